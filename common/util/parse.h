@@ -1,0 +1,35 @@
+// parse.h - parsers for the small values users type: counts, sizes, durations, key=value lists.
+//
+// Each returns a Result whose error names the input and what is accepted, e.g.
+//   parse_size("4X")  -> "bad size '4X': expected a number with an optional unit K, M, G or T"
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/util/result.h"
+
+namespace compss {
+
+// Splits on `sep`; empty fields are kept ("a,,b" -> {"a", "", "b"}); "" -> {}.
+std::vector<std::string_view> split(std::string_view s, char sep);
+std::string_view trim(std::string_view s);
+
+// A decimal unsigned integer in [lo, hi]. `what` names the value in the error ("max-nodes").
+Result<std::uint64_t> parse_uint(std::string_view s, std::string_view what, std::uint64_t lo = 0,
+                                 std::uint64_t hi = UINT64_MAX);
+
+// Bytes: "512", "512K", "4M", "2G", "1T" (binary units, case-insensitive, optional trailing B: "4GB").
+Result<std::uint64_t> parse_size(std::string_view s);
+
+// Seconds: "90", "90s", "5m", "2h", "1d", "1h30m", or SLURM's "[D-]HH:MM:SS" / "MM:SS".
+Result<std::uint64_t> parse_duration(std::string_view s);
+
+// "k=v,k2=v2,flag" -> {{"k","v"},{"k2","v2"},{"flag",""}}; a key may not be empty or repeated.
+Result<std::vector<std::pair<std::string, std::string>>> parse_kv_list(std::string_view s);
+
+}  // namespace compss

@@ -1,0 +1,68 @@
+#include <catch2/catch.hpp>
+
+#include "common/util/parse.h"
+
+using namespace compss;
+
+TEST_CASE("sizes accept binary units", "[util][parse]") {
+  struct Row { const char* in; std::uint64_t want; };
+  for (auto r : {Row{"512", 512}, Row{"1K", 1024}, Row{"4M", 4ull << 20}, Row{"2g", 2ull << 30},
+                 Row{"1T", 1ull << 40}, Row{"4GB", 4ull << 30}}) {
+    INFO(r.in);
+    auto v = parse_size(r.in);
+    REQUIRE(v.ok());
+    CHECK(*v == r.want);
+  }
+}
+
+TEST_CASE("bad sizes say what is accepted", "[util][parse]") {
+  for (const char* in : {"", "G", "4X", "4 G", "-1", "99999999999999999999"}) {
+    INFO(in);
+    auto v = parse_size(in);
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().message.find(std::string("'") + in + "'") != std::string::npos);
+  }
+}
+
+TEST_CASE("durations accept seconds, units and SLURM clock forms", "[util][parse]") {
+  struct Row { const char* in; std::uint64_t want; };
+  for (auto r : {Row{"90", 90}, Row{"90s", 90}, Row{"5m", 300}, Row{"2h", 7200}, Row{"1d", 86400},
+                 Row{"1h30m", 5400}, Row{"10:00", 600}, Row{"01:00:05", 3605}, Row{"1-00:00:00", 86400}}) {
+    INFO(r.in);
+    auto v = parse_duration(r.in);
+    REQUIRE(v.ok());
+    CHECK(*v == r.want);
+  }
+  for (const char* in : {"", "5x", "1h30", "a:b", "1:2:3:4"}) {
+    INFO(in);
+    CHECK_FALSE(parse_duration(in).ok());
+  }
+}
+
+TEST_CASE("whole numbers are range-checked with the value's name", "[util][parse]") {
+  CHECK(*parse_uint("4", "max-nodes", 1, 10) == 4);
+  auto r = parse_uint("0", "max-nodes", 1, 10);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "bad max-nodes '0': must be between 1 and 10");
+  CHECK(parse_uint("4a", "retries").error().message == "bad retries '4a': expected a whole number");
+}
+
+TEST_CASE("key=value lists keep order and reject repeats", "[util][parse]") {
+  auto r = parse_kv_list("max-nodes=8, idle=30,trace");
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[0] == std::pair<std::string, std::string>{"max-nodes", "8"});
+  CHECK((*r)[1] == std::pair<std::string, std::string>{"idle", "30"});
+  CHECK((*r)[2] == std::pair<std::string, std::string>{"trace", ""});
+  CHECK(parse_kv_list("a=1,a=2").error().message == "key 'a' given twice");
+  CHECK_FALSE(parse_kv_list("a=1,,b").ok());
+  CHECK_FALSE(parse_kv_list("=3").ok());
+  CHECK(parse_kv_list("")->empty());
+}
+
+TEST_CASE("split keeps empty fields", "[util][parse]") {
+  auto v = split("a,,b", ',');
+  REQUIRE(v.size() == 3);
+  CHECK(v[1].empty());
+  CHECK(trim("  x y \t") == "x y");
+}
