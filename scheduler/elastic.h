@@ -1,0 +1,88 @@
+// elastic.h - the elasticity policy: when to grow the job, which node to drain and release, when to
+// withdraw grow requests.
+//
+// Pure: the caller (the daemon, on a periodic tick) fills an ElasticInput from the scheduler and the
+// connector, passes the time, and carries out the decisions. One request asks for one node.
+//
+// Rules (every decision carries a one-line reason for `compss nodes` and the log):
+//  - Grow when ready work cannot start on the free cores (or the work it unlocks is wider than the
+//    job) AND the work would last longer than one join latency on the cores there are. Size: the
+//    smaller of the cores the waiting work is wide (ready cores beyond the free ones; or the unlocked
+//    work's estimated width beyond all cores, estimated with the mean ready-task length) and the cores
+//    that would keep working for a whole join latency after joining (work / join latency, less the
+//    cores there are); both less the cores of outstanding requests (nodes coming). Bounded by
+//    max_nodes (live + outstanding + new) and max_outstanding. Below min_nodes: grow to min_nodes.
+//    A draining node is taken back (kUndrain) before any new node is asked for.
+//  - Drain a node that has been idle for idle_release_s, never the first node, never below min_nodes,
+//    only while the free cores left after it still hold all the ready work; release (kRelease) a
+//    draining node once it is idle (the daemon may have drained it, too).
+//  - Withdraw outstanding requests when demand vanished: the ready work fits the free cores and its
+//    unlocked work is not wider than the job, or all of it drains within one join latency.
+//  - Hysteresis: no drain until join_latency_s + idle_release_s after the last grow (the nodes asked for
+//    have had time to come and prove idle); no grow within idle_release_s after the last drain unless
+//    demand clearly rose: the ready cores exceed those at that drain by at least one node's cores.
+//
+// Lifecycle: one ElasticPolicy per job; decide() on every tick with increasing `now`.
+// Failure behaviour: never fails; inconsistent inputs (more outstanding than allowed, no nodes) give
+// no decision or a conservative one.
+// Thread-safety: none; decide() keeps hysteresis state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/util/ids.h"
+
+namespace compss::scheduler {
+
+struct NodeState {
+  NodeId node;
+  bool first = false;      // the job's first node (runs the daemon): never released
+  bool draining = false;
+  bool idle = false;       // nothing allocated on it
+  double idle_since = 0;   // seconds; meaningful when idle
+};
+
+struct ElasticInput {                  // all times in seconds since the run started
+  double now = 0;
+  std::uint32_t min_nodes = 1, max_nodes = 1, outstanding_requests = 0, max_outstanding = 1;
+  double join_latency_s = 30;          // measured (or estimated) time from request to node ready
+  double idle_release_s = 60;          // release a node after it was idle this long
+  std::uint32_t cores_per_node = 1;    // of a typical node
+  std::uint64_t ready_tasks = 0;       // ready (not yet placed) tasks; for the reason text only
+  std::uint64_t ready_cores = 0;       // sum of cores requested by ready (not yet placed) tasks
+  std::uint64_t free_cores = 0;        // free cores on live, non-draining nodes
+  double ready_work_core_s = 0;        // estimated core-seconds of ready work
+  double unlocked_work_core_s = 0;     // estimated core-seconds that finishing the ready work unlocks
+  std::vector<NodeState> nodes;        // live nodes, draining ones included
+};
+
+struct ElasticDecision {
+  enum class Kind {
+    kGrow,      // ask SLURM for `count` more nodes (one request each)
+    kDrain,     // stop placing on `node`; released once idle
+    kRelease,   // give `node` back to SLURM (it is draining and idle)
+    kWithdraw,  // cancel `count` outstanding grow requests
+    kUndrain,   // demand is back: place on draining `node` again instead of growing
+  };
+  Kind kind = Kind::kGrow;
+  std::uint32_t count = 0;  // kGrow, kWithdraw
+  NodeId node;              // kDrain, kRelease, kUndrain
+  std::string reason;       // "12 ready tasks need 24 cores, 4 free; est. 90 s of work > join latency 2 s: +3 nodes"
+};
+
+const char* to_string(ElasticDecision::Kind kind);  // "grow", "drain", ...
+
+class ElasticPolicy {
+ public:
+  // Decisions for this tick, in the order to carry them out (withdraw, undrain, grow, drain, release).
+  std::vector<ElasticDecision> decide(const ElasticInput& in);
+
+ private:
+  double last_grow_at_ = -1e300;       // when the last kGrow / kUndrain was decided
+  double last_drain_at_ = -1e300;      // when the last kDrain was decided
+  std::uint64_t ready_at_drain_ = 0;   // ready cores at the last kDrain
+};
+
+}  // namespace compss::scheduler
