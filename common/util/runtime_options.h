@@ -1,0 +1,46 @@
+// runtime_options.h - the value of `--compss[=key=value,...]`, parsed and checked.
+//
+// Used by the SPANK plugin at submission (a bad value stops sbatch/srun/salloc before the job is queued) and
+// by compssd at start-up (it receives the same string). Keys (all optional):
+//   max-nodes=N  min-nodes=N  elastic=auto|merge|helper|off  idle=DURATION  policy=fifo|priority|critical-path|locality
+//   resume=DIR  trace  graph  config=FILE
+// Errors name the key and what is accepted:
+//   "--compss: unknown key 'max-node' (known: max-nodes, min-nodes, elastic, idle, policy, resume, trace, graph, config)"
+//   "--compss: min-nodes=8 is larger than max-nodes=4"
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/util/result.h"
+
+namespace compss {
+
+enum class ElasticMode { kAuto, kMerge, kHelper, kOff };
+enum class PolicyName { kFifo, kPriority, kCriticalPath, kLocality };
+
+struct RuntimeOptions {
+  std::optional<std::uint32_t> max_nodes;  // unset: the site default
+  std::optional<std::uint32_t> min_nodes;  // unset: the job's initial node count
+  ElasticMode elastic = ElasticMode::kAuto;
+  std::optional<std::uint64_t> idle_s;     // release a node idle this long; unset: the site default
+  PolicyName policy = PolicyName::kFifo;
+  std::string resume_dir;                  // empty: a fresh run
+  bool trace = false;
+  bool graph = false;
+  std::string config_file;                 // a user compss.yaml; empty: none
+};
+
+// Parses the option's value; "" (plain `--compss`) gives the defaults.
+Result<RuntimeOptions> parse_runtime_options(std::string_view value);
+
+// The canonical string form, parseable again (what the plugin hands to compssd).
+std::string to_string(const RuntimeOptions& o);
+
+std::string_view to_string(ElasticMode m);
+std::string_view to_string(PolicyName p);
+
+}  // namespace compss
