@@ -80,6 +80,9 @@ class ElasticPolicy {
   std::vector<ElasticDecision> decide(const ElasticInput& in);
 
  private:
+  void drain_idle(const ElasticInput& in, std::uint32_t active, std::vector<ElasticDecision>& out);
+  void release_drained(const ElasticInput& in, std::vector<ElasticDecision>& out) const;
+
   double last_grow_at_ = -1e300;       // when the last kGrow / kUndrain was decided
   double last_drain_at_ = -1e300;      // when the last kDrain was decided
   std::uint64_t ready_at_drain_ = 0;   // ready cores at the last kDrain

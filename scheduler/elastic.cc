@@ -1,0 +1,177 @@
+// The elasticity policy. The rules are written down in elastic.h; this file follows them in order:
+// withdraw, undrain, grow, drain, release.
+#include "scheduler/elastic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <charconv>
+
+namespace compss::scheduler {
+
+const char* to_string(ElasticDecision::Kind kind) {
+  switch (kind) {
+    case ElasticDecision::Kind::kGrow: return "grow";
+    case ElasticDecision::Kind::kDrain: return "drain";
+    case ElasticDecision::Kind::kRelease: return "release";
+    case ElasticDecision::Kind::kWithdraw: return "withdraw";
+    case ElasticDecision::Kind::kUndrain: return "undrain";
+  }
+  return "?";
+}
+
+namespace {
+
+using Kind = ElasticDecision::Kind;
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "inf";
+  char buf[64];
+  const int digits = v < 10 && v != std::floor(v) ? 1 : 0;
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, digits);
+  return std::string(buf, r.ptr);
+}
+
+std::string nodes_word(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " node" : " nodes"); }
+
+// What the input says about demand, computed once per tick.
+struct Demand {
+  std::uint32_t live = 0, active = 0;        // live nodes; those not draining
+  std::uint64_t cpn = 1;                     // cores per node
+  std::uint64_t cores = 0;                   // cores of the active nodes
+  std::uint64_t coming_cores = 0;            // cores of outstanding requests
+  double work = 0;                           // ready + unlocked core-seconds
+  double drain_s = 0;                        // time to do `work` on `cores`
+  std::uint64_t unlocked_width = 0;          // cores the unlocked work would keep busy
+  std::uint64_t width_gap = 0;               // cores the waiting work is wider than what there is
+  bool present = false;                      // growing would help (ignoring nodes coming)
+};
+
+Demand assess(const ElasticInput& in) {
+  Demand d;
+  d.live = static_cast<std::uint32_t>(in.nodes.size());
+  for (const NodeState& n : in.nodes) d.active += n.draining ? 0 : 1;
+  d.cpn = std::max<std::uint32_t>(1, in.cores_per_node);
+  d.cores = std::uint64_t{d.active} * d.cpn;
+  d.coming_cores = std::uint64_t{in.outstanding_requests} * d.cpn;
+  d.work = std::max(0.0, in.ready_work_core_s) + std::max(0.0, in.unlocked_work_core_s);
+  d.drain_s = d.cores > 0 ? d.work / static_cast<double>(d.cores) : INFINITY;
+  // The unlocked work is assumed as long per core as the ready work, so its width follows.
+  if (in.ready_cores > 0 && in.ready_work_core_s > 0) {
+    const double mean_s = in.ready_work_core_s / static_cast<double>(in.ready_cores);
+    d.unlocked_width = static_cast<std::uint64_t>(std::ceil(std::max(0.0, in.unlocked_work_core_s) / mean_s));
+  }
+  const std::uint64_t ready_gap = in.ready_cores > in.free_cores ? in.ready_cores - in.free_cores : 0;
+  const std::uint64_t unlocked_gap = d.unlocked_width > d.cores ? d.unlocked_width - d.cores : 0;
+  d.width_gap = std::max(ready_gap, unlocked_gap);
+  d.present = d.width_gap > 0 && d.drain_s > in.join_latency_s;
+  return d;
+}
+
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+
+// Nodes worth asking for: the narrower of the width bound and the work bound, less nodes coming.
+std::uint64_t nodes_wanted(const ElasticInput& in, const Demand& d) {
+  if (!d.present) return 0;
+  const std::uint64_t width = d.width_gap > d.coming_cores ? d.width_gap - d.coming_cores : 0;
+  const double latency = std::max(in.join_latency_s, 1e-3);
+  const double busy_cores = d.work / latency - static_cast<double>(d.cores + d.coming_cores);
+  const std::uint64_t by_work = busy_cores > 0 ? static_cast<std::uint64_t>(std::ceil(busy_cores)) : 0;
+  return ceil_div(std::min(width, by_work), d.cpn);
+}
+
+std::string grow_reason(const ElasticInput& in, const Demand& d, std::uint64_t k) {
+  std::string s = std::to_string(in.ready_tasks) + " ready tasks need " + std::to_string(in.ready_cores) + " cores, " +
+                  std::to_string(in.free_cores) + " free";
+  if (d.unlocked_width > d.cores) s += "; unlocked work ~" + std::to_string(d.unlocked_width) + " cores wide";
+  s += "; est. " + num(d.drain_s) + " s of work > join latency " + num(in.join_latency_s) + " s";
+  if (in.outstanding_requests > 0) s += ", " + std::to_string(in.outstanding_requests) + " coming";
+  return s + ": +" + nodes_word(k);
+}
+
+}  // namespace
+
+std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
+  std::vector<ElasticDecision> out;
+  const Demand d = assess(in);
+
+  if (in.outstanding_requests > 0 && !d.present && d.active + in.outstanding_requests > in.min_nodes) {
+    const std::uint32_t surplus = std::min(in.outstanding_requests, d.active + in.outstanding_requests - in.min_nodes);
+    std::string why = d.width_gap == 0 ? "ready work fits the " + std::to_string(in.free_cores) + " free cores"
+                                       : "work drains in " + num(d.drain_s) + " s < join latency " + num(in.join_latency_s) + " s";
+    out.push_back({Kind::kWithdraw, surplus, NodeId{}, "demand gone (" + why + "): withdraw " + std::to_string(surplus)});
+  }
+
+  std::uint64_t want = nodes_wanted(in, d);
+  const bool recently_drained = in.now - last_drain_at_ < in.idle_release_s;
+  const bool clearly_more = in.ready_cores >= ready_at_drain_ + d.cpn;
+  if (want > 0 && recently_drained && !clearly_more) want = 0;  // hysteresis after a drain
+
+  // A draining node comes back faster than a new one.
+  for (const NodeState& n : in.nodes) {
+    if (want == 0) break;
+    if (!n.draining) continue;
+    out.push_back({Kind::kUndrain, 0, n.node, "demand is back (" + std::to_string(in.ready_cores) + " ready cores, " +
+                                                  std::to_string(in.free_cores) + " free): keep draining node"});
+    --want;
+    last_grow_at_ = in.now;
+  }
+
+  const std::uint32_t coming = in.outstanding_requests;
+  const std::uint64_t room_nodes = in.max_nodes > d.live + coming ? in.max_nodes - d.live - coming : 0;
+  const std::uint64_t room_requests = in.max_outstanding > coming ? in.max_outstanding - coming : 0;
+  const std::uint64_t below_min = in.min_nodes > d.active + coming ? in.min_nodes - d.active - coming : 0;
+  const std::uint64_t grow = std::min({std::max(want, below_min), room_nodes, room_requests});
+  if (grow > 0) {
+    std::string why = want >= below_min ? grow_reason(in, d, grow)
+                                        : nodes_word(d.active) + " (+" + std::to_string(coming) + " coming) below min-nodes " +
+                                              std::to_string(in.min_nodes) + ": +" + nodes_word(grow);
+    if (grow < std::max(want, below_min)) why += " (capped by max-nodes " + std::to_string(in.max_nodes) + ", max outstanding " +
+                                                std::to_string(in.max_outstanding) + ")";
+    out.push_back({Kind::kGrow, static_cast<std::uint32_t>(grow), NodeId{}, std::move(why)});
+    last_grow_at_ = in.now;
+  }
+
+  if (!d.present && want == 0 && grow == 0) drain_idle(in, d.active, out);
+  release_drained(in, out);
+  return out;
+}
+
+void ElasticPolicy::drain_idle(const ElasticInput& in, std::uint32_t active, std::vector<ElasticDecision>& out) {
+  if (in.now < last_grow_at_ + in.join_latency_s + in.idle_release_s) return;  // hysteresis after a grow
+  const std::uint64_t cpn = std::max<std::uint32_t>(1, in.cores_per_node);
+  std::uint64_t spare = in.free_cores > in.ready_cores ? in.free_cores - in.ready_cores : 0;
+  std::uint32_t above_min = active > in.min_nodes ? active - in.min_nodes : 0;
+
+  std::vector<const NodeState*> idle;
+  for (const NodeState& n : in.nodes) {
+    if (!n.first && !n.draining && n.idle && in.now - n.idle_since >= in.idle_release_s) idle.push_back(&n);
+  }
+  // Longest idle first; among equals the newest node.
+  std::sort(idle.begin(), idle.end(), [](const NodeState* a, const NodeState* b) {
+    return a->idle_since != b->idle_since ? a->idle_since < b->idle_since : a->node > b->node;
+  });
+  for (const NodeState* n : idle) {
+    if (above_min == 0 || spare < cpn) break;
+    out.push_back({Kind::kDrain, 0, n->node,
+                   "idle " + num(in.now - n->idle_since) + " s >= " + num(in.idle_release_s) + " s; " +
+                       std::to_string(in.free_cores) + " free cores, " + std::to_string(in.ready_cores) +
+                       " wanted by ready work: drain"});
+    --above_min;
+    spare -= cpn;
+    last_drain_at_ = in.now;
+    ready_at_drain_ = in.ready_cores;
+  }
+}
+
+void ElasticPolicy::release_drained(const ElasticInput& in, std::vector<ElasticDecision>& out) const {
+  auto taken_back = [&](NodeId node) {
+    return std::any_of(out.begin(), out.end(), [&](const ElasticDecision& e) { return e.kind == Kind::kUndrain && e.node == node; });
+  };
+  for (const NodeState& n : in.nodes) {
+    if (n.draining && n.idle && !n.first && !taken_back(n.node)) {
+      out.push_back({Kind::kRelease, 0, n.node, "drained and idle: release"});
+    }
+  }
+}
+
+}  // namespace compss::scheduler
