@@ -1,4 +1,5 @@
 # tests/cluster/lib.sh - shared by tests/cluster/up and tests/cluster/down (sourced, never run).
+# shellcheck shell=bash disable=SC2034
 #
 # What it is: the layout of the local four-node test cluster (one state directory holding configs,
 # state, logs, PID files and the MariaDB datadir) and the small helpers both scripts need: logging,
@@ -134,7 +135,7 @@ cl_render() {
     "NODE_RANGE=n[1-${#CLUSTER_NODES[@]}]"
     "NODE_PORTS=[$((NODE_PORT_BASE + 1))-$((NODE_PORT_BASE + ${#CLUSTER_NODES[@]}))]"
     "NODE_CPUS=$NODE_CPUS" "NODE_MEM=$NODE_MEM" "CTLD_PORT=$CTLD_PORT" "SLURMD_PORT=$SLURMD_PORT"
-    "DBD_PORT=$DBD_PORT" "MYSQL_PORT=$MYSQL_PORT" "DB_USER=$DB_USER" "DB_PASS=$DB_PASS" "DB_NAME=$DB_NAME"
+    "DBD_PORT=$DBD_PORT" "SLURM_ETC=$SLURM_ETC" "MYSQL_PORT=$MYSQL_PORT" "DB_USER=$DB_USER" "DB_PASS=$DB_PASS" "DB_NAME=$DB_NAME"
     "$@")
   local -a expr=()
   for kv in "${pairs[@]}"; do
