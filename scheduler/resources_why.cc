@@ -89,7 +89,6 @@ std::string ResourcePool::why_not(const ResourceRequest& req, const std::vector<
   if (place_into(req, scratch, avoid)) return "fits now";
   const Impl& im = *impl_;
   if (im.live == 0) return "no nodes in the job yet";
-  if (!avoid.empty() && place_into(req, scratch)) return "only nodes this task must avoid have room now";
 
   const std::uint32_t per_node = ranks_on_busiest_node(req);
   std::vector<Dimension> dims = dimensions(req, per_node);
@@ -107,6 +106,7 @@ std::string ResourcePool::why_not(const ResourceRequest& req, const std::vector<
     if (k >= per_node) ++roomy;
   }
   if (eligible == 0) return no_eligible_node(im.live, draining, avoided);
+  if (avoided > 0 && place_into(req, scratch)) return "only nodes this task must avoid have room now";
   for (const Dimension& d : dims) {
     if (d.meeting == 0) return d.shortfall();
   }
