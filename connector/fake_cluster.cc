@@ -1,0 +1,261 @@
+#include "connector/fake_cluster.h"
+
+#include <algorithm>
+
+#include <slurm/slurm_errno.h>
+
+#include "connector/hostlist.h"
+#include "connector/mode.h"
+
+namespace compss::connector {
+
+namespace {
+
+constexpr std::int64_t kWallEpoch = 1'700'000'000;  // a fixed "now" so that tests are reproducible
+
+}  // namespace
+
+ConfStrings FakeCluster::merge_capable_conf() {
+  ConfStrings c;
+  c.version = "22.05.8";
+  c.cluster_name = "fake";
+  c.scheduler_parameters = "permit_job_expansion";
+  c.accounting_storage_type = "accounting_storage/slurmdbd";
+  c.task_plugin = "task/none";
+  return c;
+}
+
+FakeCluster::FakeCluster(Clock& clock, int nodes, ConfStrings conf)
+    : clock_(clock), epoch_(clock.now()), conf_(std::move(conf)) {
+  for (int i = 1; i <= nodes; ++i) nodes_.push_back("n" + std::to_string(i));
+}
+
+std::int64_t FakeCluster::wall_seconds() {
+  return kWallEpoch + std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - epoch_).count();
+}
+
+void FakeCluster::fail_next(RpcKind kind, int code, int times) {
+  auto& q = injected_[static_cast<std::size_t>(kind)];
+  for (int i = 0; i < times; ++i) q.push_back(code);
+}
+
+int FakeCluster::enter(RpcKind kind) {
+  auto k = static_cast<std::size_t>(kind);
+  calls_[k]++;
+  clock_.sleep_for(latency_);
+  if (injected_[k].empty()) return 0;
+  int code = injected_[k].front();
+  injected_[k].erase(injected_[k].begin());
+  return code;
+}
+
+std::vector<std::string> FakeCluster::sorted(std::vector<std::string> names) const {
+  auto index = [&](const std::string& n) { return std::find(nodes_.begin(), nodes_.end(), n) - nodes_.begin(); };
+  std::sort(names.begin(), names.end(), [&](const auto& a, const auto& b) { return index(a) < index(b); });
+  return names;
+}
+
+std::vector<std::string> FakeCluster::free_nodes() const {
+  std::vector<std::string> out;
+  for (const auto& n : nodes_)
+    if (!owner_.count(n)) out.push_back(n);
+  return out;
+}
+
+const JobFacts* FakeCluster::find(SlurmJobId job) const {
+  auto it = jobs_.find(job.value());
+  return it == jobs_.end() ? nullptr : &it->second.facts;
+}
+
+void FakeCluster::set_nodes(Job& j, std::vector<std::string> nodes) {
+  for (const auto& n : j.facts.nodes) owner_.erase(n);
+  j.facts.nodes = sorted(std::move(nodes));
+  for (const auto& n : j.facts.nodes) owner_[n] = j.facts.id.value();
+  j.facts.node_list = compress_hostlist(j.facts.nodes).value_or("");
+  j.facts.num_nodes = static_cast<std::uint32_t>(j.facts.nodes.size());
+  j.facts.num_cpus = j.facts.num_nodes * kCpusPerNode;
+}
+
+void FakeCluster::end(Job& j, const char* state) {
+  set_nodes(j, {});
+  j.facts.state = JobState::kEnded;
+  j.facts.state_name = state;
+  j.facts.end_time = wall_seconds();
+}
+
+void FakeCluster::try_start(Job& j) {
+  if (j.expand_target) {
+    auto t = jobs_.find(j.expand_target);
+    if (t == jobs_.end() || t->second.facts.state == JobState::kEnded) {
+      j.facts.reason = "DependencyNeverSatisfied";
+      return;
+    }
+    if (t->second.facts.state != JobState::kRunning) {
+      j.facts.reason = "Dependency";
+      return;
+    }
+  }
+  std::vector<std::string> pick;
+  for (const auto& n : free_nodes())
+    if (!j.exclude.count(n) && pick.size() < j.want) pick.push_back(n);
+  if (pick.size() < j.want) {
+    j.facts.reason = "Resources";
+    return;
+  }
+  set_nodes(j, pick);
+  j.facts.state = JobState::kRunning;
+  j.facts.state_name = "RUNNING";
+  j.facts.reason = "";
+  j.facts.start_time = wall_seconds();
+  if (j.expand_target) {
+    // SLURM gives an expand-helper the time its target has left.
+    const JobFacts& t = jobs_.at(j.expand_target).facts;
+    if (t.end_time > j.facts.start_time) j.facts.time_limit_min = static_cast<std::uint32_t>((t.end_time - j.facts.start_time) / 60);
+  }
+  j.facts.end_time = j.facts.time_limit_min ? j.facts.start_time + 60 * std::int64_t{*j.facts.time_limit_min} : 0;
+}
+
+void FakeCluster::schedule() {
+  for (auto& [id, j] : jobs_)
+    if (j.facts.state == JobState::kPending) try_start(j);
+}
+
+Result<SlurmJobId> FakeCluster::start_job(const std::string& name, std::uint32_t nodes, std::uint32_t time_limit_min) {
+  Job j;
+  j.facts.id = SlurmJobId(next_id_++);
+  j.facts.name = name;
+  j.facts.partition = "debug";
+  j.facts.user_id = 1000;
+  j.facts.group_id = 1000;
+  j.facts.time_limit_min = time_limit_min;
+  j.want = nodes;
+  j.facts.state = JobState::kPending;
+  try_start(j);
+  if (j.facts.state != JobState::kRunning) {
+    for (const auto& n : j.facts.nodes) owner_.erase(n);
+    return fail("fake cluster: no ", std::to_string(nodes), " free nodes for job '", name, "'");
+  }
+  j.facts.batch_host = j.facts.nodes.front();
+  SlurmJobId id = j.facts.id;
+  jobs_.emplace(id.value(), std::move(j));
+  return id;
+}
+
+int FakeCluster::load_conf(ConfStrings* out) {
+  if (int e = enter(RpcKind::kLoadConf)) return e;
+  *out = conf_;
+  return 0;
+}
+
+int FakeCluster::load_job(std::uint32_t job_id, JobFacts* out) {
+  if (int e = enter(RpcKind::kLoadJob)) return e;
+  schedule();
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return ESLURM_INVALID_JOB_ID;
+  *out = it->second.facts;
+  return 0;
+}
+
+int FakeCluster::allocate(const AllocSpec& spec, AllocReply* out) {
+  if (int e = enter(RpcKind::kAllocate)) return e;
+  if (spec.nodes == 0) return ESLURM_INVALID_NODE_COUNT;
+  if (spec.nodes > nodes_.size()) return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+  if (!spec.partition.empty() && spec.partition != "debug") return ESLURM_INVALID_PARTITION_NAME;
+  Job j;
+  if (!spec.dependency.empty()) {
+    const std::string prefix = "expand:";
+    if (spec.dependency.rfind(prefix, 0) != 0) return ESLURM_DEPENDENCY;
+    auto target = jobs_.find(static_cast<std::uint32_t>(std::stoul(spec.dependency.substr(prefix.size()))));
+    if (target == jobs_.end() || target->second.facts.state != JobState::kRunning) return ESLURM_DEPENDENCY;
+    j.expand_target = target->first;
+  }
+  auto excluded = expand_hostlist(spec.exclude);
+  if (!excluded) return ESLURM_INVALID_NODE_NAME;
+  j.exclude.insert(excluded->begin(), excluded->end());
+  j.facts.id = SlurmJobId(next_id_++);
+  j.facts.name = spec.name;
+  j.facts.partition = "debug";
+  j.facts.user_id = spec.user_id;
+  j.facts.group_id = spec.group_id;
+  j.facts.time_limit_min = spec.time_limit_min;
+  j.facts.state = JobState::kPending;
+  j.facts.state_name = "PENDING";
+  j.want = spec.nodes;
+  try_start(j);
+  AllocReply r;
+  r.job_id = j.facts.id.value();
+  r.node_list = j.facts.node_list;
+  jobs_.emplace(r.job_id, std::move(j));
+  *out = r;
+  return 0;
+}
+
+FakeCluster::Job* FakeCluster::running(std::uint32_t job_id, int* code) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) {
+    *code = ESLURM_INVALID_JOB_ID;
+    return nullptr;
+  }
+  if (it->second.facts.state != JobState::kRunning) {
+    *code = it->second.facts.state == JobState::kPending ? ESLURM_JOB_PENDING : ESLURM_ALREADY_DONE;
+    return nullptr;
+  }
+  if (it->second.db_index_pending) {
+    *code = ESLURM_JOB_SETTING_DB_INX;
+    return nullptr;
+  }
+  return &it->second;
+}
+
+int FakeCluster::update_min_nodes(std::uint32_t job_id, std::uint32_t min_nodes) {
+  if (int e = enter(RpcKind::kUpdateJob)) return e;
+  int code = 0;
+  Job* j = running(job_id, &code);
+  if (!j) return code;
+  if (min_nodes == kAllNodes) return 0;
+  if (min_nodes == 0) {
+    if (!j->expand_target) return ESLURM_INVALID_NODE_COUNT;
+    if (!list_has(conf_.scheduler_parameters, "permit_job_expansion")) return ESLURM_NOT_SUPPORTED;
+    Job* target = running(j->expand_target, &code);
+    if (!target) return code;
+    std::vector<std::string> merged = target->facts.nodes;
+    merged.insert(merged.end(), j->facts.nodes.begin(), j->facts.nodes.end());
+    set_nodes(*j, {});
+    set_nodes(*target, merged);
+    end(*j, "COMPLETED");
+    if (conf_.accounting_storage_type != "accounting_storage/slurmdbd") target->db_index_pending = true;
+    return 0;
+  }
+  if (min_nodes < j->facts.num_nodes) {
+    std::vector<std::string> keep(j->facts.nodes.begin(), j->facts.nodes.begin() + min_nodes);
+    set_nodes(*j, keep);
+    schedule();
+  }
+  return 0;
+}
+
+int FakeCluster::update_req_nodes(std::uint32_t job_id, const std::string& node_list) {
+  if (int e = enter(RpcKind::kUpdateJob)) return e;
+  int code = 0;
+  Job* j = running(job_id, &code);
+  if (!j) return code;
+  auto want = expand_hostlist(node_list);
+  if (!want || want->empty()) return ESLURM_INVALID_NODE_NAME;
+  for (const auto& n : *want)
+    if (std::find(j->facts.nodes.begin(), j->facts.nodes.end(), n) == j->facts.nodes.end())
+      return ESLURM_INVALID_NODE_NAME;
+  set_nodes(*j, *want);
+  schedule();
+  return 0;
+}
+
+int FakeCluster::kill_job(std::uint32_t job_id) {
+  if (int e = enter(RpcKind::kKillJob)) return e;
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end() || it->second.facts.state == JobState::kEnded) return 0;
+  end(it->second, "CANCELLED");
+  schedule();
+  return 0;
+}
+
+}  // namespace compss::connector

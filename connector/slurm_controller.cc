@@ -1,0 +1,198 @@
+#include "connector/slurm_controller.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+#include <slurm/slurm.h>
+#include <slurm/slurm_errno.h>
+
+#include "connector/hostlist.h"
+
+namespace compss::connector {
+
+namespace {
+
+std::string str(const char* s) { return s ? std::string(s) : std::string(); }
+
+int last_error() {
+  int e = slurm_get_errno();
+  return e != 0 ? e : SLURM_ERROR;
+}
+
+// Names of the pending/failure reasons the connector acts on or reports often; others by number.
+std::string reason_text(std::uint16_t reason, const char* desc) {
+  std::string name;
+  switch (reason) {
+    case WAIT_NO_REASON: name = ""; break;
+    case WAIT_PRIORITY: name = "Priority"; break;
+    case WAIT_DEPENDENCY: name = "Dependency"; break;
+    case WAIT_RESOURCES: name = "Resources"; break;
+    case WAIT_PART_NODE_LIMIT: name = "PartitionNodeLimit"; break;
+    case WAIT_PART_TIME_LIMIT: name = "PartitionTimeLimit"; break;
+    case WAIT_PART_DOWN: name = "PartitionDown"; break;
+    case WAIT_PART_INACTIVE: name = "PartitionInactive"; break;
+    case WAIT_HELD: name = "JobHeldAdmin"; break;
+    case WAIT_HELD_USER: name = "JobHeldUser"; break;
+    case WAIT_TIME: name = "BeginTime"; break;
+    case WAIT_RESERVATION: name = "Reservation"; break;
+    case WAIT_NODE_NOT_AVAIL: name = "ReqNodeNotAvail"; break;
+    case WAIT_PROLOG: name = "Prolog"; break;
+    case WAIT_DEP_INVALID: name = "DependencyNeverSatisfied"; break;
+    case FAIL_DOWN_PARTITION: name = "PartitionDown"; break;
+    case FAIL_DOWN_NODE: name = "NodeDown"; break;
+    case FAIL_BAD_CONSTRAINTS: name = "BadConstraints"; break;
+    case FAIL_SYSTEM: name = "SystemFailure"; break;
+    case FAIL_LAUNCH: name = "JobLaunchFailure"; break;
+    case FAIL_TIMEOUT: name = "TimeLimit"; break;
+    case FAIL_INACTIVE_LIMIT: name = "InactiveLimit"; break;
+    default: name = "reason " + std::to_string(reason); break;
+  }
+  std::string d = str(desc);
+  if (d.empty() || d == name) return name;
+  return name.empty() ? d : name + " (" + d + ")";
+}
+
+// The first record of a load answer that really is `job_id` (an array answer may hold several).
+const slurm_job_info_t* find_record(const job_info_msg_t* msg, std::uint32_t job_id) {
+  for (std::uint32_t i = 0; msg && i < msg->record_count; ++i)
+    if (msg->job_array[i].job_id == job_id) return &msg->job_array[i];
+  return nullptr;
+}
+
+JobFacts facts_of(const slurm_job_info_t& j) {
+  JobFacts f;
+  f.id = SlurmJobId(j.job_id);
+  f.name = str(j.name);
+  f.state = job_state_kind(j.job_state);
+  f.state_name = job_state_text(j.job_state);
+  f.configuring = (j.job_state & JOB_CONFIGURING) != 0;
+  f.reason = reason_text(j.state_reason, j.state_desc);
+  f.node_list = str(j.nodes);
+  // SLURM's own list cannot fail to parse; an empty vector is the safe reading if it ever did.
+  f.nodes = expand_hostlist(f.node_list).value_or({});
+  f.num_nodes = j.num_nodes;
+  f.num_cpus = j.num_cpus;
+  f.partition = str(j.partition);
+  f.user_id = j.user_id;
+  f.group_id = j.group_id;
+  f.user_name = str(j.user_name);
+  f.batch_host = str(j.batch_host);
+  if (j.time_limit != INFINITE && j.time_limit != NO_VAL) f.time_limit_min = j.time_limit;
+  f.start_time = static_cast<std::int64_t>(j.start_time);
+  f.end_time = static_cast<std::int64_t>(j.end_time);
+  return f;
+}
+
+}  // namespace
+
+std::string job_state_text(std::uint32_t state) {
+  static const char* const kBase[] = {"PENDING",   "RUNNING",   "SUSPENDED", "COMPLETED",
+                                      "CANCELLED", "FAILED",    "TIMEOUT",   "NODE_FAIL",
+                                      "PREEMPTED", "BOOT_FAIL", "DEADLINE",  "OUT_OF_MEMORY"};
+  std::uint32_t base = state & JOB_STATE_BASE;
+  std::string s = base < JOB_END ? kBase[base] : "STATE_" + std::to_string(base);
+  if (state & JOB_CONFIGURING) s += "+CONFIGURING";
+  if (state & JOB_RESIZING) s += "+RESIZING";
+  if (state & JOB_COMPLETING) s += "+COMPLETING";
+  return s;
+}
+
+JobState job_state_kind(std::uint32_t state) {
+  switch (state & JOB_STATE_BASE) {
+    case JOB_PENDING: return JobState::kPending;
+    case JOB_RUNNING: return JobState::kRunning;
+    case JOB_SUSPENDED: return JobState::kSuspended;
+    default: return JobState::kEnded;
+  }
+}
+
+int SlurmController::load_conf(ConfStrings* out) {
+  slurm_conf_t* conf = nullptr;
+  if (slurm_load_ctl_conf(static_cast<time_t>(0), &conf) != SLURM_SUCCESS || conf == nullptr) return last_error();
+  ConfStrings c;
+  c.version = str(conf->version);
+  c.cluster_name = str(conf->cluster_name);
+  c.scheduler_parameters = str(conf->sched_params);
+  c.accounting_storage_type = str(conf->accounting_storage_type);
+  c.task_plugin = str(conf->task_plugin);
+  slurm_free_ctl_conf(conf);
+  *out = std::move(c);
+  return 0;
+}
+
+int SlurmController::load_job(std::uint32_t job_id, JobFacts* out) {
+  job_info_msg_t* msg = nullptr;
+  if (slurm_load_job(&msg, job_id, SHOW_ALL) != SLURM_SUCCESS) return last_error();
+  const slurm_job_info_t* rec = find_record(msg, job_id);
+  int rc = ESLURM_INVALID_JOB_ID;
+  if (rec) {
+    *out = facts_of(*rec);
+    rc = 0;
+  }
+  slurm_free_job_info_msg(msg);
+  return rc;
+}
+
+int SlurmController::allocate(const AllocSpec& spec, AllocReply* out) {
+  job_desc_msg_t d;
+  slurm_init_job_desc_msg(&d);
+  // libslurm takes char* but does not modify the strings; keep them alive in locals.
+  std::string name = spec.name, dep = spec.dependency, part = spec.partition, exc = spec.exclude;
+  char host[HOST_NAME_MAX + 1] = {};
+  gethostname(host, sizeof host - 1);
+  if (char* dot = std::strchr(host, '.')) *dot = '\0';
+  d.name = name.data();
+  if (!dep.empty()) d.dependency = dep.data();
+  if (!part.empty()) d.partition = part.data();
+  if (!exc.empty()) d.exc_nodes = exc.data();
+  d.alloc_node = host;
+  d.min_nodes = spec.nodes;
+  d.max_nodes = spec.nodes;
+  d.shared = JOB_SHARED_NONE;  // exclusive: whole nodes, as the runtime places work per node
+  if (spec.time_limit_min) d.time_limit = *spec.time_limit_min;
+  d.user_id = spec.user_id;
+  d.group_id = spec.group_id;
+  resource_allocation_response_msg_t* resp = nullptr;
+  if (slurm_allocate_resources(&d, &resp) != SLURM_SUCCESS || resp == nullptr) {
+    if (resp) slurm_free_resource_allocation_response_msg(resp);
+    return last_error();
+  }
+  AllocReply r;
+  r.job_id = resp->job_id;
+  r.node_list = str(resp->node_list);
+  slurm_free_resource_allocation_response_msg(resp);
+  *out = std::move(r);
+  return 0;
+}
+
+int SlurmController::update_min_nodes(std::uint32_t job_id, std::uint32_t min_nodes) {
+  job_desc_msg_t u;
+  slurm_init_job_desc_msg(&u);
+  u.job_id = job_id;
+  u.min_nodes = min_nodes;
+  return slurm_update_job(&u) == SLURM_SUCCESS ? 0 : last_error();
+}
+
+int SlurmController::update_req_nodes(std::uint32_t job_id, const std::string& node_list) {
+  job_desc_msg_t u;
+  slurm_init_job_desc_msg(&u);
+  std::string list = node_list;
+  u.job_id = job_id;
+  u.req_nodes = list.data();
+  return slurm_update_job(&u) == SLURM_SUCCESS ? 0 : last_error();
+}
+
+int SlurmController::kill_job(std::uint32_t job_id) {
+  if (slurm_kill_job(job_id, SIGKILL, 0) == SLURM_SUCCESS) return 0;
+  int e = last_error();
+  if (e == ESLURM_ALREADY_DONE || e == ESLURM_INVALID_JOB_ID) return 0;
+  return e;
+}
+
+std::int64_t SlurmController::wall_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+}  // namespace compss::connector
