@@ -1,0 +1,370 @@
+// messages.h - the messages of the wire protocol (doc/spec/protocol.md, protocol 1) as plain structs.
+//
+// One struct per message type, one per nested structure; every field's default is the protocol's default,
+// so a default-constructed optional field encodes to nothing and an absent field decodes to the default.
+// Each message struct's kType is its wire type ("t"). `Message` is the variant of
+// every message; encode/decode are in codec.h, framing in frame.h.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/proto/ids.h"
+#include "common/proto/words.h"
+
+namespace compss::proto {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+// ---- nested structures (spec section 5) ----
+
+struct Amount {  // a named custom resource
+  std::string name;
+  std::uint64_t amount = 0;
+  friend bool operator==(const Amount&, const Amount&) = default;
+};
+
+struct ArraySpec {  // indices first, first+step, ... <= last
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  std::uint64_t step = 1;
+  friend bool operator==(const ArraySpec&, const ArraySpec&) = default;
+};
+
+struct TaskSpec {
+  std::string name;
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::vector<std::string> env;  // KEY=VALUE
+  std::vector<std::string> in;
+  std::vector<std::string> out;
+  std::vector<std::string> inout;
+  std::vector<std::uint64_t> after;
+  std::uint32_t cpus = 1;
+  std::uint64_t memory = 0;
+  std::uint32_t gpus = 0;
+  std::uint32_t nodes = 1;
+  std::uint32_t ranks = 1;
+  std::uint32_t ranks_per_node = 0;
+  bool mpi = false;
+  std::vector<Amount> custom;
+  std::uint32_t time_limit_s = 0;
+  OnFailure on_failure = OnFailure::kRetry;
+  std::optional<std::uint32_t> retries;  // absent: the daemon's default
+  std::uint32_t timeout_s = 0;
+  std::int32_t priority = 0;
+  std::optional<std::string> group;
+  std::optional<ArraySpec> array;
+  friend bool operator==(const TaskSpec&, const TaskSpec&) = default;
+};
+
+struct TaskIssue {
+  std::uint64_t id = 0;
+  std::string name;
+  std::string reason;
+  friend bool operator==(const TaskIssue&, const TaskIssue&) = default;
+};
+
+struct StateCounts {
+  std::uint64_t pending = 0;
+  std::uint64_t ready = 0;
+  std::uint64_t scheduled = 0;
+  std::uint64_t running = 0;
+  std::uint64_t done = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t cancelled = 0;
+  friend bool operator==(const StateCounts&, const StateCounts&) = default;
+};
+
+struct NodeInfo {
+  std::string name;
+  NodeState state = NodeState::kUp;
+  std::uint32_t cores = 0;
+  std::uint32_t busy = 0;
+  friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
+};
+
+struct TaskInfo {
+  std::uint64_t id = 0;
+  std::string name;
+  TaskState state = TaskState::kPending;
+  std::string node;
+  std::optional<std::int32_t> exit_code;
+  std::uint32_t signal = 0;
+  std::uint32_t attempts = 0;
+  std::string reason;
+  friend bool operator==(const TaskInfo&, const TaskInfo&) = default;
+};
+
+struct OutputPolicy {
+  OutputMode mode = OutputMode::kStream;
+  std::uint64_t limit = 65536;
+  friend bool operator==(const OutputPolicy&, const OutputPolicy&) = default;
+};
+
+struct OutputRef {
+  std::string file;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;  // 0 with offset 0: the whole file
+  friend bool operator==(const OutputRef&, const OutputRef&) = default;
+};
+
+struct GpuDesc {
+  std::uint32_t id = 0;
+  std::vector<std::uint32_t> close_cores;
+  friend bool operator==(const GpuDesc&, const GpuDesc&) = default;
+};
+
+struct RunningTask {
+  std::uint64_t task = 0;
+  std::uint32_t attempt = 1;
+  std::uint32_t pid = 0;
+  friend bool operator==(const RunningTask&, const RunningTask&) = default;
+};
+
+struct MpiSlot {
+  std::string node;
+  std::uint32_t ranks = 1;
+  std::vector<std::uint32_t> cores;  // ranks x cpus, rank-major
+  std::vector<std::uint32_t> gpus;   // ranks x gpus, rank-major
+  friend bool operator==(const MpiSlot&, const MpiSlot&) = default;
+};
+
+struct MpiLaunch {  // provisional in protocol 1
+  std::uint32_t ranks = 1;
+  std::vector<MpiSlot> slots;
+  friend bool operator==(const MpiLaunch&, const MpiLaunch&) = default;
+};
+
+// ---- handshake and errors ----
+
+struct Hello {
+  static constexpr std::string_view kType = "hello";
+  std::uint32_t v = kProtocolVersion;
+  Role role = Role::kClient;
+  std::string prog;
+  std::string node;  // required for agents
+  std::string auth;  // never logged
+  friend bool operator==(const Hello&, const Hello&) = default;
+};
+
+struct Welcome {
+  static constexpr std::string_view kType = "welcome";
+  std::uint32_t v = kProtocolVersion;
+  std::string prog;
+  std::string job;
+  std::uint32_t heartbeat_s = 10;
+  friend bool operator==(const Welcome&, const Welcome&) = default;
+};
+
+struct ErrorMessage {  // wire type "error"
+  static constexpr std::string_view kType = "error";
+  std::uint64_t rid = 0;
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+  friend bool operator==(const ErrorMessage&, const ErrorMessage&) = default;
+};
+
+// ---- client -> daemon and the replies ----
+
+struct Submit {
+  static constexpr std::string_view kType = "submit";
+  std::uint64_t rid = 0;
+  std::vector<TaskSpec> tasks;
+  friend bool operator==(const Submit&, const Submit&) = default;
+};
+
+struct Submitted {
+  static constexpr std::string_view kType = "submitted";
+  std::uint64_t rid = 0;
+  IdList ids;
+  friend bool operator==(const Submitted&, const Submitted&) = default;
+};
+
+struct Wait {  // exactly one selector: ids, group or all
+  static constexpr std::string_view kType = "wait";
+  std::uint64_t rid = 0;
+  IdList ids;
+  std::optional<std::string> group;
+  bool all = false;
+  std::uint32_t timeout_s = 0;
+  friend bool operator==(const Wait&, const Wait&) = default;
+};
+
+struct WaitResult {
+  static constexpr std::string_view kType = "wait_result";
+  std::uint64_t rid = 0;
+  std::uint64_t done = 0;
+  std::vector<TaskIssue> failed;
+  std::vector<TaskIssue> cancelled;
+  bool timed_out = false;
+  std::uint64_t pending = 0;
+  friend bool operator==(const WaitResult&, const WaitResult&) = default;
+};
+
+struct StatusQuery {  // wire type "status"
+  static constexpr std::string_view kType = "status";
+  std::uint64_t rid = 0;
+  friend bool operator==(const StatusQuery&, const StatusQuery&) = default;
+};
+
+struct StatusResult {
+  static constexpr std::string_view kType = "status_result";
+  std::uint64_t rid = 0;
+  StateCounts counts;
+  std::vector<NodeInfo> nodes;
+  std::vector<std::string> events;
+  Outcome outcome = Outcome::kRunning;
+  friend bool operator==(const StatusResult&, const StatusResult&) = default;
+};
+
+struct Query {
+  static constexpr std::string_view kType = "query";
+  std::uint64_t rid = 0;
+  IdList ids;
+  friend bool operator==(const Query&, const Query&) = default;
+};
+
+struct QueryResult {
+  static constexpr std::string_view kType = "query_result";
+  std::uint64_t rid = 0;
+  std::vector<TaskInfo> tasks;
+  friend bool operator==(const QueryResult&, const QueryResult&) = default;
+};
+
+struct Cancel {  // exactly one selector: ids or group
+  static constexpr std::string_view kType = "cancel";
+  std::uint64_t rid = 0;
+  IdList ids;
+  std::optional<std::string> group;
+  friend bool operator==(const Cancel&, const Cancel&) = default;
+};
+
+struct Cancelled {
+  static constexpr std::string_view kType = "cancelled";
+  std::uint64_t rid = 0;
+  std::uint64_t count = 0;
+  friend bool operator==(const Cancelled&, const Cancelled&) = default;
+};
+
+struct Explain {
+  static constexpr std::string_view kType = "explain";
+  std::uint64_t rid = 0;
+  std::uint64_t id = 0;
+  friend bool operator==(const Explain&, const Explain&) = default;
+};
+
+struct Explanation {
+  static constexpr std::string_view kType = "explanation";
+  std::uint64_t rid = 0;
+  std::uint64_t id = 0;
+  std::string text;
+  std::vector<std::string> items;
+  friend bool operator==(const Explanation&, const Explanation&) = default;
+};
+
+struct Shutdown {
+  static constexpr std::string_view kType = "shutdown";
+  std::uint64_t rid = 0;
+  bool drain = true;
+  friend bool operator==(const Shutdown&, const Shutdown&) = default;
+};
+
+struct Ok {
+  static constexpr std::string_view kType = "ok";
+  std::uint64_t rid = 0;
+  friend bool operator==(const Ok&, const Ok&) = default;
+};
+
+// ---- daemon -> agent ----
+
+struct Assign {
+  static constexpr std::string_view kType = "assign";
+  std::uint64_t task = 0;
+  std::uint32_t attempt = 1;
+  std::string name;
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::vector<std::string> env;  // KEY=VALUE
+  std::vector<std::uint32_t> cores;
+  std::vector<std::uint32_t> gpus;
+  std::uint64_t memory = 0;
+  std::uint32_t timeout_s = 0;
+  OutputPolicy output;
+  std::optional<MpiLaunch> mpi;
+  friend bool operator==(const Assign&, const Assign&) = default;
+};
+
+struct Kill {
+  static constexpr std::string_view kType = "kill";
+  std::uint64_t task = 0;
+  std::uint32_t attempt = 0;  // 0: whichever attempt runs
+  std::uint32_t signal = 15;
+  std::uint32_t grace_s = 10;
+  std::string reason;
+  friend bool operator==(const Kill&, const Kill&) = default;
+};
+
+struct Stop {
+  static constexpr std::string_view kType = "stop";
+  std::uint32_t grace_s = 10;
+  friend bool operator==(const Stop&, const Stop&) = default;
+};
+
+// ---- agent -> daemon ----
+
+struct Register {
+  static constexpr std::string_view kType = "register";
+  std::string node;
+  std::vector<std::uint32_t> cores;
+  std::uint64_t memory = 0;
+  std::vector<GpuDesc> gpus;
+  std::vector<Amount> custom;
+  std::string numa;
+  std::vector<RunningTask> running;
+  friend bool operator==(const Register&, const Register&) = default;
+};
+
+struct Started {
+  static constexpr std::string_view kType = "started";
+  std::uint64_t task = 0;
+  std::uint32_t attempt = 1;
+  std::uint32_t pid = 0;
+  friend bool operator==(const Started&, const Started&) = default;
+};
+
+struct Finished {
+  static constexpr std::string_view kType = "finished";
+  std::uint64_t task = 0;
+  std::uint32_t attempt = 1;
+  FinishCause cause = FinishCause::kExited;
+  std::optional<std::int32_t> exit_code;
+  std::uint32_t signal = 0;
+  double cpu_time_s = 0;
+  std::uint64_t max_rss = 0;  // bytes
+  double wall_s = 0;
+  std::optional<OutputRef> output;
+  std::string reason;
+  friend bool operator==(const Finished&, const Finished&) = default;
+};
+
+struct Heartbeat {
+  static constexpr std::string_view kType = "heartbeat";
+  friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
+};
+
+using Message = std::variant<Hello, Welcome, ErrorMessage, Submit, Submitted, Wait, WaitResult, StatusQuery,
+                             StatusResult, Query, QueryResult, Cancel, Cancelled, Explain, Explanation,
+                             Shutdown, Ok, Assign, Kill, Stop, Register, Started, Finished, Heartbeat>;
+
+// The wire type ("t") of a message: "hello", "submit", "wait_result", ...
+std::string_view type_name(const Message& m);
+
+}  // namespace compss::proto
