@@ -2,6 +2,8 @@
 // draining / suspect / avoid, release, check_request and why_not.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdio>
 #include <optional>
 #include <random>
 #include <set>
@@ -402,5 +404,42 @@ TEST_CASE("random allocate and release keep the pool consistent with a simple mo
       if (!draining[n]) model_free += free_of(n);
     }
     REQUIRE(pool.free_cores() == model_free);
+  }
+}
+
+// Not run by default: ./test_scheduler "[bench]". Prints place+allocate+release per second for plain
+// 1-core tasks on 1024 nodes, with the pool kept at a given fill by a ring of running tasks.
+TEST_CASE("micro-benchmark: plain task place, allocate, release on 1024 nodes", "[.][bench]") {
+  auto pool = make_pool("1024 x {cpus: 32}");
+  const std::size_t total = pool.total_cores();
+  ResourceRequest one;
+  for (double fill : {0.5, 0.99}) {
+    const auto window = static_cast<std::size_t>(static_cast<double>(total) * fill);
+    std::vector<Placement> ring(window);
+    for (auto& p : ring) {
+      REQUIRE(pool.place_into(one, p));
+      pool.allocate(p);
+    }
+    const std::size_t n = 5'000'000;
+    auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < n; ++i) {
+      Placement& p = ring[i % window];
+      pool.release(p);
+      pool.place_into(one, p);
+      pool.allocate(p);
+    }
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("bench resources_place_alloc_release_per_s %.0f ops/s (fill %.2f, reused placement)\n", n / s, fill);
+    t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < n; ++i) {
+      Placement& p = ring[i % window];
+      pool.release(p);
+      p = *pool.place(one);
+      pool.allocate(p);
+    }
+    s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("bench resources_place_alloc_release_per_s %.0f ops/s (fill %.2f, place() returning a new placement)\n", n / s, fill);
+    for (auto& p : ring) pool.release(p);
+    CHECK(pool.free_cores() == total);
   }
 }
