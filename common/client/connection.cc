@@ -1,0 +1,223 @@
+// connection.cc - Connection (compss/client.hpp): the handshake, then one request and its answer per
+// call, matched by request id (protocol.md 2.4).
+#include <compss/client.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+
+#include "common/client/auth.h"
+#include "common/client/paths.h"
+#include "common/client/socket.h"
+#include "common/client/to_wire.h"
+#include "common/proto/codec.h"
+#include "common/proto/frame.h"
+#include "common/proto/handshake.h"
+#include "config.h"
+
+namespace compss::client {
+
+namespace {
+
+constexpr int kHandshakeTimeoutMs = 30000;
+constexpr const char* kProgram = "libcompss-client " PACKAGE_VERSION;
+
+Error usage(std::string message) { return Error{ErrorKind::kUsage, std::move(message), {}}; }
+
+// Exactly one selector; `allow_all` is false for cancel (the protocol has no "cancel everything").
+Status check_selection(const Selection& s, bool allow_all, std::string_view call) {
+  int given = (s.ids.empty() ? 0 : 1) + (s.group.empty() ? 0 : 1) + (s.all ? 1 : 0);
+  if (!allow_all && s.all) return usage(std::string(call) + ": cancelling every task is not supported; give ids or a group");
+  if (given != 1)
+    return usage(std::string(call) + (allow_all ? ": give exactly one of ids, a group or all"
+                                                : ": give exactly one of ids or a group"));
+  for (const auto& r : s.ids)
+    if (r.first > r.last) return usage(std::string(call) + ": a range's first id is above its last");
+  return {};
+}
+
+}  // namespace
+
+struct Connection::Impl {
+  Socket socket;
+  proto::FrameReader reader;
+  ServerInfo server;
+  std::mutex mu;
+  std::uint64_t next_rid = 1;
+  std::string broken;  // why the connection cannot be used any more; empty while it can
+
+  Status send(const proto::Message& m);
+  Result<proto::Message> read_message(int timeout_ms);
+  Error break_with(Error e);
+  template <class Reply, class Request>
+  Result<Reply> call(Request request);
+};
+
+Error Connection::Impl::break_with(Error e) {
+  broken = e.message;
+  socket.close();
+  return e;
+}
+
+Status Connection::Impl::send(const proto::Message& m) {
+  auto frame = proto::encode_checked(m);
+  if (!frame) return usage(frame.error().message + "; send fewer tasks at a time");
+  auto sent = socket.send_all(*frame);
+  if (!sent) return break_with(sent.error());
+  return {};
+}
+
+Result<proto::Message> Connection::Impl::read_message(int timeout_ms) {
+  std::array<std::uint8_t, 65536> buf;
+  for (;;) {
+    if (auto m = reader.next()) {
+      if (*m) return std::move(**m);
+      return break_with(Error{ErrorKind::kProtocol,
+                              "the compss runtime sent something this client cannot read: " + m->error().message,
+                              {}});
+    }
+    auto n = socket.receive(buf, timeout_ms);
+    if (!n) return break_with(n.error());
+    if (*n == 0)
+      return break_with(Error{ErrorKind::kLost, "the compss runtime closed the connection (has the job ended?)", {}});
+    reader.feed(buf.data(), *n);
+  }
+}
+
+template <class Reply, class Request>
+Result<Reply> Connection::Impl::call(Request request) {
+  std::lock_guard lock(mu);
+  if (!broken.empty()) return Error{ErrorKind::kLost, broken, {}};
+  request.rid = next_rid++;
+  if (auto s = send(request); !s) return s.error();
+  auto answer = read_message(-1);
+  if (!answer) return answer.error();
+  if (auto* reply = std::get_if<Reply>(&*answer); reply && reply->rid == request.rid) return std::move(*reply);
+  if (auto* e = std::get_if<proto::ErrorMessage>(&*answer); e && (e->rid == request.rid || e->rid == 0))
+    return Error{ErrorKind::kRefused, e->message, std::string(proto::word(e->code))};
+  return break_with(Error{ErrorKind::kProtocol,
+                          "the compss runtime answered '" + std::string(proto::type_name(Request{})) + "' with '" +
+                              std::string(proto::type_name(*answer)) + "' (request id " +
+                              std::to_string(request.rid) + ")",
+                          {}});
+}
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+const ServerInfo& Connection::server() const { return impl_->server; }
+
+Result<Connection> Connection::connect(std::string_view address) {
+  auto addr = resolve_address(address, [](const char* name) -> const char* { return std::getenv(name); });
+  if (!addr) return addr.error();
+  auto sock = connect_socket(*addr);
+  if (!sock) return sock.error();
+  auto impl = std::make_unique<Impl>();
+  impl->socket = std::move(*sock);
+  proto::Hello hello;
+  hello.prog = kProgram;
+  Result<std::string> cred = std::string();
+  if (addr->kind == Address::Kind::kTcp) {
+    cred = munge_credential();
+    if (cred) hello.auth = *cred;
+  }
+  auto during = [&](const Error& e) {
+    return Error{ErrorKind::kUnreachable,
+                 "cannot reach the compss runtime at " + addr->text() + ": " + e.message + " (during the handshake)",
+                 {}};
+  };
+  if (auto s = impl->send(hello); !s) return during(s.error());
+  auto reply = impl->read_message(kHandshakeTimeoutMs);
+  if (!reply) return reply.error().kind == ErrorKind::kProtocol ? reply.error() : during(reply.error());
+  if (auto s = proto::check_welcome(*reply); !s) {
+    const auto* refusal = std::get_if<proto::ErrorMessage>(&*reply);
+    if (!refusal) return Error{ErrorKind::kProtocol, s.error().message, {}};
+    std::string message = s.error().message;
+    if (refusal->code == proto::ErrorCode::kAuth && !cred) message += " (" + cred.error().message + ")";
+    return Error{ErrorKind::kRefused, message, std::string(proto::word(refusal->code))};
+  }
+  const auto& welcome = std::get<proto::Welcome>(*reply);
+  impl->server = ServerInfo{welcome.v, welcome.prog, welcome.job};
+  return Connection(std::move(impl));
+}
+
+Result<std::vector<IdRange>> Connection::submit(const std::vector<TaskSpec>& tasks) {
+  if (tasks.empty()) return usage("submit: no tasks given");
+  std::error_code ec;
+  std::string cwd = std::filesystem::current_path(ec).string();
+  proto::Submit request;
+  std::vector<std::uint64_t> counts;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const auto& t = tasks[i];
+    if (t.argv.empty()) return usage("submit: task " + std::to_string(i) + " has no command (argv is empty)");
+    bool relative = !t.cwd.starts_with('/');
+    if (relative && ec)
+      return usage("submit: task " + std::to_string(i) + " has a relative cwd and the current directory is unknown: " +
+                   ec.message());
+    if (t.array && (t.array->step == 0 || t.array->first > t.array->last))
+      return usage("submit: task " + std::to_string(i) + " has a bad array (first above last, or step 0)");
+    request.tasks.push_back(to_wire(with_absolute_paths(t, cwd)));
+    counts.push_back(task_count(t));
+  }
+  auto answer = impl_->call<proto::Submitted>(std::move(request));
+  if (!answer) return answer.error();
+  auto ids = split_ids(answer->ids, counts);
+  if (!ids) return impl_->break_with(ids.error());
+  return ids;
+}
+
+Result<WaitResult> Connection::wait(const Selection& what, std::uint32_t timeout_s) {
+  if (auto s = check_selection(what, true, "wait"); !s) return s.error();
+  proto::Wait request;
+  request.ids = to_wire(what.ids);
+  if (!what.group.empty()) request.group = what.group;
+  request.all = what.all;
+  request.timeout_s = timeout_s;
+  auto answer = impl_->call<proto::WaitResult>(std::move(request));
+  if (!answer) return answer.error();
+  return from_wire(*answer);
+}
+
+Result<RunStatus> Connection::status() {
+  auto answer = impl_->call<proto::StatusResult>(proto::StatusQuery{});
+  if (!answer) return answer.error();
+  return from_wire(*answer);
+}
+
+Result<std::vector<TaskInfo>> Connection::query(const std::vector<TaskId>& ids) {
+  if (ids.empty()) return usage("query: no task ids given");
+  proto::Query request;
+  request.ids = to_wire(Selection::of(ids).ids);
+  auto answer = impl_->call<proto::QueryResult>(std::move(request));
+  if (!answer) return answer.error();
+  std::vector<TaskInfo> out;
+  for (const auto& t : answer->tasks) out.push_back(from_wire(t));
+  return out;
+}
+
+Result<std::uint64_t> Connection::cancel(const Selection& what) {
+  if (auto s = check_selection(what, false, "cancel"); !s) return s.error();
+  proto::Cancel request;
+  request.ids = to_wire(what.ids);
+  if (!what.group.empty()) request.group = what.group;
+  auto answer = impl_->call<proto::Cancelled>(std::move(request));
+  if (!answer) return answer.error();
+  return answer->count;
+}
+
+Result<Explanation> Connection::explain(TaskId id) {
+  auto answer = impl_->call<proto::Explanation>(proto::Explain{0, id});
+  if (!answer) return answer.error();
+  return from_wire(*answer);
+}
+
+Status Connection::shutdown(bool drain) {
+  auto answer = impl_->call<proto::Ok>(proto::Shutdown{0, drain});
+  if (!answer) return answer.error();
+  return {};
+}
+
+}  // namespace compss::client
