@@ -1,0 +1,45 @@
+// output.h - how the compss CLI speaks: results as text or JSON on stdout, errors on stderr as
+// "compss <command>: <message>", and the exit status that goes with each kind of error.
+//
+// The text forms are for people; the JSON forms (--json) are for scripts and are documented in
+// doc/man/compss.1 (one JSON object per command, on one line).
+//
+// Thread-safety: writes to the streams it is given; no state of its own.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include <compss/result.hpp>
+#include <compss/types.hpp>
+
+namespace compss::cli {
+
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// Prints the usage error with a pointer to --help; returns kExitUsage.
+int usage_error(Io& io, std::string_view command, std::string_view message);
+
+// Prints the client's error; returns the exit status for its kind (3 unreachable/lost/protocol,
+// 4 refused, 2 usage).
+int client_error(Io& io, std::string_view command, const client::Error& e);
+int exit_status_for(const client::Error& e);
+
+// "12", or "12-20" for a range.
+std::string format_range(const client::IdRange& r);
+
+std::string submit_json(const client::IdRange& ids);
+std::string wait_json(const client::WaitResult& w);
+std::string status_json(const client::RunStatus& s);
+std::string cancel_json(std::uint64_t count);
+std::string explain_json(const client::Explanation& e);
+
+void print_wait(Io& io, const client::WaitResult& w);
+void print_status(Io& io, const client::RunStatus& s);
+void print_explanation(Io& io, const client::Explanation& e);
+
+}  // namespace compss::cli

@@ -1,0 +1,218 @@
+#include "tools/cli/submit_options.h"
+
+#include <algorithm>
+#include <limits>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "common/client/paths.h"
+#include "common/util/parse.h"
+#include "tools/cli/option_parser.h"
+#include "tools/cli/values.h"
+
+namespace compss::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr std::uint64_t kU32Max = std::numeric_limits<std::uint32_t>::max();
+// An --after range is expanded here (the protocol's `after` lists single ids); past this, use --group.
+constexpr std::uint64_t kMaxAfterIds = 1000000;
+
+// The options as typed; every value is parsed afterwards so that errors name the option.
+struct RawSubmit {
+  std::optional<std::string> name, cpus, mem, gpus, time, nodes, ranks, ranks_per_node, on_failure, retries,
+      timeout, group, priority, array;
+  bool mpi = false;
+  std::vector<std::string> in, out, inout, after, custom;
+  CommonFlags flags;
+};
+
+po::options_description submit_description(RawSubmit& r) {
+  po::options_description d("Options");
+  auto many = [](std::vector<std::string>* v, const char* name) {
+    return po::value(v)->value_name(name)->composing();
+  };
+  d.add_options()
+      ("name", opt(&r.name)->value_name("N"), "task name (default: the command's name)")
+      ("cpus", opt(&r.cpus)->value_name("C"), "cores per rank (default 1)")
+      ("mem", opt(&r.mem)->value_name("SIZE"), "memory per rank: 512M, 4G, ... (default: no request)")
+      ("gpus", opt(&r.gpus)->value_name("G"), "GPUs per rank (default 0)")
+      ("time", opt(&r.time)->value_name("T"), "expected longest run: 90, 5m, 1h30m, 1-00:00:00")
+      ("nodes", opt(&r.nodes)->value_name("K"), "nodes the task spans (default 1; 0: as placement needs)")
+      ("mpi", po::bool_switch(&r.mpi), "an MPI program: its ranks start together")
+      ("ranks", opt(&r.ranks)->value_name("P"), "processes in all (default 1)")
+      ("ranks-per-node", opt(&r.ranks_per_node)->value_name("Q"), "processes per node (default: as room is found)")
+      ("in", many(&r.in, "F"), "a file the task reads (repeatable)")
+      ("out", many(&r.out, "F"), "a file the task writes (repeatable)")
+      ("inout", many(&r.inout, "F"), "a file the task reads and writes (repeatable)")
+      ("after", many(&r.after, "ID"), "run after task ID, or after every task of a range 12-20 (repeatable)")
+      ("on-failure", opt(&r.on_failure)->value_name("P"), "retry (default), cancel-successors, fail or ignore")
+      ("retries", opt(&r.retries)->value_name("N"), "re-runs under retry (default: the runtime's)")
+      ("timeout", opt(&r.timeout)->value_name("S"), "kill a run longer than this, and count it failed")
+      ("group", opt(&r.group)->value_name("G"), "group name, for compss wait/cancel --group")
+      ("priority", opt(&r.priority)->value_name("P"), "higher runs first among ready tasks (default 0)")
+      ("array", opt(&r.array)->value_name("A-B[:S]"), "one task per index; {i} in the command is the index")
+      ("custom", many(&r.custom, "NAME=AMOUNT"), "a custom resource per rank (repeatable)");
+  add_common_options(d, r.flags);
+  return d;
+}
+
+Result<std::uint32_t> u32(const std::string& v, std::string_view what, std::uint64_t lo) {
+  auto r = parse_uint(v, what, lo, kU32Max);
+  if (!r) return r.error();
+  return static_cast<std::uint32_t>(*r);
+}
+
+Result<std::uint32_t> seconds(const std::string& v, std::string_view what) {
+  auto d = parse_duration(v);
+  if (!d) return fail(what, ": ", d.error().message);
+  if (*d > kU32Max) return fail("bad ", what, " '", v, "': at most 4294967295 seconds");
+  return static_cast<std::uint32_t>(*d);
+}
+
+// Sets `field` from `raw` when the option was given; on failure `field` is left as it was.
+template <class T, class Parse>
+Status assign(const std::optional<std::string>& raw, T& field, Parse parse) {
+  if (!raw) return ok_status();
+  auto r = parse(*raw);
+  if (!r) return r.error();
+  field = std::move(*r);
+  return ok_status();
+}
+
+Status first_error(std::initializer_list<Status> steps) {
+  for (const auto& s : steps)
+    if (!s) return s;
+  return ok_status();
+}
+
+Status parse_custom(const RawSubmit& r, client::TaskSpec& t) {
+  for (const auto& c : r.custom) {
+    auto a = parse_amount(c, "--custom");
+    if (!a) return a.error();
+    bool repeated = std::any_of(t.custom.begin(), t.custom.end(), [&](auto& x) { return x.name == a->name; });
+    if (repeated) return fail("bad --custom '", c, "': resource '", a->name, "' is given twice");
+    t.custom.push_back(*a);
+  }
+  return ok_status();
+}
+
+Status parse_resources(const RawSubmit& r, client::TaskSpec& t) {
+  auto s = first_error({
+      assign(r.cpus, t.cpus, [](auto& v) { return u32(v, "--cpus", 1); }),
+      assign(r.mem, t.memory, [](auto& v) -> Result<std::uint64_t> {
+        auto size = parse_size(v);
+        if (!size) return fail("--mem: ", size.error().message);
+        return *size;
+      }),
+      assign(r.gpus, t.gpus, [](auto& v) { return u32(v, "--gpus", 0); }),
+      assign(r.time, t.time_limit_s, [](auto& v) { return seconds(v, "--time"); }),
+      assign(r.nodes, t.nodes, [](auto& v) { return u32(v, "--nodes", 0); }),
+      assign(r.ranks, t.ranks, [](auto& v) { return u32(v, "--ranks", 1); }),
+      assign(r.ranks_per_node, t.ranks_per_node, [](auto& v) { return u32(v, "--ranks-per-node", 1); }),
+  });
+  if (!s) return s;
+  if (t.ranks_per_node > t.ranks)
+    return fail("bad --ranks-per-node '", *r.ranks_per_node, "': more than --ranks (", std::to_string(t.ranks),
+                ")");
+  t.mpi = r.mpi;
+  return parse_custom(r, t);
+}
+
+Status parse_policy(const RawSubmit& r, client::TaskSpec& t) {
+  auto s = first_error({
+      assign(r.on_failure, t.on_failure, [](auto& v) { return parse_on_failure(v, "--on-failure"); }),
+      assign(r.retries, t.retries, [](auto& v) -> Result<std::optional<std::uint32_t>> {
+        auto n = u32(v, "--retries", 0);
+        if (!n) return n.error();
+        return std::optional<std::uint32_t>(*n);
+      }),
+      assign(r.timeout, t.timeout_s, [](auto& v) { return seconds(v, "--timeout"); }),
+      assign(r.priority, t.priority, [](auto& v) { return parse_int32(v, "--priority"); }),
+      assign(r.array, t.array, [](auto& v) -> Result<std::optional<client::ArraySpec>> {
+        auto a = parse_array(v, "--array");
+        if (!a) return a.error();
+        return std::optional<client::ArraySpec>(*a);
+      }),
+  });
+  if (!s) return s;
+  if (t.retries && t.on_failure != client::OnFailure::kRetry)
+    return fail("--retries applies to --on-failure retry only, not '", *r.on_failure, "'");
+  return ok_status();
+}
+
+Result<std::string> text_value(const std::optional<std::string>& v, std::string_view what) {
+  if (!v) return std::string();
+  if (v->empty()) return fail("bad ", what, ": it may not be empty");
+  if (v->find('\n') != std::string::npos) return fail("bad ", what, ": it may not contain a line break");
+  return *v;
+}
+
+Status parse_after(const RawSubmit& r, client::TaskSpec& t) {
+  for (const auto& a : r.after) {
+    auto range = parse_id_range(a, "--after");
+    if (!range) return range.error();
+    if (range->count() > kMaxAfterIds || t.after.size() + range->count() > kMaxAfterIds)
+      return fail("bad --after '", a, "': more than 1000000 tasks; put them in a --group and wait for it");
+    for (auto id = range->first;; ++id) {
+      t.after.push_back(id);
+      if (id == range->last) break;
+    }
+  }
+  return ok_status();
+}
+
+Result<client::TaskSpec> build_spec(const RawSubmit& r, std::vector<std::string> command,
+                                    std::string_view cwd) {
+  client::TaskSpec t;
+  if (command.empty())
+    return fail("missing command: give it after '--', e.g. compss submit --cpus 2 -- ./simulate 3");
+  t.argv = std::move(command);
+  auto name = text_value(r.name, "--name");
+  if (!name) return name.error();
+  auto group = text_value(r.group, "--group");
+  if (!group) return group.error();
+  t.name = *name;
+  t.group = *group;
+  t.in = r.in;
+  t.out = r.out;
+  t.inout = r.inout;
+  for (auto step : {parse_resources, parse_policy, parse_after}) {
+    auto s = step(r, t);
+    if (!s) return s.error();
+  }
+  return client::with_absolute_paths(std::move(t), cwd);
+}
+
+}  // namespace
+
+Result<SubmitCommand> parse_submit(const std::vector<std::string>& args, std::string_view cwd) {
+  RawSubmit raw;
+  auto desc = submit_description(raw);
+  std::vector<std::string> command;
+  auto parsed = parse_options(args, desc, &command);
+  if (!parsed) return parsed.error();
+  SubmitCommand cmd;
+  cmd.json = raw.flags.json;
+  cmd.help = raw.flags.help;
+  if (cmd.help) return cmd;
+  auto spec = build_spec(raw, std::move(command), cwd);
+  if (!spec) return spec.error();
+  cmd.spec = std::move(*spec);
+  return cmd;
+}
+
+std::string submit_help() {
+  RawSubmit raw;
+  std::ostringstream os;
+  os << "usage: compss submit [OPTIONS] -- CMD [ARGS...]\n\n"
+        "Adds one task (or, with --array, one per index) to the job's task graph and prints its id\n"
+        "(a range FIRST-LAST for an array). Relative paths are taken from the current directory.\n\n";
+  print_options(os, submit_description(raw));
+  return os.str();
+}
+
+}  // namespace compss::cli
