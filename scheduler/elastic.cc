@@ -94,17 +94,11 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
   std::vector<ElasticDecision> out;
   const Demand d = assess(in);
 
-  if (in.outstanding_requests > 0 && !d.present && d.active + in.outstanding_requests > in.min_nodes) {
-    const std::uint32_t surplus = std::min(in.outstanding_requests, d.active + in.outstanding_requests - in.min_nodes);
-    std::string why = d.width_gap == 0 ? "ready work fits the " + std::to_string(in.free_cores) + " free cores"
-                                       : "work drains in " + num(d.drain_s) + " s < join latency " + num(in.join_latency_s) + " s";
-    out.push_back({Kind::kWithdraw, surplus, NodeId{}, "demand gone (" + why + "): withdraw " + std::to_string(surplus)});
-  }
-
+  withdraw(in, d.active, d.present, out);
   std::uint64_t want = nodes_wanted(in, d);
-  const bool recently_drained = in.now - last_drain_at_ < in.idle_release_s;
-  const bool clearly_more = in.ready_cores >= ready_at_drain_ + d.cpn;
-  if (want > 0 && recently_drained && !clearly_more) want = 0;  // hysteresis after a drain
+  const bool recently_shrunk = in.now - last_shrink_at_ < in.idle_release_s;
+  const bool clearly_more = in.ready_cores >= ready_at_shrink_ + d.cpn;
+  if (want > 0 && recently_shrunk && !clearly_more) want = 0;  // hysteresis after a shrink
 
   // A draining node comes back faster than a new one.
   for (const NodeState& n : in.nodes) {
@@ -158,9 +152,28 @@ void ElasticPolicy::drain_idle(const ElasticInput& in, std::uint32_t active, std
                        " wanted by ready work: drain"});
     --above_min;
     spare -= cpn;
-    last_drain_at_ = in.now;
-    ready_at_drain_ = in.ready_cores;
+    shrunk(in);
   }
+}
+
+void ElasticPolicy::shrunk(const ElasticInput& in) {
+  last_shrink_at_ = in.now;
+  ready_at_shrink_ = in.ready_cores;
+}
+
+void ElasticPolicy::withdraw(const ElasticInput& in, std::uint32_t active, bool demand, std::vector<ElasticDecision>& out) {
+  if (demand) {
+    no_demand_since_ = -1;
+    return;
+  }
+  if (no_demand_since_ < 0) no_demand_since_ = in.now;
+  const std::uint32_t coming = in.outstanding_requests;
+  if (coming == 0 || in.now - no_demand_since_ < in.join_latency_s || active + coming <= in.min_nodes) return;
+  const std::uint32_t surplus = std::min(coming, active + coming - in.min_nodes);
+  out.push_back({Kind::kWithdraw, surplus, NodeId{},
+                 "no demand for " + num(in.now - no_demand_since_) + " s (" + std::to_string(in.ready_cores) +
+                     " ready cores, " + std::to_string(in.free_cores) + " free): withdraw " + std::to_string(surplus)});
+  shrunk(in);
 }
 
 void ElasticPolicy::release_drained(const ElasticInput& in, std::vector<ElasticDecision>& out) const {

@@ -16,11 +16,12 @@
 //  - Drain a node that has been idle for idle_release_s, never the first node, never below min_nodes,
 //    only while the free cores left after it still hold all the ready work; release (kRelease) a
 //    draining node once it is idle (the daemon may have drained it, too).
-//  - Withdraw outstanding requests when demand vanished: the ready work fits the free cores and its
-//    unlocked work is not wider than the job, or all of it drains within one join latency.
+//  - Withdraw outstanding requests when demand vanished: no grow condition (above) has held for a
+//    whole join latency (the nodes would arrive to nothing); never below min_nodes.
 //  - Hysteresis: no drain until join_latency_s + idle_release_s after the last grow (the nodes asked for
-//    have had time to come and prove idle); no grow within idle_release_s after the last drain unless
-//    demand clearly rose: the ready cores exceed those at that drain by at least one node's cores.
+//    have had time to come and prove idle); after a drain or a withdraw, no grow within idle_release_s
+//    unless demand clearly rose: the ready cores exceed those at that shrink by at least one node's
+//    cores. A flicker of demand around the free cores therefore neither asks nor withdraws repeatedly.
 //
 // Lifecycle: one ElasticPolicy per job; decide() on every tick with increasing `now`.
 // Failure behaviour: never fails; inconsistent inputs (more outstanding than allowed, no nodes) give
@@ -80,12 +81,15 @@ class ElasticPolicy {
   std::vector<ElasticDecision> decide(const ElasticInput& in);
 
  private:
+  void withdraw(const ElasticInput& in, std::uint32_t active, bool demand, std::vector<ElasticDecision>& out);
   void drain_idle(const ElasticInput& in, std::uint32_t active, std::vector<ElasticDecision>& out);
   void release_drained(const ElasticInput& in, std::vector<ElasticDecision>& out) const;
+  void shrunk(const ElasticInput& in);
 
   double last_grow_at_ = -1e300;       // when the last kGrow / kUndrain was decided
-  double last_drain_at_ = -1e300;      // when the last kDrain was decided
-  std::uint64_t ready_at_drain_ = 0;   // ready cores at the last kDrain
+  double last_shrink_at_ = -1e300;     // when the last kDrain / kWithdraw was decided
+  std::uint64_t ready_at_shrink_ = 0;  // ready cores at that shrink
+  double no_demand_since_ = -1;        // since when no grow condition held; < 0 while one does
 };
 
 }  // namespace compss::scheduler
