@@ -80,6 +80,16 @@ void ResourcePool::Impl::leave(std::uint32_t n) {
   }
 }
 
+void ResourcePool::Impl::refree(std::uint32_t n, std::uint32_t old_free) {
+  const NodeRec& r = nodes[n];
+  if (!r.live || r.draining) return;
+  free_cores = free_cores - old_free + r.free;
+  if (!r.suspect && old_free != r.free) {
+    buckets.erase(n, old_free);
+    buckets.insert(n, r.free);
+  }
+}
+
 void ResourcePool::Impl::enter(std::uint32_t n) {
   const NodeRec& r = nodes[n];
   if (!r.live || r.draining) return;
@@ -181,10 +191,10 @@ std::uint32_t ResourcePool::typical_cores() const {
 
 void ResourcePool::allocate(const Placement& p) {
   for (const NodeSlot& s : p.slots) {
-    if (!is_live(s.node)) continue;
     const std::uint32_t n = s.node.value();
-    impl_->leave(n);
+    if (n >= impl_->nodes.size() || !impl_->nodes[n].live) continue;
     NodeRec& r = impl_->nodes[n];
+    const std::uint32_t old_free = r.free;
     for (std::uint32_t c : s.cores) {
       const std::uint32_t i = r.core_index[c];
       assert(bits::test(r.core_free, i) && "allocate: core already in use");
@@ -197,16 +207,16 @@ void ResourcePool::allocate(const Placement& p) {
       if (auto i = r.custom_index(name); i != bits::kNone) r.custom_free[i] -= amount;
     }
     ++r.slots;
-    impl_->enter(n);
+    impl_->refree(n, old_free);
   }
 }
 
 void ResourcePool::release(const Placement& p) {
   for (const NodeSlot& s : p.slots) {
-    if (!is_live(s.node)) continue;
     const std::uint32_t n = s.node.value();
-    impl_->leave(n);
+    if (n >= impl_->nodes.size() || !impl_->nodes[n].live) continue;
     NodeRec& r = impl_->nodes[n];
+    const std::uint32_t old_free = r.free;
     for (std::uint32_t c : s.cores) {
       const std::uint32_t i = r.core_index[c];
       assert(!bits::test(r.core_free, i) && "release: core was not in use");
@@ -220,7 +230,7 @@ void ResourcePool::release(const Placement& p) {
     }
     assert(r.slots > 0);
     --r.slots;
-    impl_->enter(n);
+    impl_->refree(n, old_free);
   }
 }
 

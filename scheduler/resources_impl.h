@@ -50,6 +50,8 @@ struct ResourcePool::Impl {
   // Moves a node in or out of the accounting above when its flags or free count change.
   void leave(std::uint32_t n);
   void enter(std::uint32_t n);
+  // Follows a change of node n's free core count (its flags unchanged).
+  void refree(std::uint32_t n, std::uint32_t old_free);
 
   // How many ranks of `req` fit in the node's free resources now (capped at `cap`).
   std::uint32_t rank_room(const NodeRec& node, const ResourceRequest& req, std::uint32_t cap) const;

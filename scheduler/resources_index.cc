@@ -19,6 +19,7 @@ void NodeBuckets::add_capacity(std::uint32_t nodes, std::uint32_t max_free) {
 }
 
 void NodeBuckets::insert(std::uint32_t node, std::uint32_t free) {
+  if (free == 0) return;  // full nodes are never searched
   Bucket& b = buckets_[free];
   assert(!bits::test(b.nodes, node));
   bits::set(b.nodes, node);
@@ -31,6 +32,7 @@ void NodeBuckets::insert(std::uint32_t node, std::uint32_t free) {
 }
 
 void NodeBuckets::erase(std::uint32_t node, std::uint32_t free) {
+  if (free == 0) return;
   Bucket& b = buckets_[free];
   assert(bits::test(b.nodes, node));
   bits::clear(b.nodes, node);

@@ -5,7 +5,8 @@
 // is then two bit scans, and moving a node between buckets is O(1). Each bucket remembers its lowest
 // possibly non-empty word so a scan does not start over from word 0 on a large pool.
 //
-// Lifecycle: owned by the pool; grows as nodes are added (add_capacity). Thread-safety: none.
+// Nodes with no free core are not kept (every request needs a core), which spares the busiest bucket
+// the churn of a full pool. Lifecycle: owned by the pool; grows as nodes are added (add_capacity). Thread-safety: none.
 #pragma once
 
 #include <cstdint>
