@@ -1,2 +1,59 @@
-// world.h - builds scheduler worlds from short text for the tests. Filled in by the scheduler work.
+// world.h - scheduler worlds for the tests, built from short text.
+//
+// Tasks, either as a graph or as tasks with items, separated by ';' (or ',' in the graph form):
+//
+//   World w("a -> b, a -> c, b -> d, c -> d");             tasks a..d with `after` edges
+//   World w("w: out x; r1: in x; r2: in x; w2: inout x");  tasks with file accesses
+//   World w("big: cpus 8, prio 5; s1: cpus 1, kind small, policy cancel-successors, retries 0");
+//
+// Task items: in F, out F, inout F, after NAME, cpus N, gpus N, nodes N, ranks N, rpn N, prio N,
+// policy retry|cancel-successors|fail|ignore, retries N, timeout S, group G, kind K (the task's name
+// for estimates; default: its label), array A-B (one submission; labels NAME[i] for each index).
+// Nodes: world_nodes.h text, default "1 x {cpus: 4}"; they join at time 0.
+//
+// The World drives the Scheduler like a daemon would: step() decides at `now` and returns the
+// decisions as text ("start a on n1", "kill b (timeout)", "grow 2", "suspect n2", ...); start() and
+// finish() report back. Bad text throws std::invalid_argument (the test then fails loudly).
+// Test-only code.
 #pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scheduler/scheduler.h"
+
+namespace compss::test {
+
+class World {
+ public:
+  explicit World(std::string_view tasks = "", std::string_view nodes = "1 x {cpus: 4}",
+                 scheduler::SchedulerConfig cfg = {});
+
+  void add(std::string_view tasks);              // more tasks, same syntax
+  TaskId id(const std::string& label) const;     // throws for an unknown label
+  std::string label(TaskId t) const;
+  scheduler::TaskState state(const std::string& label) const { return sched.graph().state(id(label)); }
+  std::string node_of(const std::string& label) const;  // first node's name while scheduled/running
+  NodeId node(const std::string& name) const;          // a live node by name
+
+  // decide(now); decisions as text, in order. Starts are reported started at once unless told not to.
+  std::vector<std::string> step(bool report_started = true);
+  std::vector<std::string> started_in(const std::vector<std::string>& decisions) const;  // labels started
+  void finish(const std::string& label, scheduler::TaskExit exit = scheduler::TaskExit::ok());
+  // Steps, finishing every running task after each step (in id order), until nothing changes.
+  // Returns the labels in the order they started.
+  std::vector<std::string> run_all();
+
+  scheduler::Scheduler sched;
+  double now = 0;
+  std::vector<scheduler::Decision> last;  // the decisions of the last step()
+
+ private:
+  std::string describe(const scheduler::Decision& d) const;
+  std::map<std::string, TaskId> ids_;
+  std::vector<std::string> labels_;
+};
+
+}  // namespace compss::test

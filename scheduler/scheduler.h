@@ -1,0 +1,211 @@
+// scheduler.h - the Scheduler facade: events in, decisions out. The brain of compssd, in pure C++.
+//
+// It owns the task graph, the resource pool, the ready queue, the running attempts and the elasticity
+// policy. The daemon tells it what happened (submissions, nodes joining or lost, tasks started or
+// finished, cancel requests), passing the current time in seconds since the run started, and calls
+// decide(now) to get what to do (start, kill, grow, drain, release, suspect); it carries the decisions
+// out and reports back. States and failure semantics: doc/spec/states.md.
+//
+//   Scheduler s(SchedulerConfig{});
+//   s.node_joined(desc, 0);
+//   TaskId t = *s.submit(spec);
+//   for (auto& d : s.decide(0)) ...                      // StartTask{t, placement}
+//   s.task_started(t, 0.1); s.task_finished(t, TaskExit::ok(), 5.0);
+//
+// Lifecycle: construct with a config; events and decide() in any order with non-decreasing `now`.
+// Failure behaviour: events that make no sense (unknown task, illegal transition, unknown node) return
+// an error and change nothing. Nothing throws.
+// Cost: submit + decide + start + finish of a one-core task is O(log ready) (see tools/compss-bench).
+// Thread-safety: none; the daemon calls it from one thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/util/ids.h"
+#include "common/util/result.h"
+#include "scheduler/backfill.h"
+#include "scheduler/decision.h"
+#include "scheduler/elastic.h"
+#include "scheduler/estimates.h"
+#include "scheduler/explain.h"
+#include "scheduler/graph.h"
+#include "scheduler/ready_queue.h"
+#include "scheduler/resources.h"
+#include "scheduler/run_table.h"
+
+namespace compss::scheduler {
+
+struct SchedulerConfig {
+  PlacementPolicy policy = PlacementPolicy::kFifo;
+  std::uint32_t default_retries = 1;     // for tasks that do not set retries
+  bool elastic = false;                  // consult the ElasticPolicy (grow / drain / release)
+  std::uint32_t min_nodes = 1, max_nodes = 1;
+  std::uint32_t max_outstanding = 1;     // grow requests in flight at once
+  double idle_release_s = 60;            // drain and release a node idle this long
+  double join_latency_s = 30;            // until the daemon measures one (set_join_latency)
+  double elastic_period_s = 2;           // the ElasticPolicy is consulted at most this often
+  double default_estimate_s = 60;        // duration of a task no task of its name has finished, no timeout
+  double reservation_after_s = 60;       // a blocked head task gets a reservation after waiting this long
+  std::uint32_t backfill_window = 256;   // ready tasks tried per decide() beyond those that start
+  std::uint32_t suspect_after_names = 3; // a node where tasks of this many names failed is suspect
+};
+
+enum class Outcome : std::uint8_t { kRunning, kSuccess, kFailure };
+const char* to_string(Outcome o);
+
+// The state of a set of tasks, for `compss wait`.
+struct WaitStatus {
+  bool all_final = true;
+  std::uint64_t total = 0, done = 0, failed = 0, ignored = 0, cancelled = 0;
+  bool succeeded() const { return all_final && failed == ignored && cancelled == 0; }
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(SchedulerConfig cfg = {});
+
+  // --- work -------------------------------------------------------------------------------------------
+  // Adds a task; rejected (nothing added) when invalid or when no node shape could ever hold it.
+  Result<TaskId> submit(const TaskSpec& spec);
+  // Tasks for indices first, first+step, ..., <= last, one stored spec (graph.h).
+  Result<TaskRange> submit_array(const TaskSpec& spec, std::int64_t first, std::int64_t last,
+                                 std::int64_t step = 1);
+  // Cancels a task and, transitively, its successors. A running one gets a Kill decision and stays
+  // running until its exit is reported. Error for an unknown or already final task.
+  Status cancel(TaskId t);
+  Status cancel_group(GroupId g);  // every unfinished member; error for an unknown group
+
+  // --- nodes ------------------------------------------------------------------------------------------
+  NodeId node_joined(NodeDesc desc, double now);
+  // Its attempts are requeued without spending retries. Error for an unknown or already gone node.
+  Status node_lost(NodeId node, double now);
+  Status drain(NodeId node, bool draining = true);  // by hand (compss resize -N) or by the daemon
+  void set_join_latency(double seconds) { join_latency_s_ = seconds; }
+  void grow_failed(std::uint32_t count);           // grow requests that will not come
+
+  // --- reports from the daemon --------------------------------------------------------------------
+  Status task_started(TaskId t, double now);
+  Status task_finished(TaskId t, TaskExit exit, double now);
+
+  // --- decisions ----------------------------------------------------------------------------------
+  // Kills and suspect marks since the last call, kills for timeouts at `now`, starts, then elasticity.
+  std::vector<Decision> decide(double now);
+  void decide_into(double now, std::vector<Decision>& out);  // appends; lets a loop reuse its vector
+
+  // --- queries ------------------------------------------------------------------------------------
+  Result<Explanation> explain(TaskId t) const;
+  Outcome outcome() const;
+  bool stopped() const { return stopped_; }
+  std::uint64_t count(TaskState s) const { return graph_.count(s); }
+  WaitStatus wait_status(std::span<const TaskId> tasks) const;
+  WaitStatus group_status(GroupId g) const;
+  GroupId find_group(std::string_view name) const { return graph_.find_group(name); }
+  const Placement* placement(TaskId t) const;  // while scheduled or running
+  double estimate(TaskId t) const { return estimates_.of(graph_.name_id(t)); }
+  const std::optional<Reservation>& reservation() const { return reservation_; }
+  const TaskGraph& graph() const { return graph_; }
+  const ResourcePool& pool() const { return pool_; }
+  const SchedulerConfig& config() const { return cfg_; }
+  std::uint32_t outstanding_grows() const { return outstanding_; }
+  std::size_t memory_bytes() const;  // the containers' capacity: graph, queue, per-task arrays
+
+ private:
+  struct NodeBook {
+    double joined_at = 0;
+    double idle_since = 0;
+    std::uint32_t attempts = 0;             // slots of running attempts on it
+    std::vector<std::uint32_t> failed_names;  // distinct task names that failed here
+    bool suspect = false;
+  };
+  struct RetryInfo {
+    NodeId home;       // where it failed first
+    bool elsewhere = false;
+  };
+  struct Timeout {
+    double deadline;
+    std::uint32_t task;
+    double started;
+    bool operator>(const Timeout& o) const { return deadline > o.deadline; }
+  };
+
+  // scheduler.cc
+  void grow_per_task();
+  void on_submitted(TaskId t);
+  void on_ready(TaskId t);
+  void on_unready(TaskId t);
+  NodeBook& book(NodeId n);
+  // scheduler_run.cc
+  void occupy(TaskId t, const Placement& p, double now);
+  NodeId vacate(TaskId t, double now);
+  void finish_killed(TaskId t, NodeId node, double now);
+  void fail_attempt(TaskId t, FailureCause cause, NodeId node, double now);
+  void fail_final(TaskId t, FailureCause cause);
+  void forget_retry(TaskId t);
+  void cancel_task(TaskId t, FailureCause cause);
+  void request_kill(TaskId t, KillReason reason, FailureCause cause);
+  void cancel_successors(TaskId t);
+  void stop_run();
+  void note_node_failure(NodeId node, TaskId t);
+  // scheduler_place.cc
+  void check_timeouts(double now);
+  void refresh_priorities();
+  void place_ready(double now, std::vector<Decision>& out);
+  enum class Fit : std::uint8_t { kPlaced, kNoRoom, kNoRoomConstrained };
+  Fit try_place(TaskId t, double now, Placement& p);
+  bool held_back_by_reservation(TaskId t, double now) const;
+  void update_reservation(double now);
+  std::vector<NodeLoad> node_loads(double now) const;
+  std::uint64_t key_of(TaskId t) const;
+  // scheduler_elastic.cc
+  void run_elastic(double now, std::vector<Decision>& out);
+  ElasticInput elastic_input(double now) const;
+  double ready_work_core_s() const;
+  double unlocked_work_core_s() const;
+  // scheduler_explain.cc
+  void explain_ready(TaskId t, Explanation& e) const;
+  void explain_no_room(TaskId t, Explanation& e) const;
+
+  SchedulerConfig cfg_;
+  TaskGraph graph_;
+  ResourcePool pool_;
+  ReadyQueue ready_;
+  Estimates estimates_;
+  RunTable running_;
+  ElasticPolicy elastic_;
+
+  std::vector<std::uint32_t> slot_of_;   // per task: its RunTable slot while scheduled/running
+  std::vector<float> bottom_level_;      // per task: remaining critical path, seconds
+  std::vector<std::uint32_t> ready_per_shape_;  // per request shape: ready tasks
+  std::uint32_t live_shapes_ = 0;               // shapes with ready tasks
+  std::uint64_t ready_cores_ = 0;
+  std::unordered_map<std::uint32_t, RetryInfo> retry_;
+  std::vector<Timeout> timeouts_;               // min-heap by deadline
+  std::vector<NodeBook> nodes_;
+  std::vector<Decision> pending_;               // kills and suspect marks for the next decide()
+  Placement scratch_;
+
+  std::optional<Reservation> reservation_;
+  TaskId blocked_head_;
+  double blocked_since_ = 0;
+
+  std::size_t cp_computed_upto_ = 0;  // graph size at the last bottom-level pass
+  bool cp_dirty_ = false;             // tasks were added since
+  bool cp_estimates_changed_ = false; // an estimate moved enough to redo the pass now
+
+  bool stopped_ = false;
+  bool run_failed_ = false;
+  NodeId first_node_;
+  std::uint32_t outstanding_ = 0;
+  double join_latency_s_;
+  double last_elastic_at_ = -1e300;
+  double last_now_ = 0;                 // the `now` of the last decide(), for explain()
+  std::vector<std::uint32_t> failed_shapes_;  // scratch of place_ready()
+  std::vector<std::uint64_t> skipped_;        // scratch of place_ready()
+};
+
+}  // namespace compss::scheduler

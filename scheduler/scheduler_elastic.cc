@@ -1,0 +1,108 @@
+// scheduler_elastic.cc - the ElasticPolicy's input, computed from the graph, and its decisions.
+#include "scheduler/scheduler.h"
+
+#include <unordered_set>
+
+namespace compss::scheduler {
+namespace {
+
+// Sampling bounds keep the input's cost flat for graphs of millions of tasks.
+constexpr std::size_t kUnlockSample = 4096;
+constexpr std::size_t kSuccessorsPerTask = 64;
+
+}  // namespace
+
+double Scheduler::ready_work_core_s() const {
+  double work = 0;
+  for (std::uint64_t key : ready_.entries()) {
+    const TaskId t(static_cast<std::uint32_t>(key));
+    if (graph_.state(t) != TaskState::kReady) continue;
+    work += estimate(t) * static_cast<double>(cores_of(graph_.request(t)));
+  }
+  return work;
+}
+
+// Work that becomes ready once the ready work is done: pending successors of ready tasks whose other
+// unfinished predecessors are all ready or in flight. Sampled over at most kUnlockSample ready tasks
+// and scaled up.
+double Scheduler::unlocked_work_core_s() const {
+  std::unordered_set<std::uint32_t> seen;
+  double work = 0;
+  std::size_t sampled = 0, ready = 0;
+  for (std::uint64_t key : ready_.entries()) {
+    const TaskId t(static_cast<std::uint32_t>(key));
+    if (graph_.state(t) != TaskState::kReady) continue;
+    ++ready;
+    if (sampled == kUnlockSample) continue;
+    ++sampled;
+    std::size_t n = 0;
+    graph_.for_each_successor(t, [&](TaskId s) {
+      if (n++ >= kSuccessorsPerTask || graph_.state(s) != TaskState::kPending) return;
+      if (!seen.insert(s.value()).second) return;
+      bool unlocked = true;
+      graph_.for_each_predecessor(s, [&](TaskId p) {
+        const TaskState ps = graph_.state(p);
+        if (ps == TaskState::kPending) unlocked = false;
+      });
+      if (unlocked) work += estimate(s) * static_cast<double>(cores_of(graph_.request(s)));
+    });
+  }
+  return sampled == 0 ? 0 : work * static_cast<double>(ready) / static_cast<double>(sampled);
+}
+
+ElasticInput Scheduler::elastic_input(double now) const {
+  ElasticInput in;
+  in.now = now;
+  in.min_nodes = cfg_.min_nodes;
+  in.max_nodes = cfg_.max_nodes;
+  in.outstanding_requests = outstanding_;
+  in.max_outstanding = cfg_.max_outstanding;
+  in.join_latency_s = join_latency_s_;
+  in.idle_release_s = cfg_.idle_release_s;
+  in.cores_per_node = pool_.typical_cores();
+  in.ready_tasks = graph_.count(TaskState::kReady);
+  in.ready_cores = ready_cores_;
+  in.free_cores = pool_.free_cores();
+  in.ready_work_core_s = ready_work_core_s();
+  in.unlocked_work_core_s = unlocked_work_core_s();
+  for (NodeId n : pool_.live_nodes()) {
+    const NodeBook& b = nodes_[n.value()];
+    in.nodes.push_back(NodeState{n, n == first_node_, pool_.is_draining(n), pool_.is_idle(n), b.idle_since});
+  }
+  return in;
+}
+
+void Scheduler::run_elastic(double now, std::vector<Decision>& out) {
+  if (now - last_elastic_at_ < cfg_.elastic_period_s) return;
+  last_elastic_at_ = now;
+  for (ElasticDecision& d : elastic_.decide(elastic_input(now))) {
+    switch (d.kind) {
+      case ElasticDecision::Kind::kGrow:
+        outstanding_ += d.count;
+        out.emplace_back(std::in_place_type<GrowNodes>, GrowNodes{d.count, std::move(d.reason)});
+        break;
+      case ElasticDecision::Kind::kWithdraw:
+        outstanding_ -= d.count < outstanding_ ? d.count : outstanding_;
+        out.emplace_back(std::in_place_type<WithdrawGrow>, WithdrawGrow{d.count, std::move(d.reason)});
+        break;
+      case ElasticDecision::Kind::kDrain:
+        if (!pool_.is_live(d.node)) break;
+        pool_.set_draining(d.node, true);
+        out.emplace_back(std::in_place_type<DrainNode>, DrainNode{d.node, std::move(d.reason)});
+        break;
+      case ElasticDecision::Kind::kUndrain:
+        if (!pool_.is_live(d.node)) break;
+        pool_.set_draining(d.node, false);
+        out.emplace_back(std::in_place_type<UndrainNode>, UndrainNode{d.node, std::move(d.reason)});
+        break;
+      case ElasticDecision::Kind::kRelease:
+        // Only an idle node is released; its id is never reused, so later reports about it are errors.
+        if (!pool_.is_live(d.node) || !pool_.is_idle(d.node)) break;
+        pool_.remove_node(d.node);
+        out.emplace_back(std::in_place_type<ReleaseNode>, ReleaseNode{d.node, std::move(d.reason)});
+        break;
+    }
+  }
+}
+
+}  // namespace compss::scheduler

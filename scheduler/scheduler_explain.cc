@@ -1,0 +1,165 @@
+// scheduler_explain.cc - "why is it pending": reasons for a task's state, most important first.
+#include "scheduler/scheduler.h"
+
+#include <algorithm>
+
+namespace compss::scheduler {
+namespace {
+
+using Why = Explanation::Why;
+constexpr std::size_t kListed = 8;  // task ids named in one reason before "and N more"
+
+std::string list_tasks(const std::vector<TaskId>& ids) {
+  std::string s;
+  for (std::size_t i = 0; i < ids.size() && i < kListed; ++i) s += (i ? ", " : "") + ids[i].str();
+  if (ids.size() > kListed) s += " and " + std::to_string(ids.size() - kListed) + " more";
+  return s;
+}
+
+std::string seconds(double s) {
+  std::string v = std::to_string(static_cast<long long>(s * 10 + 0.5));
+  return v.substr(0, v.size() - 1) + "." + v.back() + " s";
+}
+
+}  // namespace
+
+Result<Explanation> Scheduler::explain(TaskId t) const {
+  if (!graph_.contains(t)) return fail("explain: task ", t.str(), " does not exist");
+  Explanation e;
+  e.task = t;
+  e.name = std::string(graph_.name(t));
+  e.state = graph_.state(t);
+  e.cause = graph_.cause(t);
+  const std::uint32_t slot = slot_of_[t.value()];
+  const NodeId node = slot == RunTable::kNone || running_.at(slot).placement.slots.empty()
+                          ? NodeId()
+                          : running_.at(slot).placement.slots.front().node;
+  const std::string node_name = node.valid() ? pool_.desc(node).name : std::string();
+  switch (e.state) {
+    case TaskState::kPending: {
+      std::vector<TaskId> waiting;
+      graph_.for_each_predecessor(t, [&](TaskId p) {
+        if (!is_final(graph_.state(p))) waiting.push_back(p);
+      });
+      std::sort(waiting.begin(), waiting.end());
+      e.reasons.push_back({Why::kWaitingForTasks, "waiting for tasks " + list_tasks(waiting), waiting, {},
+                           waiting.size()});
+      break;
+    }
+    case TaskState::kReady: explain_ready(t, e); break;
+    case TaskState::kScheduled:
+      e.reasons.push_back({Why::kScheduled, "start decided on " + node_name + ", not reported started yet", {},
+                           node, 0});
+      break;
+    case TaskState::kRunning:
+      e.reasons.push_back({Why::kRunning, "running on " + node_name, {}, node, 0});
+      if (graph_.has_flag(t, TaskGraph::kKillRequested)) {
+        e.reasons.push_back({Why::kKillRequested, std::string("kill requested: ") + to_string(e.cause), {}, node, 0});
+      }
+      break;
+    default: {
+      std::string text = e.state == TaskState::kDone ? "finished successfully" : to_string(e.cause);
+      if (e.state == TaskState::kFailed) {
+        text += " after " + std::to_string(graph_.failures(t)) + " failed attempt(s)";
+        if (graph_.has_flag(t, TaskGraph::kIgnored)) text += " (ignored: successors ran)";
+      }
+      std::vector<TaskId> culprits;
+      if (e.cause == FailureCause::kPredecessorFailed) {
+        graph_.for_each_predecessor(t, [&](TaskId p) {
+          const TaskState ps = graph_.state(p);
+          if (ps == TaskState::kCancelled || (ps == TaskState::kFailed && !graph_.has_flag(p, TaskGraph::kIgnored))) {
+            culprits.push_back(p);
+          }
+        });
+        std::sort(culprits.begin(), culprits.end());
+        if (!culprits.empty()) text += " (task " + list_tasks(culprits) + ")";
+      }
+      e.reasons.push_back({Why::kFinished, text, culprits, {}, 0});
+    }
+  }
+  return e;
+}
+
+void Scheduler::explain_ready(TaskId t, Explanation& e) const {
+  if (stopped_) {
+    e.reasons.push_back({Why::kRunStopped, "the run stopped: a task with on_failure=fail failed", {}, {}, 0});
+    return;
+  }
+  const ResourceRequest& req = graph_.request(t);
+  if (pool_.node_count() == 0) {
+    e.reasons.push_back({Why::kNoNodes, "the job has no live node", {}, {}, 0});
+  } else if (Status s = pool_.check_request(req); !s) {
+    e.reasons.push_back({Why::kNeverFits, s.error().message, {}, {}, 0});
+    return;
+  }
+  if (reservation_ && reservation_->task == t) {
+    std::vector<TaskId> none;
+    e.reasons.push_back({Why::kHoldsReservation,
+                         "holds a reservation of " + std::to_string(reservation_->nodes.size()) +
+                             " node(s) from t=" + seconds(reservation_->start) + "; smaller tasks backfill meanwhile",
+                         none, reservation_->nodes.front(), 0});
+  }
+  if (graph_.has_flag(t, TaskGraph::kRetrying)) {
+    const RetryInfo& info = retry_.at(t.value());
+    if (!info.elsewhere && info.home.valid() && pool_.is_live(info.home) && !pool_.is_draining(info.home) &&
+        !pool_.is_suspect(info.home) && !pool_.place_on(req, info.home)) {
+      e.reasons.push_back({Why::kWaitingForSameNode,
+                           "retry " + std::to_string(graph_.failures(t)) + " waits for room on " +
+                               pool_.desc(info.home).name + ", where it failed",
+                           {}, info.home, 0});
+      return;
+    }
+  }
+  if (pool_.node_count() == 0 || !pool_.place(req)) {
+    explain_no_room(t, e);
+    return;
+  }
+  if (held_back_by_reservation(t, last_now_)) {
+    const TaskId holder = reservation_->task;
+    e.reasons.push_back({Why::kBlockedByReservation,
+                         "blocked by the reservation of task " + holder.str() + ": it would run past t=" +
+                             seconds(reservation_->start) + " (estimate " + seconds(estimate(t)) + ")",
+                         {holder}, {}, 0});
+    return;
+  }
+  const std::uint64_t mine = key_of(t);
+  std::uint64_t before = 0;
+  for (std::uint64_t k : ready_.entries()) {
+    const TaskId o(static_cast<std::uint32_t>(k));
+    if (k < mine && graph_.state(o) == TaskState::kReady) ++before;
+  }
+  e.reasons.push_back({Why::kQueuedBehind,
+                       "fits now; " + std::to_string(before) + " ready task(s) come first in " +
+                           to_string(cfg_.policy) + " order; it starts at the next decision",
+                       {}, {}, before});
+}
+
+void Scheduler::explain_no_room(TaskId t, Explanation& e) const {
+  const ResourceRequest& req = graph_.request(t);
+  if (pool_.node_count() > 0) e.reasons.push_back({Why::kNoRoomNow, pool_.why_not(req), {}, {}, 0});
+  std::uint64_t draining = 0;
+  for (NodeId n : pool_.live_nodes()) draining += pool_.is_draining(n) ? 1 : 0;
+  if (draining > 0) {
+    e.reasons.push_back({Why::kDraining, std::to_string(draining) + " node(s) draining take no new work", {}, {},
+                         draining});
+  }
+  const std::uint64_t live = pool_.node_count();
+  if (!cfg_.elastic) {
+    e.reasons.push_back({Why::kNodeCountAtMax,
+                         "node count at max (" + std::to_string(live) + ", elasticity off)", {}, {}, live});
+  } else if (live + outstanding_ >= cfg_.max_nodes) {
+    e.reasons.push_back({Why::kNodeCountAtMax,
+                         "node count at max (" + std::to_string(live) + " live + " + std::to_string(outstanding_) +
+                             " requested of " + std::to_string(cfg_.max_nodes) + ")",
+                         {}, {}, live});
+  }
+  if (cfg_.elastic && outstanding_ > 0) {
+    e.reasons.push_back({Why::kGrowRequested,
+                         std::to_string(outstanding_) + " node(s) requested, expected within " +
+                             seconds(join_latency_s_),
+                         {}, {}, outstanding_});
+  }
+  (void)t;
+}
+
+}  // namespace compss::scheduler

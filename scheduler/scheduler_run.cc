@@ -1,0 +1,273 @@
+// scheduler_run.cc - attempts in flight: starts, exits, cancellation, failure policies, lost nodes.
+// The rules are doc/spec/states.md, sections 2 to 5.
+#include "scheduler/scheduler.h"
+
+#include <algorithm>
+
+namespace compss::scheduler {
+namespace {
+
+bool in_flight(TaskState s) { return s == TaskState::kScheduled || s == TaskState::kRunning; }
+
+Error not_in_flight(TaskId t, TaskState s) {
+  return fail("task ", t.str(), ": ", next_state(s, TaskEvent::kSucceeded).error().message,
+              " (the scheduler did not start it)");
+}
+
+}  // namespace
+
+// --- slots -------------------------------------------------------------------------------------------
+
+void Scheduler::occupy(TaskId t, const Placement& p, double now) {
+  pool_.allocate(p);
+  for (const NodeSlot& s : p.slots) ++book(s.node).attempts;
+  slot_of_[t.value()] = running_.add(t, p, now);
+}
+
+// Ends the attempt's hold on its resources; returns the node it ran on (its first, for MPI tasks).
+NodeId Scheduler::vacate(TaskId t, double now) {
+  std::uint32_t slot = slot_of_[t.value()];
+  RunSlot& rs = running_.at(slot);
+  pool_.release(rs.placement);
+  NodeId first = rs.placement.slots.empty() ? NodeId() : rs.placement.slots.front().node;
+  for (const NodeSlot& s : rs.placement.slots) {
+    NodeBook& b = book(s.node);
+    if (b.attempts > 0 && --b.attempts == 0) b.idle_since = now;
+  }
+  running_.remove(slot);
+  slot_of_[t.value()] = RunTable::kNone;
+  return first;
+}
+
+// --- reports -----------------------------------------------------------------------------------------
+
+Status Scheduler::task_started(TaskId t, double now) {
+  if (!graph_.contains(t)) return fail("task_started: task ", t.str(), " does not exist");
+  if (Status s = graph_.apply(t, TaskEvent::kStarted); !s) return s;
+  running_.at(slot_of_[t.value()]).started_at = now;
+  if (double limit = graph_.timeout_s(t); limit > 0) {
+    timeouts_.push_back(Timeout{now + limit, t.value(), now});
+    std::push_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
+  }
+  return ok_status();
+}
+
+Status Scheduler::task_finished(TaskId t, TaskExit exit, double now) {
+  if (!graph_.contains(t)) return fail("task_finished: task ", t.str(), " does not exist");
+  const TaskState st = graph_.state(t);
+  if (!in_flight(st)) return not_in_flight(t, st);
+  // The start report may have merged into the exit report.
+  if (st == TaskState::kScheduled) (void)graph_.apply(t, TaskEvent::kStarted);
+  const double started = running_.at(slot_of_[t.value()]).started_at;
+  const NodeId node = vacate(t, now);
+  if (graph_.has_flag(t, TaskGraph::kKillRequested)) {
+    finish_killed(t, node, now);
+    return ok_status();
+  }
+  if (exit.kind == TaskExit::Kind::kOk) {
+    (void)graph_.apply(t, TaskEvent::kSucceeded);
+    forget_retry(t);
+    if (started >= 0 && estimates_.learn(graph_.name_id(t), now - started)) cp_estimates_changed_ = true;
+    std::vector<TaskId> released;
+    graph_.release_successors(t, released);
+    for (TaskId r : released) on_ready(r);
+    return ok_status();
+  }
+  fail_attempt(t, exit.kind == TaskExit::Kind::kOutOfMemory ? FailureCause::kOutOfMemory : FailureCause::kTaskError,
+               node, now);
+  return ok_status();
+}
+
+// The exit of an attempt the scheduler asked to kill: a timeout is a failure, anything else a cancel.
+void Scheduler::finish_killed(TaskId t, NodeId node, double now) {
+  graph_.set_flag(t, TaskGraph::kKillRequested, false);
+  if (graph_.state(t) == TaskState::kScheduled) (void)graph_.apply(t, TaskEvent::kStarted);
+  if (graph_.cause(t) == FailureCause::kTimeout) {
+    fail_attempt(t, FailureCause::kTimeout, node, now);
+    return;
+  }
+  (void)graph_.apply(t, TaskEvent::kCancelled);
+  forget_retry(t);
+}
+
+// --- failure policies ----------------------------------------------------------------------------------
+
+void Scheduler::fail_attempt(TaskId t, FailureCause cause, NodeId node, double /*now*/) {
+  graph_.count_failure(t);
+  graph_.set_cause(t, cause);
+  note_node_failure(node, t);
+  switch (graph_.policy(t)) {
+    case FailurePolicy::kRetry: {
+      const std::uint32_t r = graph_.retries(t), f = graph_.failures(t);
+      if (r > 0 && f <= r + 1) {
+        RetryInfo& info = retry_[t.value()];
+        if (f == 1) info.home = node;
+        info.elsewhere = f == r + 1;
+        graph_.set_flag(t, TaskGraph::kRetrying, true);
+        (void)graph_.apply(t, TaskEvent::kRequeued);
+        on_ready(t);
+        return;
+      }
+      fail_final(t, cause);
+      run_failed_ = true;
+      cancel_successors(t);
+      return;
+    }
+    case FailurePolicy::kCancelSuccessors:
+      fail_final(t, cause);
+      cancel_successors(t);
+      return;
+    case FailurePolicy::kFail:
+      fail_final(t, cause);
+      run_failed_ = true;
+      stop_run();
+      return;
+    case FailurePolicy::kIgnore: {
+      fail_final(t, cause);
+      graph_.set_flag(t, TaskGraph::kIgnored, true);
+      std::vector<TaskId> released;
+      graph_.release_successors(t, released);
+      for (TaskId r : released) on_ready(r);
+      return;
+    }
+  }
+}
+
+void Scheduler::forget_retry(TaskId t) {
+  if (!graph_.has_flag(t, TaskGraph::kRetrying)) return;
+  graph_.set_flag(t, TaskGraph::kRetrying, false);
+  retry_.erase(t.value());
+}
+
+void Scheduler::fail_final(TaskId t, FailureCause cause) {
+  graph_.set_cause(t, cause);
+  (void)graph_.apply(t, TaskEvent::kFailed);
+  forget_retry(t);
+}
+
+void Scheduler::note_node_failure(NodeId node, TaskId t) {
+  if (!node.valid() || cfg_.suspect_after_names == 0) return;
+  NodeBook& b = book(node);
+  const std::uint32_t name = graph_.name_id(t);
+  if (std::find(b.failed_names.begin(), b.failed_names.end(), name) == b.failed_names.end()) {
+    b.failed_names.push_back(name);
+  }
+  if (b.suspect || b.failed_names.size() < cfg_.suspect_after_names) return;
+  b.suspect = true;
+  if (pool_.is_live(node)) pool_.set_suspect(node, true);
+  std::string names;
+  for (std::uint32_t n : b.failed_names) names += (names.empty() ? "" : ", ") + std::string(graph_.name_of(n));
+  pending_.emplace_back(std::in_place_type<SuspectNode>, SuspectNode{node, "tasks of " + std::to_string(b.failed_names.size()) +
+                                           " different names failed on " + pool_.desc(node).name + " (" + names +
+                                           "); avoided while other nodes have room"});
+}
+
+// --- cancellation ----------------------------------------------------------------------------------
+
+void Scheduler::cancel_task(TaskId t, FailureCause cause) {
+  if (graph_.state(t) == TaskState::kReady) on_unready(t);
+  graph_.set_cause(t, cause);
+  (void)graph_.apply(t, TaskEvent::kCancelled);
+  forget_retry(t);
+}
+
+void Scheduler::request_kill(TaskId t, KillReason reason, FailureCause cause) {
+  if (graph_.has_flag(t, TaskGraph::kKillRequested)) return;
+  graph_.set_flag(t, TaskGraph::kKillRequested, true);
+  graph_.set_cause(t, cause);
+  pending_.emplace_back(std::in_place_type<KillTask>, KillTask{t, reason});
+}
+
+// Every transitive successor of `t` is cancelled; one in flight gets a kill decision.
+void Scheduler::cancel_successors(TaskId t) {
+  std::vector<TaskId> stack;
+  graph_.for_each_successor(t, [&](TaskId s) { stack.push_back(s); });
+  while (!stack.empty()) {
+    TaskId s = stack.back();
+    stack.pop_back();
+    const TaskState st = graph_.state(s);
+    if (is_final(st)) continue;
+    if (in_flight(st)) {
+      if (graph_.has_flag(s, TaskGraph::kKillRequested)) continue;
+      request_kill(s, KillReason::kPredecessorFailed, FailureCause::kPredecessorFailed);
+    } else {
+      cancel_task(s, FailureCause::kPredecessorFailed);
+    }
+    graph_.for_each_successor(s, [&](TaskId n) { stack.push_back(n); });
+  }
+}
+
+void Scheduler::stop_run() {
+  stopped_ = true;
+  reservation_.reset();
+  const TaskId first = graph_.first_unfinished();
+  if (!first.valid()) return;
+  for (std::uint32_t i = first.value(); i < graph_.size(); ++i) {
+    const TaskId t(i);
+    const TaskState st = graph_.state(t);
+    if (is_final(st)) continue;
+    if (in_flight(st)) {
+      request_kill(t, KillReason::kRunStopped, FailureCause::kRunStopped);
+    } else {
+      cancel_task(t, FailureCause::kRunStopped);
+    }
+  }
+}
+
+Status Scheduler::cancel(TaskId t) {
+  if (!graph_.contains(t)) return fail("cancel: task ", t.str(), " does not exist");
+  const TaskState st = graph_.state(t);
+  if (is_final(st)) {
+    return fail("cancel: task ", t.str(), ": ", next_state(st, TaskEvent::kCancelled).error().message);
+  }
+  if (in_flight(st)) {
+    request_kill(t, KillReason::kCancelled, FailureCause::kKilledByRequest);
+  } else {
+    cancel_task(t, FailureCause::kKilledByRequest);
+  }
+  cancel_successors(t);
+  return ok_status();
+}
+
+Status Scheduler::cancel_group(GroupId g) {
+  if (!g.valid() || g.value() >= graph_.group_count()) return fail("cancel: group ", g.str(), " does not exist");
+  for (TaskId t : graph_.group_members(g)) {
+    if (!is_final(graph_.state(t))) (void)cancel(t);
+  }
+  return ok_status();
+}
+
+// --- lost nodes --------------------------------------------------------------------------------------
+
+Status Scheduler::node_lost(NodeId node, double now) {
+  if (!node.valid() || node.value() >= pool_.id_count() || !pool_.is_live(node)) {
+    return fail("node_lost: node ", node.str(), " is not a live node of this job");
+  }
+  std::vector<TaskId> hit;
+  running_.for_each([&](const RunSlot& s) {
+    for (const NodeSlot& ns : s.placement.slots) {
+      if (ns.node == node) {
+        hit.push_back(s.task);
+        break;
+      }
+    }
+  });
+  pool_.remove_node(node);
+  if (reservation_ && std::binary_search(reservation_->nodes.begin(), reservation_->nodes.end(), node)) {
+    reservation_.reset();
+  }
+  for (TaskId t : hit) {
+    vacate(t, now);
+    if (graph_.has_flag(t, TaskGraph::kKillRequested)) {
+      finish_killed(t, node, now);
+      continue;
+    }
+    // Lost with its node: not the task's fault, so no failure is counted and no retry is spent.
+    (void)graph_.apply(t, TaskEvent::kRequeued);
+    on_ready(t);
+  }
+  book(node).attempts = 0;
+  return ok_status();
+}
+
+}  // namespace compss::scheduler
