@@ -189,6 +189,9 @@ std::uint32_t ResourcePool::typical_cores() const {
   return best;
 }
 
+// A slot's ids that are not the node's, or already in the state asked for, are skipped, so a
+// stale or repeated placement cannot corrupt the counts (the caller's precondition is still that it
+// does not happen).
 void ResourcePool::allocate(const Placement& p) {
   for (const NodeSlot& s : p.slots) {
     const std::uint32_t n = s.node.value();
@@ -196,15 +199,17 @@ void ResourcePool::allocate(const Placement& p) {
     NodeRec& r = impl_->nodes[n];
     const std::uint32_t old_free = r.free;
     for (std::uint32_t c : s.cores) {
-      const std::uint32_t i = r.core_index[c];
-      assert(bits::test(r.core_free, i) && "allocate: core already in use");
+      const std::uint32_t i = c < r.core_index.size() ? r.core_index[c] : bits::kNone;
+      if (i == bits::kNone || !bits::test(r.core_free, i)) continue;
       bits::clear(r.core_free, i);
+      --r.free;
     }
-    r.free -= static_cast<std::uint32_t>(s.cores.size());
-    for (std::uint32_t g : s.gpus) r.gpu_free &= ~(std::uint64_t{1} << r.gpu_index(g));
-    if (r.desc.memory > 0) r.mem_free -= s.memory;
+    for (std::uint32_t g : s.gpus) {
+      if (auto i = r.gpu_index(g); i != bits::kNone) r.gpu_free &= ~(std::uint64_t{1} << i);
+    }
+    if (r.desc.memory > 0) r.mem_free -= std::min(r.mem_free, s.memory);
     for (const auto& [name, amount] : s.custom) {
-      if (auto i = r.custom_index(name); i != bits::kNone) r.custom_free[i] -= amount;
+      if (auto i = r.custom_index(name); i != bits::kNone) r.custom_free[i] -= std::min(r.custom_free[i], amount);
     }
     ++r.slots;
     impl_->refree(n, old_free);
@@ -218,18 +223,21 @@ void ResourcePool::release(const Placement& p) {
     NodeRec& r = impl_->nodes[n];
     const std::uint32_t old_free = r.free;
     for (std::uint32_t c : s.cores) {
-      const std::uint32_t i = r.core_index[c];
-      assert(!bits::test(r.core_free, i) && "release: core was not in use");
+      const std::uint32_t i = c < r.core_index.size() ? r.core_index[c] : bits::kNone;
+      if (i == bits::kNone || bits::test(r.core_free, i)) continue;
       bits::set(r.core_free, i);
+      ++r.free;
     }
-    r.free += static_cast<std::uint32_t>(s.cores.size());
-    for (std::uint32_t g : s.gpus) r.gpu_free |= std::uint64_t{1} << r.gpu_index(g);
-    if (r.desc.memory > 0) r.mem_free += s.memory;
+    for (std::uint32_t g : s.gpus) {
+      if (auto i = r.gpu_index(g); i != bits::kNone) r.gpu_free |= std::uint64_t{1} << i;
+    }
+    if (r.desc.memory > 0) r.mem_free = std::min(r.desc.memory, r.mem_free + s.memory);
     for (const auto& [name, amount] : s.custom) {
-      if (auto i = r.custom_index(name); i != bits::kNone) r.custom_free[i] += amount;
+      if (auto i = r.custom_index(name); i != bits::kNone) {
+        r.custom_free[i] = std::min(r.desc.custom[i].second, r.custom_free[i] + amount);
+      }
     }
-    assert(r.slots > 0);
-    --r.slots;
+    if (r.slots > 0) --r.slots;
     impl_->refree(n, old_free);
   }
 }

@@ -125,10 +125,11 @@ class ResourcePool {
   std::optional<Placement> place_on(const ResourceRequest& req, NodeId node) const;
 
   // Marks the placement's ids used. Precondition: `p` came from place*() on this pool and nothing
-  // was allocated since that could overlap it (checked by assert in debug builds). Slots on removed
-  // nodes are ignored.
+  // was allocated since that could overlap it. Slots on removed nodes are ignored; ids that are not
+  // the node's or already in use are skipped, so a broken precondition cannot corrupt the counts.
   void allocate(const Placement& p);
-  // Gives the ids back. Slots on removed nodes are ignored (their allocations vanished with them).
+  // Gives the ids back; each allocated placement is released once. Slots on removed nodes are
+  // ignored (their allocations vanished with them); ids not in use are skipped.
   void release(const Placement& p);
 
   // An error when no node shape could ever hold `req` (the message a user sees at submit time:

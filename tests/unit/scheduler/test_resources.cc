@@ -443,3 +443,20 @@ TEST_CASE("micro-benchmark: plain task place, allocate, release on 1024 nodes", 
     CHECK(pool.free_cores() == total);
   }
 }
+
+TEST_CASE("a placement released twice or naming foreign ids does not corrupt the counts", "[resources]") {
+  auto pool = make_pool("n1 {cpus: 4, mem: 4G, licence: 1}");
+  auto p = *pool.place(request("cpus: 2, mem: 1G, licence: 1"));
+  pool.allocate(p);
+  pool.release(p);
+  pool.release(p);
+  CHECK(pool.free_cores() == 4);
+  CHECK(pool.is_idle(pool.find("n1")));
+  CHECK(where(pool, request("cpus: 4, mem: 4G, licence: 1")) == "n1: cores 0-3 mem 4G licence=1");
+  CHECK(where(pool, request("mem: 5G")) == "none");
+  Placement foreign{{NodeSlot{pool.find("n1"), 1, {99, 2}, {7}, 0, {{"fpga", 1}}}}};
+  pool.allocate(foreign);
+  CHECK(pool.free_cores() == 3);  // core 2 taken, 99 and GPU 7 and fpga ignored
+  pool.release(foreign);
+  CHECK(pool.free_cores() == 4);
+}
