@@ -76,8 +76,9 @@ void FakeCluster::set_nodes(Job& j, std::vector<std::string> nodes) {
   j.facts.num_cpus = j.facts.num_nodes * kCpusPerNode;
 }
 
+// Like SLURM, an ended job still lists the nodes it had; they are free for others all the same.
 void FakeCluster::end(Job& j, const char* state) {
-  set_nodes(j, {});
+  for (const auto& n : j.facts.nodes) owner_.erase(n);
   j.facts.state = JobState::kEnded;
   j.facts.state_name = state;
   j.facts.end_time = wall_seconds();

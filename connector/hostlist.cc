@@ -19,13 +19,28 @@ struct CFree {
   void operator()(char* p) const { std::free(p); }
 };
 
+// SLURM reads an unclosed bracket leniently ("n[1-" becomes the name "n]"); refuse it instead.
+bool brackets_balanced(std::string_view s) {
+  bool open = false;
+  for (char ch : s) {
+    if (ch == '[') {
+      if (open) return false;
+      open = true;
+    } else if (ch == ']') {
+      if (!open) return false;
+      open = false;
+    }
+  }
+  return !open;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> expand_hostlist(std::string_view list) {
   std::vector<std::string> names;
   if (list.empty()) return names;
   std::string text(list);
-  HostlistPtr hl(slurm_hostlist_create(text.c_str()));
+  HostlistPtr hl(brackets_balanced(list) ? slurm_hostlist_create(text.c_str()) : nullptr);
   if (!hl) return fail("bad node list '", list, "': SLURM cannot parse it (expected e.g. n[1-3,5],gpu7)");
   // slurm_hostlist_shift hands out strings allocated with malloc.
   while (char* raw = slurm_hostlist_shift(hl.get())) {

@@ -42,7 +42,7 @@ struct JobFacts {
   std::string state_name;               // SLURM's word: "RUNNING", "COMPLETED", "RUNNING+CONFIGURING" ...
   bool configuring = false;             // running, but its nodes are still booting
   std::string reason;                   // why pending / why it ended, when SLURM says ("Resources")
-  std::vector<std::string> nodes;       // expanded, in SLURM's order
+  std::vector<std::string> nodes;       // expanded, in SLURM's order (an ended job keeps listing its last nodes)
   std::string node_list;                // as SLURM writes it: "n[1-2]"
   std::uint32_t num_nodes = 0;
   std::uint32_t num_cpus = 0;
