@@ -62,7 +62,14 @@ Result<std::unique_ptr<Launcher>> Launcher::create(boost::asio::io_context& io, 
   if (auto st = prepare_output_dir(config); !st) return st.error();
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull < 0) return fail("cannot open /dev/null: ", std::strerror(errno));
-  std::unique_ptr<Launcher> launcher(new Launcher(io, std::move(topology), std::move(config), devnull));
+  std::unique_ptr<Launcher> launcher;
+  try {
+    // Asio reports a failure to install the SIGCHLD handler by throwing; it stops here.
+    launcher.reset(new Launcher(io, std::move(topology), std::move(config), devnull));
+  } catch (const std::exception& e) {
+    close(devnull);
+    return fail("cannot watch SIGCHLD for the launcher: ", e.what());
+  }
   launcher->watch_children();
   return launcher;
 }
@@ -125,7 +132,15 @@ Result<pid_t> Launcher::start(const LaunchSpec& spec) {
   // Also here, so that kill() finds the group even before the child has run.
   setpgid(pid, pid);
   r->pid = pid;
-  r->out.assign(out.take_read());
+  boost::system::error_code ec;
+  r->out.assign(out.read, ec);
+  if (ec) {
+    killpg(pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return fail("cannot watch the output of task ", spec.task.str(), ": ", ec.message());
+  }
+  out.take_read();
   r->failure_fd = failure.take_read();
   tasks_.emplace(spec.task, r);
   read_output(r);

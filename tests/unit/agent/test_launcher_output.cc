@@ -123,3 +123,10 @@ TEST_CASE("a task that computes reports CPU time close to its wall time", "[laun
   CHECK(idle.cpu_time() < 100ms);
   CHECK(idle.wall >= 300ms);
 }
+
+TEST_CASE("a tiny task's peak RSS stays small", "[launcher][rusage]") {
+  Harness h;
+  TaskResult r = h.run(h.spec(1, {"true"}));
+  INFO("peak RSS of 'true': " << r.max_rss_bytes / 1024 << " KiB");
+  CHECK(r.max_rss_bytes < 50ull * 1024 * 1024);
+}
