@@ -105,7 +105,7 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
     if (want == 0) break;
     if (!n.draining) continue;
     out.push_back({Kind::kUndrain, 0, n.node, "demand is back (" + std::to_string(in.ready_cores) + " ready cores, " +
-                                                  std::to_string(in.free_cores) + " free): keep draining node"});
+                                                  std::to_string(in.free_cores) + " free): stop draining it"});
     --want;
     last_grow_at_ = in.now;
   }
