@@ -1,0 +1,77 @@
+// Tests that the ElasticPolicy's decisions reach the Scheduler facade: grow when ready work piles up,
+// new nodes take work, idle nodes are drained and released (never the first), explain mentions growth.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "tests/unit/scheduler/world.h"
+#include "tests/unit/scheduler/world_nodes.h"
+
+using compss::test::World;
+using namespace compss::scheduler;
+using Lines = std::vector<std::string>;
+
+namespace {
+
+SchedulerConfig elastic_config() {
+  SchedulerConfig c;
+  c.elastic = true;
+  c.min_nodes = 1;
+  c.max_nodes = 4;
+  c.max_outstanding = 4;
+  c.join_latency_s = 5;
+  c.idle_release_s = 10;
+  c.elastic_period_s = 0;
+  c.default_estimate_s = 60;
+  return c;
+}
+
+bool has(const Lines& lines, const std::string& s) { return std::find(lines.begin(), lines.end(), s) != lines.end(); }
+
+}  // namespace
+
+TEST_CASE("ready work that outlasts the join latency grows the job up to max nodes", "[elastic]") {
+  World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
+  Lines d = w.step();
+  CHECK(d.front() == "start t[1] on n1");
+  CHECK(has(d, "grow 3"));  // 9 cores wanted; capped by max-nodes 4
+  CHECK(w.sched.outstanding_grows() == 3);
+  auto e = w.sched.explain(w.id("t[2]"));
+  REQUIRE(e);
+  CHECK(e->has(Explanation::Why::kGrowRequested));
+  CHECK(e->has(Explanation::Why::kNodeCountAtMax));  // 1 live + 3 requested of 4
+
+  w.now = 5;
+  for (auto& n : compss::test::nodes("3 x {cpus: 1}")) {
+    n.name = "x" + n.name;
+    w.sched.node_joined(std::move(n), w.now);
+  }
+  CHECK(w.sched.outstanding_grows() == 0);
+  d = w.step();
+  CHECK(w.started_in(d).size() == 3);
+  CHECK_FALSE(has(d, "grow 1"));  // at max
+}
+
+TEST_CASE("idle nodes are drained, then released; the first node never", "[elastic]") {
+  World w("t: array 1-4", "4 x {cpus: 1}", elastic_config());
+  CHECK(w.started_in(w.step()).size() == 4);
+  w.now = 1;
+  for (int i = 1; i <= 4; ++i) w.finish("t[" + std::to_string(i) + "]");
+  Lines all;
+  for (w.now = 2; w.now < 60; w.now += 1) {
+    Lines d = w.step();
+    all.insert(all.end(), d.begin(), d.end());
+  }
+  CHECK(has(all, "drain n2"));
+  CHECK(has(all, "release n2"));
+  CHECK(has(all, "release n4"));
+  CHECK_FALSE(has(all, "drain n1"));
+  CHECK(w.sched.pool().node_count() == 1);
+  // A released node is forgotten: reports about it are errors.
+  CHECK_FALSE(w.sched.node_lost(w.node("n2"), w.now));
+}
+
+TEST_CASE("a static job never grows", "[elastic]") {
+  World w("t: array 1-10", "1 x {cpus: 1}");
+  for (const std::string& d : w.step()) CHECK(d.rfind("grow", 0) != 0);
+}
