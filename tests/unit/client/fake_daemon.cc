@@ -1,0 +1,166 @@
+#include "tests/unit/client/fake_daemon.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include "common/proto/codec.h"
+#include "common/proto/frame.h"
+
+namespace compss::test {
+
+namespace {
+
+void write_all(int fd, const std::uint8_t* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w <= 0) return;  // the client went away; the test will see it from its side
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+bool readable(int fd, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, timeout_ms) > 0;
+}
+
+}  // namespace
+
+Answer reply(proto::Message m) {
+  Answer a;
+  a.messages.push_back(std::move(m));
+  return a;
+}
+
+Answer reply_and_close(proto::Message m) {
+  Answer a = reply(std::move(m));
+  a.close = true;
+  return a;
+}
+
+Answer hang_up() {
+  Answer a;
+  a.close = true;
+  return a;
+}
+
+Answer raw_bytes(std::vector<std::uint8_t> bytes, bool close) {
+  Answer a;
+  a.raw = std::move(bytes);
+  a.close = close;
+  return a;
+}
+
+FakeDaemon::FakeDaemon(Script script) : script_(std::move(script)) {
+  char tmpl[] = "/tmp/compss-fake-XXXXXX";
+  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  path_ = dir_ + "/compss.sock";
+  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  std::strncpy(sun.sun_path, path_.c_str(), sizeof sun.sun_path - 1);
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sun), sizeof sun) < 0 || ::listen(listen_fd_, 8) < 0)
+    throw std::runtime_error("cannot listen on " + path_);
+  thread_ = std::thread([this] { serve(); });
+}
+
+FakeDaemon::~FakeDaemon() {
+  stop_ = true;
+  thread_.join();
+  ::close(listen_fd_);
+  ::unlink(path_.c_str());
+  ::rmdir(dir_.c_str());
+}
+
+std::vector<proto::Message> FakeDaemon::received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
+void FakeDaemon::serve() {
+  while (!stop_) {
+    if (!readable(listen_fd_, 20)) continue;
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    ++connections_;
+    serve_connection(fd);
+    ::close(fd);
+  }
+}
+
+void FakeDaemon::serve_connection(int fd) {
+  proto::FrameReader reader;
+  std::uint8_t buf[65536];
+  while (!stop_) {
+    if (!readable(fd, 20)) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return;
+    reader.feed(buf, static_cast<std::size_t>(n));
+    while (auto m = reader.next()) {
+      if (!*m) return;  // the client sent something undecodable: a test failure shows on the client side
+      {
+        std::lock_guard lock(mu_);
+        received_.push_back(**m);
+      }
+      Answer a = script_ ? script_(*this, **m) : canned(**m);
+      for (const auto& out : a.messages) {
+        auto frame = proto::encode(out);
+        write_all(fd, frame.data(), frame.size());
+      }
+      write_all(fd, a.raw.data(), a.raw.size());
+      if (a.close) return;
+    }
+  }
+}
+
+Answer FakeDaemon::canned(const proto::Message& m) {
+  if (std::holds_alternative<proto::Hello>(m))
+    return test::reply(proto::Welcome{proto::kProtocolVersion, "fake-compssd", "4242", 10});
+  if (const auto* s = std::get_if<proto::Submit>(&m)) {
+    proto::Submitted reply{s->rid, {}};
+    for (const auto& t : s->tasks) {
+      std::uint64_t n = t.array ? (t.array->last - t.array->first) / t.array->step + 1 : 1;
+      reply.ids.push_back({next_id_, next_id_ + n - 1});
+      next_id_ += n;
+    }
+    return test::reply(reply);
+  }
+  if (const auto* w = std::get_if<proto::Wait>(&m)) {
+    proto::WaitResult r;
+    r.rid = w->rid;
+    r.done = w->all ? next_id_ : proto::count(w->ids);
+    return test::reply(r);
+  }
+  if (const auto* s = std::get_if<proto::StatusQuery>(&m)) {
+    proto::StatusResult r;
+    r.rid = s->rid;
+    r.counts.running = 2;
+    r.counts.done = 5;
+    r.nodes.push_back({"n1", proto::NodeState::kUp, 16, 4});
+    r.events.push_back("n1 joined");
+    return test::reply(r);
+  }
+  if (const auto* c = std::get_if<proto::Cancel>(&m)) return test::reply(proto::Cancelled{c->rid, proto::count(c->ids)});
+  if (const auto* e = std::get_if<proto::Explain>(&m))
+    return test::reply(proto::Explanation{e->rid, e->id, "task " + std::to_string(e->id) + " is pending: waits for 1 task",
+                                {"waits for task 0 (member, running on n1)"}});
+  if (const auto* q = std::get_if<proto::Query>(&m)) {
+    proto::QueryResult r;
+    r.rid = q->rid;
+    for (const auto& range : q->ids)
+      for (auto id = range.first; id <= range.last; ++id)
+        r.tasks.push_back({id, "t" + std::to_string(id), proto::TaskState::kDone, "n1", 0, 0, 1, ""});
+    return test::reply(r);
+  }
+  if (const auto* s = std::get_if<proto::Shutdown>(&m)) return test::reply(proto::Ok{s->rid});
+  return test::reply(proto::ErrorMessage{0, proto::ErrorCode::kUnexpected, "fake daemon: unexpected message"});
+}
+
+}  // namespace compss::test

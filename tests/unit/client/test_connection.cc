@@ -1,0 +1,338 @@
+// The C++ client against a fake daemon in this process: handshake, requests and answers, error paths.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include <compss/client.hpp>
+
+#include "common/proto/codec.h"
+#include "tests/unit/client/fake_daemon.h"
+
+using namespace compss;
+using client::Connection;
+using client::ErrorKind;
+using client::IdRange;
+using client::Selection;
+using test::Answer;
+using test::FakeDaemon;
+
+namespace {
+
+client::TaskSpec task(std::vector<std::string> argv) {
+  client::TaskSpec t;
+  t.argv = std::move(argv);
+  t.cwd = "/home/u/run";
+  return t;
+}
+
+template <class T>
+const T* last_of(const FakeDaemon& d) {
+  static thread_local std::vector<proto::Message> keep;
+  keep = d.received();
+  for (auto it = keep.rbegin(); it != keep.rend(); ++it)
+    if (auto* m = std::get_if<T>(&*it)) return m;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("connect says hello as a client of protocol 1 and keeps the welcome", "[client][connection]") {
+  FakeDaemon d;
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  CHECK(c->server().version == 1);
+  CHECK(c->server().prog == "fake-compssd");
+  CHECK(c->server().job == "4242");
+  auto* hello = last_of<proto::Hello>(d);
+  REQUIRE(hello);
+  CHECK(hello->v == proto::kProtocolVersion);
+  CHECK(hello->role == proto::Role::kClient);
+  CHECK_THAT(hello->prog, Catch::StartsWith("libcompss-client "));
+  CHECK(hello->auth.empty());  // the Unix socket authenticates; no credential is sent
+}
+
+TEST_CASE("connect with no address uses COMPSS_SOCKET", "[client][connection]") {
+  FakeDaemon d;
+  ::setenv("COMPSS_SOCKET", d.path().c_str(), 1);
+  auto c = Connection::connect();
+  ::unsetenv("COMPSS_SOCKET");
+  REQUIRE(c);
+  CHECK(d.connections() == 1);
+}
+
+TEST_CASE("submit sends every field and returns one id range per spec", "[client][connection]") {
+  FakeDaemon d;
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto a = task({"./sim", "{i}"});
+  a.array = client::ArraySpec{1, 10, 1};
+  a.out = {"out/{i}.nc"};
+  a.cpus = 2;
+  auto b = task({"./merge"});
+  b.in = {"./out"};
+  b.after = {0};
+  b.on_failure = client::OnFailure::kFail;
+  auto ids = c->submit({task({"prep"}), a, b});
+  REQUIRE(ids);
+  CHECK(*ids == std::vector<IdRange>{{0, 0}, {1, 10}, {11, 11}});
+
+  auto* sent = last_of<proto::Submit>(d);
+  REQUIRE(sent);
+  REQUIRE(sent->tasks.size() == 3);
+  CHECK(sent->rid != 0);
+  CHECK(sent->tasks[1].array == std::optional<proto::ArraySpec>(proto::ArraySpec{1, 10, 1}));
+  CHECK(sent->tasks[1].out == std::vector<std::string>{"/home/u/run/out/{i}.nc"});  // made absolute
+  CHECK(sent->tasks[1].cpus == 2);
+  CHECK(sent->tasks[2].in == std::vector<std::string>{"/home/u/run/out"});
+  CHECK(sent->tasks[2].on_failure == proto::OnFailure::kFail);
+}
+
+TEST_CASE("a submit with no cwd runs in the caller's directory", "[client][connection]") {
+  FakeDaemon d;
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  client::TaskSpec t;
+  t.argv = {"hostname"};
+  t.in = {"data"};
+  REQUIRE(c->submit({t}));
+  auto* sent = last_of<proto::Submit>(d);
+  REQUIRE(sent);
+  char here[4096];
+  REQUIRE(::getcwd(here, sizeof here));
+  CHECK(sent->tasks[0].cwd == here);
+  CHECK(sent->tasks[0].in == std::vector<std::string>{std::string(here) + "/data"});
+}
+
+TEST_CASE("wait, status, query, cancel, explain and shutdown each get their answer", "[client][connection]") {
+  FakeDaemon d;
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  REQUIRE(c->submit({task({"a"}), task({"b"}), task({"c"})}));
+
+  auto w = c->wait(Selection::of({0, 1, 2}));
+  REQUIRE(w);
+  CHECK(w->done == 3);
+  CHECK(w->succeeded());
+  auto* wait = last_of<proto::Wait>(d);
+  REQUIRE(wait);
+  CHECK(wait->ids == proto::IdList{{0, 2}});  // consecutive ids travel as one range
+
+  auto all = c->wait(Selection::everything(), 60);
+  REQUIRE(all);
+  CHECK(last_of<proto::Wait>(d)->all);
+  CHECK(last_of<proto::Wait>(d)->timeout_s == 60);
+
+  auto s = c->status();
+  REQUIRE(s);
+  CHECK(s->counts.running == 2);
+  CHECK(s->nodes.at(0).name == "n1");
+  CHECK(s->outcome == "running");
+  CHECK(s->events == std::vector<std::string>{"n1 joined"});
+
+  auto q = c->query({2, 1});
+  REQUIRE(q);
+  REQUIRE(q->size() == 2);
+  CHECK((*q)[0].id == 2);
+  CHECK((*q)[0].state == "done");
+
+  auto n = c->cancel(Selection::of_group("members"));
+  REQUIRE(n);
+  CHECK(last_of<proto::Cancel>(d)->group == std::optional<std::string>("members"));
+
+  auto e = c->explain(2);
+  REQUIRE(e);
+  CHECK(e->text == "task 2 is pending: waits for 1 task");
+  CHECK(e->items.size() == 1);
+
+  REQUIRE(c->shutdown(false));
+  CHECK_FALSE(last_of<proto::Shutdown>(d)->drain);
+}
+
+TEST_CASE("every request carries its own request id", "[client][connection]") {
+  FakeDaemon d;
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  REQUIRE(c->status());
+  REQUIRE(c->status());
+  std::vector<std::uint64_t> rids;
+  for (const auto& m : d.received())
+    if (auto* s = std::get_if<proto::StatusQuery>(&m)) rids.push_back(s->rid);
+  REQUIRE(rids.size() == 2);
+  CHECK(rids[0] != rids[1]);
+}
+
+TEST_CASE("a refusal is the daemon's message as is, and the connection stays usable", "[client][connection]") {
+  FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (auto* s = std::get_if<proto::Submit>(&m); s && !s->tasks.at(0).after.empty())
+      return test::reply(proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 0 (sim): after 99: no such task"});
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto t = task({"sim"});
+  t.after = {99};
+  auto refused = c->submit({t});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::kRefused);
+  CHECK(refused.error().code == "invalid");
+  CHECK(refused.error().message == "task 0 (sim): after 99: no such task");
+  auto again = c->submit({task({"sim"})});
+  REQUIRE(again);
+  CHECK(d.connections() == 1);
+}
+
+TEST_CASE("the daemon closing the connection mid-request is a lost connection", "[client][connection]") {
+  FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (std::holds_alternative<proto::Wait>(m)) return test::hang_up();
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto w = c->wait(Selection::everything());
+  REQUIRE_FALSE(w);
+  CHECK(w.error().kind == ErrorKind::kLost);
+  CHECK_THAT(w.error().message, Catch::Contains("closed the connection"));
+  auto after = c->status();  // the connection is gone for good
+  REQUIRE_FALSE(after);
+  CHECK(after.error().kind == ErrorKind::kLost);
+}
+
+TEST_CASE("a reply cut off in the middle of its frame is a lost connection", "[client][connection]") {
+  FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (auto* s = std::get_if<proto::StatusQuery>(&m)) {
+      auto frame = proto::encode(proto::StatusResult{s->rid, {}, {}, {}, proto::Outcome::kRunning});
+      frame.resize(frame.size() - 2);
+      return test::raw_bytes(frame, true);
+    }
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto s = c->status();
+  REQUIRE_FALSE(s);
+  CHECK(s.error().kind == ErrorKind::kLost);
+}
+
+TEST_CASE("garbage from the daemon is a protocol error that closes the connection", "[client][connection]") {
+  SECTION("a frame whose payload is not MessagePack") {
+    FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+      if (std::holds_alternative<proto::StatusQuery>(m)) return test::raw_bytes({0, 0, 0, 3, 0xc1, 0xc1, 0xc1});
+      return self.canned(m);
+    });
+    auto c = Connection::connect(d.path());
+    REQUIRE(c);
+    auto s = c->status();
+    REQUIRE_FALSE(s);
+    CHECK(s.error().kind == ErrorKind::kProtocol);
+    CHECK_THAT(s.error().message, Catch::Contains("cannot read"));
+    CHECK(c->status().error().kind == ErrorKind::kLost);
+  }
+  SECTION("a frame header with a length of zero") {
+    FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+      if (std::holds_alternative<proto::StatusQuery>(m)) return test::raw_bytes({0, 0, 0, 0});
+      return self.canned(m);
+    });
+    auto c = Connection::connect(d.path());
+    REQUIRE(c);
+    auto s = c->status();
+    REQUIRE_FALSE(s);
+    CHECK(s.error().kind == ErrorKind::kProtocol);
+  }
+  SECTION("the wrong answer to a request") {
+    FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+      if (auto* s = std::get_if<proto::StatusQuery>(&m)) return test::reply(proto::Cancelled{s->rid, 1});
+      return self.canned(m);
+    });
+    auto c = Connection::connect(d.path());
+    REQUIRE(c);
+    auto s = c->status();
+    REQUIRE_FALSE(s);
+    CHECK(s.error().kind == ErrorKind::kProtocol);
+    CHECK_THAT(s.error().message, Catch::Contains("answered 'status' with 'cancelled'"));
+  }
+  SECTION("ids that do not fit the submit") {
+    FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+      if (auto* s = std::get_if<proto::Submit>(&m)) return test::reply(proto::Submitted{s->rid, {{0, 0}}});
+      return self.canned(m);
+    });
+    auto c = Connection::connect(d.path());
+    REQUIRE(c);
+    auto ids = c->submit({task({"a"}), task({"b"})});
+    REQUIRE_FALSE(ids);
+    CHECK(ids.error().kind == ErrorKind::kProtocol);
+  }
+}
+
+TEST_CASE("a daemon that refuses the hello is a refusal at connect", "[client][connection]") {
+  FakeDaemon d([](FakeDaemon&, const proto::Message&) -> Answer {
+    return test::reply_and_close(proto::ErrorMessage{
+        0, proto::ErrorCode::kVersion, "protocol version 1 is not supported (this side speaks protocol 2)"});
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE_FALSE(c);
+  CHECK(c.error().kind == ErrorKind::kRefused);
+  CHECK(c.error().code == "version");
+  CHECK_THAT(c.error().message, Catch::Contains("protocol version 1 is not supported"));
+}
+
+TEST_CASE("a welcome of another protocol version is refused by the client", "[client][connection]") {
+  FakeDaemon d([](FakeDaemon&, const proto::Message&) -> Answer { return test::reply(proto::Welcome{2, "", "", 10}); });
+  auto c = Connection::connect(d.path());
+  REQUIRE_FALSE(c);
+  CHECK(c.error().kind == ErrorKind::kProtocol);
+  CHECK_THAT(c.error().message, Catch::Contains("speaks protocol 2"));
+}
+
+TEST_CASE("a daemon that hangs up during the handshake is unreachable", "[client][connection]") {
+  FakeDaemon d([](FakeDaemon&, const proto::Message&) -> Answer { return test::hang_up(); });
+  auto c = Connection::connect(d.path());
+  REQUIRE_FALSE(c);
+  CHECK(c.error().kind == ErrorKind::kUnreachable);
+  CHECK_THAT(c.error().message, Catch::Contains("during the handshake"));
+}
+
+TEST_CASE("no daemon at the socket path is unreachable, with the path in the message", "[client][connection]") {
+  auto c = Connection::connect("/tmp/compss-no-such-dir/compss.sock");
+  REQUIRE_FALSE(c);
+  CHECK(c.error().kind == ErrorKind::kUnreachable);
+  CHECK_THAT(c.error().message,
+             Catch::Contains("/tmp/compss-no-such-dir/compss.sock") && Catch::Contains("no such socket"));
+}
+
+TEST_CASE("nothing is sent for a call that is wrong in itself", "[client][connection]") {
+  FakeDaemon d;
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  CHECK(c->submit({}).error().kind == ErrorKind::kUsage);
+  CHECK(c->submit({client::TaskSpec{}}).error().kind == ErrorKind::kUsage);
+  auto bad_array = task({"x"});
+  bad_array.array = client::ArraySpec{5, 1, 1};
+  CHECK(c->submit({bad_array}).error().kind == ErrorKind::kUsage);
+  Selection two = Selection::of({1});
+  two.group = "g";
+  CHECK(c->wait(two).error().kind == ErrorKind::kUsage);
+  CHECK(c->wait(Selection{}).error().kind == ErrorKind::kUsage);
+  CHECK(c->cancel(Selection::everything()).error().kind == ErrorKind::kUsage);
+  CHECK(c->query({}).error().kind == ErrorKind::kUsage);
+  CHECK(d.received().size() == 1);  // the hello only
+  CHECK(c->status());               // and the connection is still fine
+}
+
+TEST_CASE("threads sharing one connection each get their own answers", "[client][connection]") {
+  FakeDaemon d;
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      for (int k = 0; k < 25; ++k)
+        if (auto s = c->status(); s && s->counts.done == 5) ++ok;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(ok == 100);
+}

@@ -1,0 +1,162 @@
+// The command line of `compss submit`, row by row, to the task it submits; and the usage errors.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tools/cli/commands.h"
+#include "tools/cli/exit_codes.h"
+#include "tools/cli/submit_options.h"
+
+using compss::cli::parse_submit;
+using compss::client::ArraySpec;
+using compss::client::OnFailure;
+using compss::client::TaskSpec;
+using Args = std::vector<std::string>;
+
+namespace {
+
+constexpr const char* kCwd = "/home/u/run";
+
+// The task a bare `compss submit -- CMD...` makes, for rows to change.
+TaskSpec base(Args argv) {
+  TaskSpec t;
+  t.argv = std::move(argv);
+  t.cwd = kCwd;
+  return t;
+}
+
+struct Row {
+  Args args;
+  std::function<void(TaskSpec&)> expect;  // what the row changes in base({"sim"})
+};
+
+}  // namespace
+
+TEST_CASE("each submit option lands in its field of the request", "[cli][submit]") {
+  const std::vector<Row> rows = {
+      {{"--", "sim"}, [](TaskSpec&) {}},
+      {{"--name", "member", "--", "sim"}, [](TaskSpec& t) { t.name = "member"; }},
+      {{"--cpus", "4", "--", "sim"}, [](TaskSpec& t) { t.cpus = 4; }},
+      {{"--mem", "2G", "--", "sim"}, [](TaskSpec& t) { t.memory = 2ull << 30; }},
+      {{"--mem", "512m", "--", "sim"}, [](TaskSpec& t) { t.memory = 512ull << 20; }},
+      {{"--gpus", "2", "--", "sim"}, [](TaskSpec& t) { t.gpus = 2; }},
+      {{"--time", "1h30m", "--", "sim"}, [](TaskSpec& t) { t.time_limit_s = 5400; }},
+      {{"--time", "1-00:00:00", "--", "sim"}, [](TaskSpec& t) { t.time_limit_s = 86400; }},
+      {{"--timeout", "90", "--", "sim"}, [](TaskSpec& t) { t.timeout_s = 90; }},
+      {{"--nodes", "2", "--mpi", "--ranks", "8", "--ranks-per-node", "4", "--", "sim"},
+       [](TaskSpec& t) {
+         t.nodes = 2;
+         t.mpi = true;
+         t.ranks = 8;
+         t.ranks_per_node = 4;
+       }},
+      {{"--in", "a.txt", "--in", "/data/b", "--out", "../out/c.nc", "--inout", "./d/", "--", "sim"},
+       [](TaskSpec& t) {
+         t.in = {"/home/u/run/a.txt", "/data/b"};
+         t.out = {"/home/u/out/c.nc"};
+         t.inout = {"/home/u/run/d"};
+       }},
+      {{"--after", "3", "--after", "7-9", "--", "sim"}, [](TaskSpec& t) { t.after = {3, 7, 8, 9}; }},
+      {{"--on-failure", "cancel-successors", "--", "sim"},
+       [](TaskSpec& t) { t.on_failure = OnFailure::kCancelSuccessors; }},
+      {{"--on-failure", "ignore", "--", "sim"}, [](TaskSpec& t) { t.on_failure = OnFailure::kIgnore; }},
+      {{"--retries", "3", "--", "sim"}, [](TaskSpec& t) { t.retries = 3; }},
+      {{"--retries", "0", "--on-failure", "retry", "--", "sim"}, [](TaskSpec& t) { t.retries = 0; }},
+      {{"--group", "members", "--", "sim"}, [](TaskSpec& t) { t.group = "members"; }},
+      {{"--priority", "-5", "--", "sim"}, [](TaskSpec& t) { t.priority = -5; }},
+      {{"--priority", "2147483647", "--", "sim"}, [](TaskSpec& t) { t.priority = 2147483647; }},
+      {{"--array", "1-1000", "--", "sim"}, [](TaskSpec& t) { t.array = ArraySpec{1, 1000, 1}; }},
+      {{"--array", "0-99:10", "--", "sim"}, [](TaskSpec& t) { t.array = ArraySpec{0, 99, 10}; }},
+      {{"--array", "7", "--", "sim"}, [](TaskSpec& t) { t.array = ArraySpec{7, 7, 1}; }},
+      {{"--custom", "license=2", "--custom", "fpga=1", "--", "sim"},
+       [](TaskSpec& t) { t.custom = {{"license", 2}, {"fpga", 1}}; }},
+  };
+  for (const auto& row : rows) {
+    std::ostringstream line;
+    for (const auto& a : row.args) line << a << " ";
+    INFO("compss submit " << line.str());
+    auto got = parse_submit(row.args, kCwd);
+    REQUIRE(got);
+    TaskSpec want = base({"sim"});
+    row.expect(want);
+    CHECK(got->spec == want);
+    CHECK_FALSE(got->json);
+  }
+}
+
+TEST_CASE("the command is everything after --, options included", "[cli][submit]") {
+  auto got = parse_submit({"--cpus", "2", "--", "./sim", "--cpus", "8", "-v", "out/{i}.nc"}, kCwd);
+  REQUIRE(got);
+  CHECK(got->spec.argv == Args{"./sim", "--cpus", "8", "-v", "out/{i}.nc"});
+  CHECK(got->spec.cpus == 2);
+}
+
+TEST_CASE("a command without -- is taken when it has no options of its own", "[cli][submit]") {
+  auto got = parse_submit({"--cpus", "2", "hostname"}, kCwd);
+  REQUIRE(got);
+  CHECK(got->spec.argv == Args{"hostname"});
+}
+
+TEST_CASE("--json and --help are flags of the command line, not of the task", "[cli][submit]") {
+  auto j = parse_submit({"--json", "--", "sim"}, kCwd);
+  REQUIRE(j);
+  CHECK(j->json);
+  auto h = parse_submit({"--help"}, kCwd);
+  REQUIRE(h);
+  CHECK(h->help);  // no command needed with --help
+  CHECK(compss::cli::submit_help().find("--ranks-per-node") != std::string::npos);
+}
+
+TEST_CASE("bad submit command lines are refused with a message naming the option", "[cli][submit]") {
+  const std::vector<std::pair<Args, std::string>> rows = {
+      {{"--frobnicate", "--", "sim"}, "unrecognised option '--frobnicate'"},
+      {{"--cpu", "2", "--", "sim"}, "unrecognised option '--cpu'"},  // no abbreviations
+      {{"--cpus"}, "the required argument for option '--cpus' is missing"},
+      {{"--cpus", "2", "--cpus", "3", "--", "sim"}, "'--cpus' cannot be specified more than once"},
+      {{"--cpus", "0", "--", "sim"}, "bad --cpus '0': must be between 1 and 4294967295"},
+      {{"--cpus", "two", "--", "sim"}, "bad --cpus 'two': expected a whole number"},
+      {{"--mem", "4X", "--", "sim"}, "--mem: bad size '4X': expected a number with an optional unit K, M, G or T"},
+      {{"--time", "soon", "--", "sim"}, "--time: bad duration 'soon': expected seconds (90)"},
+      {{"--timeout", "1h30", "--", "sim"}, "--timeout: bad duration '1h30'"},
+      {{"--array", "5-1", "--", "sim"}, "bad --array '5-1': FIRST must not be above LAST (FIRST-LAST[:STEP]"},
+      {{"--array", "1-10:0", "--", "sim"}, "bad --array '1-10:0': STEP must be a whole number of at least 1"},
+      {{"--array", "a-b", "--", "sim"}, "bad --array 'a-b': FIRST and LAST must be whole numbers"},
+      {{"--array", "0-99999999", "--", "sim"}, "bad --array '0-99999999': more than 16777216 indices"},
+      {{"--on-failure", "explode", "--", "sim"},
+       "bad --on-failure 'explode': expected retry, cancel-successors, fail or ignore"},
+      {{"--retries", "2", "--on-failure", "fail", "--", "sim"}, "--retries applies to --on-failure retry only"},
+      {{"--ranks", "2", "--ranks-per-node", "4", "--", "sim"}, "bad --ranks-per-node '4': more than --ranks (2)"},
+      {{"--custom", "license", "--", "sim"}, "bad --custom 'license': expected NAME=AMOUNT"},
+      {{"--custom", "a=1", "--custom", "a=2", "--", "sim"}, "resource 'a' is given twice"},
+      {{"--priority", "high", "--", "sim"}, "bad --priority 'high': expected a whole number between"},
+      {{"--priority", "2147483648", "--", "sim"}, "bad --priority '2147483648'"},
+      {{"--after", "x", "--", "sim"}, "bad --after 'x': expected whole numbers"},
+      {{"--after", "9-3", "--", "sim"}, "bad --after '9-3': the first id is above the last"},
+      {{"--name", "", "--", "sim"}, "bad --name: it may not be empty"},
+      {{"a", "--", "b"}, "unexpected argument 'a' before '--'"},
+      {{}, "missing command: give it after '--'"},
+      {{"--cpus", "2", "--"}, "missing command"},
+  };
+  for (const auto& [args, message] : rows) {
+    std::ostringstream line;
+    for (const auto& a : args) line << a << " ";
+    INFO("compss submit " << line.str());
+    auto got = parse_submit(args, kCwd);
+    REQUIRE_FALSE(got);
+    CHECK_THAT(got.error().message, Catch::Contains(message));
+  }
+}
+
+TEST_CASE("a usage error exits 2 and points at --help, before any runtime is asked", "[cli][submit]") {
+  std::ostringstream out, err;
+  compss::cli::Io io{out, err};
+  // No runtime is set up here: the exit status must come from the parse alone.
+  int rc = compss::cli::run_submit({"--mem", "lots", "--", "sim"}, io);
+  CHECK(rc == compss::cli::kExitUsage);
+  CHECK(out.str().empty());
+  CHECK_THAT(err.str(), Catch::StartsWith("compss submit: --mem: bad size 'lots'"));
+  CHECK_THAT(err.str(), Catch::Contains("(see 'compss submit --help')"));
+}
