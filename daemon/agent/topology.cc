@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/util/parse.h"
 #include "daemon/agent/hwloc_handle.h"
 
 namespace compss::agent {
@@ -183,6 +184,21 @@ Result<NodeTopology> discover_topology(const TopologyOptions& options) {
     if (auto st = keep_visible_gpus(node.gpus, *options.visible_gpus); !st) return st.error();
   }
   return node;
+}
+
+Result<std::vector<GpuIndex>> parse_visible_gpus(std::string_view value) {
+  std::vector<GpuIndex> ids;
+  value = trim(value);
+  if (value.empty() || value == "NoDevFiles") return ids;
+  for (std::string_view field : split(value, ',')) {
+    auto n = parse_uint(trim(field), "CUDA_VISIBLE_DEVICES entry", 0, 1023);
+    if (!n) {
+      return fail("CUDA_VISIBLE_DEVICES='", value, "': only GPU numbers are understood (not UUIDs or MIG names): ",
+                  n.error().message);
+    }
+    ids.push_back(static_cast<GpuIndex>(*n));
+  }
+  return ids;
 }
 
 std::string summarize(const NodeTopology& t) {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/util/result.h"
@@ -85,6 +86,11 @@ struct TopologyOptions {
 };
 
 Result<NodeTopology> discover_topology(const TopologyOptions& options);
+
+// TopologyOptions::visible_gpus from the CUDA_VISIBLE_DEVICES the agent itself was started with:
+// "0,2" -> {0, 2}; "" or SLURM's "NoDevFiles" -> {} (no GPU). GPU UUIDs ("GPU-5bfd...") and MIG names are
+// not understood: an error says so, and the caller may then ignore the variable.
+Result<std::vector<GpuIndex>> parse_visible_gpus(std::string_view value);
 
 // "2 packages, 2 NUMA, 16 cores, 2 GPUs, 64.0 GiB" for logs.
 std::string summarize(const NodeTopology& topology);

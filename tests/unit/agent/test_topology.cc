@@ -239,3 +239,14 @@ TEST_CASE("id lists are written in cpulist notation", "[topology]") {
   CHECK(format_id_list({0, 1}) == "0-1");
   CHECK(format_id_list({5, 0, 1, 2, 9, 10}) == "0-2,5,9-10");
 }
+
+TEST_CASE("the agent's own CUDA_VISIBLE_DEVICES becomes the visible GPU list", "[topology][gpu]") {
+  CHECK(parse_visible_gpus("0,2").value_or({}) == Ids{0, 2});
+  CHECK(parse_visible_gpus(" 3 ").value_or({}) == Ids{3});
+  CHECK(parse_visible_gpus("").value_or({9}).empty());
+  CHECK(parse_visible_gpus("NoDevFiles").value_or({9}).empty());
+  auto uuid = parse_visible_gpus("GPU-5bfda7ef-6aec-a775-5ae1-a1c3dcaef094");
+  REQUIRE_FALSE(uuid.ok());
+  CHECK(uuid.error().message.find("only GPU numbers are understood") != std::string::npos);
+  CHECK_FALSE(parse_visible_gpus("0,,1").ok());
+}
