@@ -3,18 +3,23 @@
 #include "scheduler/elastic.h"
 
 #include <algorithm>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 
 namespace compss::scheduler {
 
 const char* to_string(ElasticDecision::Kind kind) {
   switch (kind) {
-    case ElasticDecision::Kind::kGrow: return "grow";
-    case ElasticDecision::Kind::kDrain: return "drain";
-    case ElasticDecision::Kind::kRelease: return "release";
-    case ElasticDecision::Kind::kWithdraw: return "withdraw";
-    case ElasticDecision::Kind::kUndrain: return "undrain";
+    case ElasticDecision::Kind::kGrow:
+      return "grow";
+    case ElasticDecision::Kind::kDrain:
+      return "drain";
+    case ElasticDecision::Kind::kRelease:
+      return "release";
+    case ElasticDecision::Kind::kWithdraw:
+      return "withdraw";
+    case ElasticDecision::Kind::kUndrain:
+      return "undrain";
   }
   return "?";
 }
@@ -31,19 +36,21 @@ std::string num(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string nodes_word(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " node" : " nodes"); }
+std::string nodes_word(std::uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " node" : " nodes");
+}
 
 // What the input says about demand, computed once per tick.
 struct Demand {
-  std::uint32_t live = 0, active = 0;        // live nodes; those not draining
-  std::uint64_t cpn = 1;                     // cores per node
-  std::uint64_t cores = 0;                   // cores of the active nodes
-  std::uint64_t coming_cores = 0;            // cores of outstanding requests
-  double work = 0;                           // ready + unlocked core-seconds
-  double drain_s = 0;                        // time to do `work` on `cores`
-  std::uint64_t unlocked_width = 0;          // cores the unlocked work would keep busy
-  std::uint64_t width_gap = 0;               // cores the waiting work is wider than what there is
-  bool present = false;                      // growing would help (ignoring nodes coming)
+  std::uint32_t live = 0, active = 0;  // live nodes; those not draining
+  std::uint64_t cpn = 1;               // cores per node
+  std::uint64_t cores = 0;             // cores of the active nodes
+  std::uint64_t coming_cores = 0;      // cores of outstanding requests
+  double work = 0;                     // ready + unlocked core-seconds
+  double drain_s = 0;                  // time to do `work` on `cores`
+  std::uint64_t unlocked_width = 0;    // cores the unlocked work would keep busy
+  std::uint64_t width_gap = 0;         // cores the waiting work is wider than what there is
+  bool present = false;                // growing would help (ignoring nodes coming)
 };
 
 Demand assess(const ElasticInput& in) {
@@ -67,7 +74,9 @@ Demand assess(const ElasticInput& in) {
   return d;
 }
 
-std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
+std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Nodes worth asking for: the narrower of the width bound and the work bound, less nodes coming.
 std::uint64_t nodes_wanted(const ElasticInput& in, const Demand& d) {
@@ -104,8 +113,9 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
   for (const NodeState& n : in.nodes) {
     if (want == 0) break;
     if (!n.draining) continue;
-    out.push_back({Kind::kUndrain, 0, n.node, "demand is back (" + std::to_string(in.ready_cores) + " ready cores, " +
-                                                  std::to_string(in.free_cores) + " free): stop draining it"});
+    out.push_back({Kind::kUndrain, 0, n.node,
+                   "demand is back (" + std::to_string(in.ready_cores) + " ready cores, " +
+                       std::to_string(in.free_cores) + " free): stop draining it"});
     --want;
     last_grow_at_ = in.now;
   }
@@ -116,11 +126,13 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
   const std::uint64_t below_min = in.min_nodes > d.active + coming ? in.min_nodes - d.active - coming : 0;
   const std::uint64_t grow = std::min({std::max(want, below_min), room_nodes, room_requests});
   if (grow > 0) {
-    std::string why = want >= below_min ? grow_reason(in, d, grow)
-                                        : nodes_word(d.active) + " (+" + std::to_string(coming) + " coming) below min-nodes " +
-                                              std::to_string(in.min_nodes) + ": +" + nodes_word(grow);
-    if (grow < std::max(want, below_min)) why += " (capped by max-nodes " + std::to_string(in.max_nodes) + ", max outstanding " +
-                                                std::to_string(in.max_outstanding) + ")";
+    std::string why = want >= below_min
+                          ? grow_reason(in, d, grow)
+                          : nodes_word(d.active) + " (+" + std::to_string(coming) + " coming) below min-nodes " +
+                                std::to_string(in.min_nodes) + ": +" + nodes_word(grow);
+    if (grow < std::max(want, below_min))
+      why += " (capped by max-nodes " + std::to_string(in.max_nodes) + ", max outstanding " +
+             std::to_string(in.max_outstanding) + ")";
     out.push_back({Kind::kGrow, static_cast<std::uint32_t>(grow), NodeId{}, std::move(why)});
     last_grow_at_ = in.now;
   }
@@ -161,7 +173,8 @@ void ElasticPolicy::shrunk(const ElasticInput& in) {
   ready_at_shrink_ = in.ready_cores;
 }
 
-void ElasticPolicy::withdraw(const ElasticInput& in, std::uint32_t active, bool demand, std::vector<ElasticDecision>& out) {
+void ElasticPolicy::withdraw(const ElasticInput& in, std::uint32_t active, bool demand,
+                             std::vector<ElasticDecision>& out) {
   if (demand) {
     no_demand_since_ = -1;
     return;
@@ -178,7 +191,8 @@ void ElasticPolicy::withdraw(const ElasticInput& in, std::uint32_t active, bool 
 
 void ElasticPolicy::release_drained(const ElasticInput& in, std::vector<ElasticDecision>& out) const {
   auto taken_back = [&](NodeId node) {
-    return std::any_of(out.begin(), out.end(), [&](const ElasticDecision& e) { return e.kind == Kind::kUndrain && e.node == node; });
+    return std::any_of(out.begin(), out.end(),
+                       [&](const ElasticDecision& e) { return e.kind == Kind::kUndrain && e.node == node; });
   };
   for (const NodeState& n : in.nodes) {
     if (n.draining && n.idle && !n.first && !taken_back(n.node)) {

@@ -39,24 +39,24 @@ namespace compss::scheduler {
 
 struct NodeState {
   NodeId node;
-  bool first = false;      // the job's first node (runs the daemon): never released
+  bool first = false;  // the job's first node (runs the daemon): never released
   bool draining = false;
-  bool idle = false;       // nothing allocated on it
-  double idle_since = 0;   // seconds; meaningful when idle
+  bool idle = false;      // nothing allocated on it
+  double idle_since = 0;  // seconds; meaningful when idle
 };
 
-struct ElasticInput {                  // all times in seconds since the run started
+struct ElasticInput {  // all times in seconds since the run started
   double now = 0;
   std::uint32_t min_nodes = 1, max_nodes = 1, outstanding_requests = 0, max_outstanding = 1;
-  double join_latency_s = 30;          // measured (or estimated) time from request to node ready
-  double idle_release_s = 60;          // release a node after it was idle this long
-  std::uint32_t cores_per_node = 1;    // of a typical node
-  std::uint64_t ready_tasks = 0;       // ready (not yet placed) tasks; for the reason text only
-  std::uint64_t ready_cores = 0;       // sum of cores requested by ready (not yet placed) tasks
-  std::uint64_t free_cores = 0;        // free cores on live, non-draining nodes
-  double ready_work_core_s = 0;        // estimated core-seconds of ready work
-  double unlocked_work_core_s = 0;     // estimated core-seconds that finishing the ready work unlocks
-  std::vector<NodeState> nodes;        // live nodes, draining ones included
+  double join_latency_s = 30;        // measured (or estimated) time from request to node ready
+  double idle_release_s = 60;        // release a node after it was idle this long
+  std::uint32_t cores_per_node = 1;  // of a typical node
+  std::uint64_t ready_tasks = 0;     // ready (not yet placed) tasks; for the reason text only
+  std::uint64_t ready_cores = 0;     // sum of cores requested by ready (not yet placed) tasks
+  std::uint64_t free_cores = 0;      // free cores on live, non-draining nodes
+  double ready_work_core_s = 0;      // estimated core-seconds of ready work
+  double unlocked_work_core_s = 0;   // estimated core-seconds that finishing the ready work unlocks
+  std::vector<NodeState> nodes;      // live nodes, draining ones included
 };
 
 struct ElasticDecision {

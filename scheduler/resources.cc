@@ -10,7 +10,9 @@
 
 namespace compss::scheduler {
 
-std::uint32_t NodeRec::free_gpus() const { return static_cast<std::uint32_t>(std::popcount(gpu_free)); }
+std::uint32_t NodeRec::free_gpus() const {
+  return static_cast<std::uint32_t>(std::popcount(gpu_free));
+}
 
 std::uint32_t NodeRec::gpu_index(std::uint32_t gpu_id) const {
   for (std::size_t i = 0; i < desc.gpus.size(); ++i) {
@@ -37,7 +39,8 @@ NodeDesc normalised(NodeDesc d) {
   d.cores.erase(std::unique(d.cores.begin(), d.cores.end()), d.cores.end());
   if (d.gpus.size() > kMaxGpus) d.gpus.resize(kMaxGpus);
   for (Gpu& g : d.gpus) {
-    std::erase_if(g.close_cores, [&](std::uint32_t c) { return !std::binary_search(d.cores.begin(), d.cores.end(), c); });
+    std::erase_if(g.close_cores,
+                  [&](std::uint32_t c) { return !std::binary_search(d.cores.begin(), d.cores.end(), c); });
   }
   std::map<std::string, std::uint64_t> merged;
   for (auto& [name, amount] : d.custom) merged[name] += amount;
@@ -142,11 +145,19 @@ void ResourcePool::set_suspect(NodeId node, bool suspect) {
   impl_->enter(node.value());
 }
 
-void ResourcePool::set_node_limit(std::uint32_t max_nodes) { impl_->node_limit = max_nodes; }
+void ResourcePool::set_node_limit(std::uint32_t max_nodes) {
+  impl_->node_limit = max_nodes;
+}
 
-std::size_t ResourcePool::node_count() const { return impl_->live; }
-std::size_t ResourcePool::id_count() const { return impl_->nodes.size(); }
-const NodeDesc& ResourcePool::desc(NodeId node) const { return impl_->nodes.at(node.value()).desc; }
+std::size_t ResourcePool::node_count() const {
+  return impl_->live;
+}
+std::size_t ResourcePool::id_count() const {
+  return impl_->nodes.size();
+}
+const NodeDesc& ResourcePool::desc(NodeId node) const {
+  return impl_->nodes.at(node.value()).desc;
+}
 
 NodeId ResourcePool::find(std::string_view name) const {
   for (std::size_t i = 0; i < impl_->nodes.size(); ++i) {
@@ -167,15 +178,25 @@ std::vector<NodeId> ResourcePool::live_nodes() const {
 bool ResourcePool::is_live(NodeId node) const {
   return node.valid() && node.value() < impl_->nodes.size() && impl_->nodes[node.value()].live;
 }
-bool ResourcePool::is_draining(NodeId node) const { return is_live(node) && impl_->nodes[node.value()].draining; }
-bool ResourcePool::is_suspect(NodeId node) const { return is_live(node) && impl_->nodes[node.value()].suspect; }
-bool ResourcePool::is_idle(NodeId node) const { return is_live(node) && impl_->nodes[node.value()].slots == 0; }
+bool ResourcePool::is_draining(NodeId node) const {
+  return is_live(node) && impl_->nodes[node.value()].draining;
+}
+bool ResourcePool::is_suspect(NodeId node) const {
+  return is_live(node) && impl_->nodes[node.value()].suspect;
+}
+bool ResourcePool::is_idle(NodeId node) const {
+  return is_live(node) && impl_->nodes[node.value()].slots == 0;
+}
 
 std::uint32_t ResourcePool::free_cores(NodeId node) const {
   return is_live(node) ? impl_->nodes[node.value()].free : 0;
 }
-std::uint64_t ResourcePool::free_cores() const { return impl_->free_cores; }
-std::uint64_t ResourcePool::total_cores() const { return impl_->total_cores; }
+std::uint64_t ResourcePool::free_cores() const {
+  return impl_->free_cores;
+}
+std::uint64_t ResourcePool::total_cores() const {
+  return impl_->total_cores;
+}
 
 std::uint32_t ResourcePool::typical_cores() const {
   std::map<std::uint32_t, std::uint32_t> counts;

@@ -17,7 +17,8 @@
 // Placement policy: a request goes to the fullest node that can hold it (fewest free cores, then lowest
 // node id), which packs work and leaves whole nodes idle for the elasticity policy to release. Cores
 // are taken lowest index first. A GPU rank gets its GPUs first, then cores among those GPUs' close
-// cores (the rest from any free core when the close ones do not suffice). Draining nodes get nothing;
+// cores (the rest from any free core when the close ones do not suffice); a rank without GPUs takes
+// cores away from free GPUs first, so GPU tasks still find their close cores. Draining nodes get nothing;
 // suspect nodes only when no other node could take the request; `avoid` nodes never.
 //
 // Cost: place() + allocate() + release() of a one-node, one-rank request with no GPU, memory or custom
@@ -43,43 +44,43 @@
 namespace compss::scheduler {
 
 struct Gpu {
-  std::uint32_t id = 0;                   // as CUDA numbers it on the node
-  std::vector<std::uint32_t> close_cores; // OS core ids near this GPU (same NUMA node / socket)
+  std::uint32_t id = 0;                    // as CUDA numbers it on the node
+  std::vector<std::uint32_t> close_cores;  // OS core ids near this GPU (same NUMA node / socket)
 };
 
 // What a node offers to tasks. Plain data; the agent fills it from hwloc.
 struct NodeDesc {
-  std::string name;                     // SLURM node name, e.g. "n3"
-  std::vector<std::uint32_t> cores;     // OS core ids usable by tasks (need not be contiguous)
-  std::uint64_t memory = 0;             // bytes usable by tasks; 0 = memory not accounted on this node
-  std::vector<Gpu> gpus;                // at most 64 per node
+  std::string name;                  // SLURM node name, e.g. "n3"
+  std::vector<std::uint32_t> cores;  // OS core ids usable by tasks (need not be contiguous)
+  std::uint64_t memory = 0;          // bytes usable by tasks; 0 = memory not accounted on this node
+  std::vector<Gpu> gpus;             // at most 64 per node
   std::vector<std::pair<std::string, std::uint64_t>> custom;  // named custom resources ("licence", 4)
 };
 
 // What a task asks for, per rank (process). A plain task is 1 node x 1 rank.
 struct ResourceRequest {
-  std::uint32_t cpus = 1;               // cores per rank, at least 1
-  std::uint64_t memory = 0;             // bytes per rank
-  std::uint32_t gpus = 0;               // GPUs per rank
+  std::uint32_t cpus = 1;                                     // cores per rank, at least 1
+  std::uint64_t memory = 0;                                   // bytes per rank
+  std::uint32_t gpus = 0;                                     // GPUs per rank
   std::vector<std::pair<std::string, std::uint64_t>> custom;  // per rank
-  std::uint32_t nodes = 1;              // exactly this many nodes (0 = as few as the ranks need)
-  std::uint32_t ranks = 1;              // total ranks (processes)
-  std::uint32_t ranks_per_node = 0;     // 0 = ranks spread as placement finds room
-  bool mpi = false;                     // launched as one MPI program (informs the launcher only)
+  std::uint32_t nodes = 1;                                    // exactly this many nodes (0 = as few as the ranks need)
+  std::uint32_t ranks = 1;                                    // total ranks (processes)
+  std::uint32_t ranks_per_node = 0;                           // 0 = ranks spread as placement finds room
+  bool mpi = false;                                           // launched as one MPI program (informs the launcher only)
 };
 
 // What one node gives a task: exact ids so the agent binds exactly.
 struct NodeSlot {
   NodeId node;
   std::uint32_t ranks = 1;
-  std::vector<std::uint32_t> cores;     // ranks * cpus OS core ids, rank-major
-  std::vector<std::uint32_t> gpus;      // ranks * gpus GPU ids, rank-major
-  std::uint64_t memory = 0;             // bytes on this node (ranks * per-rank memory)
+  std::vector<std::uint32_t> cores;                           // ranks * cpus OS core ids, rank-major
+  std::vector<std::uint32_t> gpus;                            // ranks * gpus GPU ids, rank-major
+  std::uint64_t memory = 0;                                   // bytes on this node (ranks * per-rank memory)
   std::vector<std::pair<std::string, std::uint64_t>> custom;  // amounts on this node
 };
 
 struct Placement {
-  std::vector<NodeSlot> slots;          // one per node, in the order ranks are numbered
+  std::vector<NodeSlot> slots;  // one per node, in the order ranks are numbered
 };
 
 class ResourcePool {
@@ -99,21 +100,21 @@ class ResourcePool {
   // Job-size limit for check_request() (requests for more nodes can never fit); 0 = unknown.
   void set_node_limit(std::uint32_t max_nodes);
 
-  std::size_t node_count() const;                 // live nodes (added, not removed)
-  std::size_t id_count() const;                   // ids handed out so far (live or removed)
-  const NodeDesc& desc(NodeId node) const;        // any id handed out, live or removed
-  NodeId find(std::string_view name) const;       // a live node by name; none if absent
-  std::vector<NodeId> live_nodes() const;         // ascending ids
+  std::size_t node_count() const;            // live nodes (added, not removed)
+  std::size_t id_count() const;              // ids handed out so far (live or removed)
+  const NodeDesc& desc(NodeId node) const;   // any id handed out, live or removed
+  NodeId find(std::string_view name) const;  // a live node by name; none if absent
+  std::vector<NodeId> live_nodes() const;    // ascending ids
   bool is_live(NodeId node) const;
   bool is_draining(NodeId node) const;
   bool is_suspect(NodeId node) const;
-  bool is_idle(NodeId node) const;                // live and nothing allocated on it
+  bool is_idle(NodeId node) const;  // live and nothing allocated on it
 
   // --- capacity, for the elasticity policy and reports ------------------------------------------------
-  std::uint32_t free_cores(NodeId node) const;    // 0 for a removed node
-  std::uint64_t free_cores() const;               // on live, non-draining nodes
-  std::uint64_t total_cores() const;              // on live, non-draining nodes
-  std::uint32_t typical_cores() const;            // the core count most live nodes have (0 if none)
+  std::uint32_t free_cores(NodeId node) const;  // 0 for a removed node
+  std::uint64_t free_cores() const;             // on live, non-draining nodes
+  std::uint64_t total_cores() const;            // on live, non-draining nodes
+  std::uint32_t typical_cores() const;          // the core count most live nodes have (0 if none)
 
   // --- placement -----------------------------------------------------------------------------------
   // Where `req` fits now, or nullopt. Does not change the pool; call allocate() to take it.

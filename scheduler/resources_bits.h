@@ -14,11 +14,19 @@ using Words = std::vector<std::uint64_t>;
 
 inline constexpr std::uint32_t kNone = 0xffffffffu;
 
-inline std::size_t words_for(std::size_t n) { return (n + 63) / 64; }
+inline std::size_t words_for(std::size_t n) {
+  return (n + 63) / 64;
+}
 
-inline bool test(const Words& w, std::uint32_t i) { return (w[i >> 6] >> (i & 63)) & 1u; }
-inline void set(Words& w, std::uint32_t i) { w[i >> 6] |= std::uint64_t{1} << (i & 63); }
-inline void clear(Words& w, std::uint32_t i) { w[i >> 6] &= ~(std::uint64_t{1} << (i & 63)); }
+inline bool test(const Words& w, std::uint32_t i) {
+  return (w[i >> 6] >> (i & 63)) & 1u;
+}
+inline void set(Words& w, std::uint32_t i) {
+  w[i >> 6] |= std::uint64_t{1} << (i & 63);
+}
+inline void clear(Words& w, std::uint32_t i) {
+  w[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
+}
 
 // Lowest set bit at or above `from`, or kNone.
 inline std::uint32_t next(const Words& w, std::uint32_t from) {
@@ -41,7 +49,8 @@ inline std::uint32_t count(const Words& w) {
 // Bits set in both.
 inline std::uint32_t count_and(const Words& a, const Words& b) {
   std::uint32_t n = 0;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) n += static_cast<std::uint32_t>(std::popcount(a[i] & b[i]));
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    n += static_cast<std::uint32_t>(std::popcount(a[i] & b[i]));
   return n;
 }
 

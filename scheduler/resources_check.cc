@@ -108,7 +108,8 @@ Status check_one_rank(const ResourceRequest& req, const std::vector<NodeRec>& no
     big.memory = std::max(big.memory, r.desc.memory);
     big.memory_unaccounted |= r.desc.memory == 0;
   }
-  if (req.cpus > big.cores) return fail("--cpus ", std::to_string(req.cpus), ": nodes have at most ", plural(big.cores, "core", "cores"));
+  if (req.cpus > big.cores)
+    return fail("--cpus ", std::to_string(req.cpus), ": nodes have at most ", plural(big.cores, "core", "cores"));
   if (req.gpus > 0 && big.gpus == 0) return fail("--gpus ", std::to_string(req.gpus), ": no node has a GPU");
   if (req.gpus > big.gpus) {
     return fail("--gpus ", std::to_string(req.gpus), ": no node has more than ", plural(big.gpus, "GPU", "GPUs"));
@@ -124,7 +125,8 @@ Status check_one_rank(const ResourceRequest& req, const std::vector<NodeRec>& no
       if (i != bits::kNone) offered = true, most = std::max(most, r.desc.custom[i].second);
     }
     if (!offered && amount > 0) return fail(name, "=", std::to_string(amount), ": no node offers ", name);
-    if (amount > most) return fail(name, "=", std::to_string(amount), ": no node has more than ", std::to_string(most), " ", name);
+    if (amount > most)
+      return fail(name, "=", std::to_string(amount), ": no node has more than ", std::to_string(most), " ", name);
   }
   return ok_status();
 }

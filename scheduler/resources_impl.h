@@ -22,19 +22,19 @@ struct NodeRec {
   bool live = true;
   bool draining = false;
   bool suspect = false;
-  std::uint32_t free = 0;                    // free cores
+  std::uint32_t free = 0;  // free cores
   bits::Words core_free;
   std::uint64_t gpu_free = 0;
-  std::vector<bits::Words> gpu_close;        // per GPU index
+  std::vector<bits::Words> gpu_close;  // per GPU index
   std::uint64_t mem_free = 0;
-  std::vector<std::uint64_t> custom_free;    // parallel to desc.custom
+  std::vector<std::uint64_t> custom_free;  // parallel to desc.custom
   std::uint32_t slots = 0;
-  std::vector<std::uint32_t> core_index;     // OS core id -> index into desc.cores (bits::kNone if unusable)
+  std::vector<std::uint32_t> core_index;  // OS core id -> index into desc.cores (bits::kNone if unusable)
 
   bool open() const { return live && !draining && !suspect; }
   std::uint32_t ncores() const { return static_cast<std::uint32_t>(desc.cores.size()); }
   std::uint32_t free_gpus() const;
-  std::uint32_t gpu_index(std::uint32_t gpu_id) const;   // bits::kNone if absent
+  std::uint32_t gpu_index(std::uint32_t gpu_id) const;        // bits::kNone if absent
   std::uint32_t custom_index(const std::string& name) const;  // bits::kNone if absent
 };
 
@@ -42,10 +42,10 @@ struct ResourcePool::Impl {
   std::vector<NodeRec> nodes;
   NodeBuckets buckets;
   std::uint32_t live = 0;
-  std::uint32_t suspects = 0;                // live, non-draining suspect nodes
+  std::uint32_t suspects = 0;  // live, non-draining suspect nodes
   std::uint32_t node_limit = 0;
-  std::uint64_t free_cores = 0;              // on live, non-draining nodes
-  std::uint64_t total_cores = 0;             // on live, non-draining nodes
+  std::uint64_t free_cores = 0;   // on live, non-draining nodes
+  std::uint64_t total_cores = 0;  // on live, non-draining nodes
 
   // Moves a node in or out of the accounting above when its flags or free count change.
   void leave(std::uint32_t n);

@@ -76,6 +76,30 @@ void fill_gpu_rank(const NodeRec& node, const ResourceRequest& req, std::uint64_
   take_cores(node, core_free, nullptr, req.cpus - got, slot.cores);
 }
 
+// Whether core index i is close to a GPU that is still free (a GPU task would want it).
+bool near_free_gpu(const NodeRec& node, std::uint32_t i) {
+  for (std::uint64_t m = node.gpu_free; m != 0; m &= m - 1) {
+    if (bits::test(node.gpu_close[static_cast<std::size_t>(std::countr_zero(m))], i)) return true;
+  }
+  return false;
+}
+
+// Cores for ranks without GPUs: first those away from free GPUs, so that GPU tasks still find their
+// close cores; then, if needed, the rest. Lowest index first within each pass; ids come out sorted.
+void take_cpu_cores(const NodeRec& node, std::uint32_t want, std::vector<std::uint32_t>& out) {
+  const std::size_t start = out.size();
+  for (int pass = 0; pass < 2 && want > 0; ++pass) {
+    for (std::uint32_t i = bits::next(node.core_free, 0); i != bits::kNone && want > 0;
+         i = bits::next(node.core_free, i + 1)) {
+      if (node.gpu_free != 0 && near_free_gpu(node, i) == (pass == 0)) continue;
+      out.push_back(node.desc.cores[i]);
+      --want;
+    }
+    if (node.gpu_free == 0) break;  // one pass took every free core it could
+  }
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end());
+}
+
 }  // namespace
 
 void ResourcePool::Impl::fill_slot(std::uint32_t n, const ResourceRequest& req, std::uint32_t ranks,
@@ -88,24 +112,25 @@ void ResourcePool::Impl::fill_slot(std::uint32_t n, const ResourceRequest& req, 
   slot.memory = req.memory * ranks;
   slot.custom.clear();
   for (const auto& [name, amount] : req.custom) slot.custom.emplace_back(name, amount * ranks);
-  if (req.gpus == 0 && req.cpus * ranks == 1) {
-    // The hot path: one core, no copy of the bitmap.
+  if (req.gpus == 0 && req.cpus * ranks == 1 && node.gpu_free == 0) {
+    // The hot path: one core, no GPU to keep cores for.
     slot.cores.push_back(node.desc.cores[bits::next(node.core_free, 0)]);
     return;
   }
-  bits::Words core_free = node.core_free;
   if (req.gpus == 0) {
-    take_cores(node, core_free, nullptr, req.cpus * ranks, slot.cores);
+    take_cpu_cores(node, req.cpus * ranks, slot.cores);
     return;
   }
+  bits::Words core_free = node.core_free;
   std::uint64_t gpu_free = node.gpu_free;
   for (std::uint32_t r = 0; r < ranks; ++r) fill_gpu_rank(node, req, gpu_free, core_free, slot);
 }
 
-bool ResourcePool::Impl::place_single(const ResourceRequest& req, std::uint32_t ranks,
-                                      const std::vector<NodeId>& avoid, Placement& out) const {
+bool ResourcePool::Impl::place_single(const ResourceRequest& req, std::uint32_t ranks, const std::vector<NodeId>& avoid,
+                                      Placement& out) const {
   auto fits = [&](std::uint32_t n) { return !contains(avoid, n) && rank_room(nodes[n], req, ranks) >= ranks; };
-  const auto need = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{req.cpus} * ranks, bits::kNone - 1));
+  const auto need =
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{req.cpus} * ranks, bits::kNone - 1));
   std::uint32_t chosen = buckets.find(need, fits);
   if (chosen == bits::kNone && suspects > 0) {
     // Suspect nodes are the last resort; among them, the fullest that fits.
@@ -130,7 +155,8 @@ struct Room {
 };
 
 // Ranks per chosen node (parallel to `chosen`) or empty when the request does not fit.
-std::vector<std::uint32_t> split_ranks(const ResourceRequest& req, std::vector<Room>& rooms, std::vector<Room>& chosen) {
+std::vector<std::uint32_t> split_ranks(const ResourceRequest& req, std::vector<Room>& rooms,
+                                       std::vector<Room>& chosen) {
   const std::uint32_t R = req.ranks, N = req.nodes, Q = req.ranks_per_node;
   auto by_fit = [](const Room& a, const Room& b) { return a.free != b.free ? a.free < b.free : a.node < b.node; };
   auto by_room = [](const Room& a, const Room& b) { return a.ranks != b.ranks ? a.ranks > b.ranks : a.node < b.node; };

@@ -17,11 +17,11 @@ std::string count_of(std::uint64_t n, const char* one, const char* many) {
 struct Dimension {
   enum class Unit { kCount, kBytes, kCustom };
   Unit unit = Unit::kCount;
-  std::string one, many;            // "core", "cores"; a custom resource's name in `many`
+  std::string one, many;  // "core", "cores"; a custom resource's name in `many`
   std::uint64_t need = 0;
-  std::uint32_t meeting = 0;        // nodes with at least `need` free
-  std::uint64_t best = 0;           // the most free on any node
-  std::uint32_t at_best = 0;        // nodes with exactly `best`
+  std::uint32_t meeting = 0;  // nodes with at least `need` free
+  std::uint64_t best = 0;     // the most free on any node
+  std::uint32_t at_best = 0;  // nodes with exactly `best`
 
   void see(std::uint64_t free) {
     if (free >= need) ++meeting;
@@ -30,9 +30,12 @@ struct Dimension {
   }
   std::string amount(std::uint64_t n) const {
     switch (unit) {
-      case Unit::kCount: return count_of(n, one.c_str(), many.c_str());
-      case Unit::kBytes: return format_size(n) + " memory";
-      case Unit::kCustom: break;
+      case Unit::kCount:
+        return count_of(n, one.c_str(), many.c_str());
+      case Unit::kBytes:
+        return format_size(n) + " memory";
+      case Unit::kCustom:
+        break;
     }
     return many + "=" + std::to_string(n);
   }
@@ -97,8 +100,14 @@ std::string ResourcePool::why_not(const ResourceRequest& req, const std::vector<
   for (std::uint32_t n = 0; n < im.nodes.size(); ++n) {
     const NodeRec& r = im.nodes[n];
     if (!r.live) continue;
-    if (r.draining) { ++draining; continue; }
-    if (contains(avoid, n)) { ++avoided; continue; }
+    if (r.draining) {
+      ++draining;
+      continue;
+    }
+    if (contains(avoid, n)) {
+      ++avoided;
+      continue;
+    }
     ++eligible;
     see_node(dims, r, req);
     std::uint32_t k = im.rank_room(r, req, req.ranks);

@@ -1,8 +1,7 @@
 // Tests of the elasticity policy: grow sizing and bounds, drain/release of idle nodes, hysteresis,
 // withdrawal of requests, and a small simulation that must not oscillate.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "scheduler/elastic.h"
@@ -42,7 +41,8 @@ void ready(ElasticInput& in, std::uint64_t tasks, std::uint64_t cores, double se
 
 std::vector<ElasticDecision> of(const std::vector<ElasticDecision>& all, Kind kind) {
   std::vector<ElasticDecision> out;
-  std::copy_if(all.begin(), all.end(), std::back_inserter(out), [&](const ElasticDecision& d) { return d.kind == kind; });
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+               [&](const ElasticDecision& d) { return d.kind == kind; });
   return out;
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("does not grow when the work drains within one join latency", "[elasti
 TEST_CASE("growth is sized by the work, not only the queue width, when the work is short", "[elastic]") {
   auto in = job(2);
   in.free_cores = 0;
-  ready(in, 100, 1, 0.5);  // 100 cores wide but only 50 core-s: 25 cores keep busy for 2 s
+  ready(in, 100, 1, 0.5);                         // 100 cores wide but only 50 core-s: 25 cores keep busy for 2 s
   CHECK(grown(ElasticPolicy().decide(in)) == 2);  // 25 - 16 = 9 cores: 2 nodes, not 13
 }
 
@@ -112,7 +112,7 @@ TEST_CASE("growth is bounded by max nodes and max outstanding, counting requests
 TEST_CASE("outstanding requests already cover demand: no more are asked for", "[elastic]") {
   auto in = job(2);
   in.free_cores = 4;
-  ready(in, 12, 2, 60);  // 20 cores short
+  ready(in, 12, 2, 60);         // 20 cores short
   in.outstanding_requests = 3;  // 24 cores coming
   CHECK(ElasticPolicy().decide(in).empty());
   in.outstanding_requests = 2;  // 16 coming: 4 short
@@ -281,8 +281,10 @@ struct Sim {
       const std::uint64_t use = std::min<std::uint64_t>(left, 8);
       left -= use;
       in.free_cores += 8 - use;
-      if (use > 0) n.idle = false;
-      else if (!n.idle) n.idle = true, n.idle_since = now;
+      if (use > 0)
+        n.idle = false;
+      else if (!n.idle)
+        n.idle = true, n.idle_since = now;
     }
     in.ready_tasks = left;
     in.ready_cores = left;
@@ -305,9 +307,15 @@ struct Sim {
           ++withdrawals;
           arrivals.resize(arrivals.size() - std::min<std::size_t>(d.count, arrivals.size()));
           break;
-        case Kind::kDrain: ++drains, last_drain = now, node->draining = true; break;
-        case Kind::kUndrain: node->draining = false; break;
-        case Kind::kRelease: ++releases, nodes.erase(node); break;
+        case Kind::kDrain:
+          ++drains, last_drain = now, node->draining = true;
+          break;
+        case Kind::kUndrain:
+          node->draining = false;
+          break;
+        case Kind::kRelease:
+          ++releases, nodes.erase(node);
+          break;
       }
     }
   }

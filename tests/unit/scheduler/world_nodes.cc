@@ -105,7 +105,8 @@ NodeDesc parse_body(std::string_view text, std::string_view body) {
     return d;
   }
   auto sets = split_top(close, ',');
-  if (sets.size() != d.gpus.size()) bad(text, "close lists " + std::to_string(sets.size()) + " sets for " + std::to_string(gpus) + " GPUs");
+  if (sets.size() != d.gpus.size())
+    bad(text, "close lists " + std::to_string(sets.size()) + " sets for " + std::to_string(gpus) + " GPUs");
   for (std::size_t g = 0; g < sets.size(); ++g) {
     for (auto range : split(sets[g], '+')) add_range(text, range, d.gpus[g].close_cores);
   }
@@ -143,8 +144,10 @@ std::vector<NodeDesc> nodes(std::string_view text) {
     NodeDesc shape = parse_body(text, group.substr(open + 1, group.size() - open - 2));
     for (std::uint64_t i = 0; i < count; ++i) {
       NodeDesc d = shape;
-      if (name.empty()) d.name = "n" + std::to_string(out.size() + 1);
-      else d.name = count > 1 ? name + std::to_string(i + 1) : name;
+      if (name.empty())
+        d.name = "n" + std::to_string(out.size() + 1);
+      else
+        d.name = count > 1 ? name + std::to_string(i + 1) : name;
       out.push_back(std::move(d));
     }
   }
@@ -162,12 +165,18 @@ ResourceRequest request(std::string_view text) {
   for (auto item : split_top(text, ',')) {
     auto [key, value] = key_value(text, item);
     auto n = [&] { return static_cast<std::uint32_t>(number(text, value)); };
-    if (key == "cpus") r.cpus = n();
-    else if (key == "gpus") r.gpus = n();
-    else if (key == "nodes") r.nodes = n();
-    else if (key == "ranks") r.ranks = n();
-    else if (key == "rpn") r.ranks_per_node = n();
-    else if (key == "mpi") r.mpi = true;
+    if (key == "cpus")
+      r.cpus = n();
+    else if (key == "gpus")
+      r.gpus = n();
+    else if (key == "nodes")
+      r.nodes = n();
+    else if (key == "ranks")
+      r.ranks = n();
+    else if (key == "rpn")
+      r.ranks_per_node = n();
+    else if (key == "mpi")
+      r.mpi = true;
     else if (key == "mem") {
       auto s = parse_size(value);
       if (!s) bad(text, s.error().message);
