@@ -14,17 +14,20 @@ std::string_view type_name(const Message& m) {
 namespace detail {
 namespace {
 
-template <std::size_t... I>
-std::optional<std::size_t> find_type(std::string_view name, std::index_sequence<I...>) {
-  std::optional<std::size_t> found;
-  ((std::variant_alternative_t<I, Message>::kType == name ? (found = I, true) : false) || ...);
-  return found;
+template <std::size_t I = 0>
+std::optional<std::size_t> find_type(std::string_view name) {
+  if constexpr (I == std::variant_size_v<Message>) {
+    return std::nullopt;
+  } else {
+    if (std::variant_alternative_t<I, Message>::kType == name) return I;
+    return find_type<I + 1>(name);
+  }
 }
 
 }  // namespace
 
 std::optional<std::size_t> type_index(std::string_view name) {
-  return find_type(name, std::make_index_sequence<std::variant_size_v<Message>>{});
+  return find_type(name);
 }
 
 }  // namespace detail
