@@ -21,15 +21,28 @@ std::set<std::string> set_of(const std::vector<std::string>& v) { return {v.begi
 // Times one step and reports it; the body returns the detail text or an error.
 Status step(Context& ctx, const std::string& name, const std::function<Result<std::string>()>& body) {
   auto t0 = ctx.clock.now();
+  auto s0 = ctx.c.stats();
   auto r = body();
-  char ms[32];
+  auto s1 = ctx.c.stats();
+  char ms[32], cost[96];
   std::snprintf(ms, sizeof ms, "%.1f", to_ms(ctx.clock.now() - t0));
+  // What the step cost slurmctld, and how much of its time was the budget holding calls back.
+  std::snprintf(cost, sizeof cost, " [%llu RPCs, %.0f ms budget wait]",
+                static_cast<unsigned long long>(s1.total_attempts() - s0.total_attempts()),
+                to_ms(s1.throttled - s0.throttled));
   if (!r) {
-    ctx.out("step " + name + " FAILED after " + ms + " ms: " + r.error().message);
+    ctx.out("step " + name + " FAILED after " + ms + " ms" + cost + ": " + r.error().message);
     return fail(name, ": ", r.error().message);
   }
-  ctx.out("step " + name + " " + ms + " ms: " + *r);
+  ctx.out("step " + name + " " + ms + " ms" + cost + ": " + *r);
   return ok_status();
+}
+
+// "call 452.1 ms": the time of the connector call alone, apart from the checks around it.
+std::string call_ms(Clock& clock, Clock::TimePoint t0) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "call %.1f ms", to_ms(clock.now() - t0));
+  return buf;
 }
 
 // Polls until the request is granted; an Error when it fails or the timeout passes.
@@ -95,20 +108,24 @@ Status grow_and_merge(Context& ctx, const std::string& tag, std::uint32_t count,
   RequestId id;
   Granted g;
   Status st = step(ctx, tag + "-request", [&]() -> Result<std::string> {
+    auto t0 = ctx.clock.now();
     auto r = ctx.c.request_nodes(ctx.job, count, GrowMode::kMerge, {});
     if (!r) return r.error();
     id = *r;
     auto granted = wait_granted(ctx, id);
     if (!granted) return granted.error();
     g = *granted;
+    std::string took = call_ms(ctx.clock, t0);
     if (g.nodes.size() != count) return fail("granted ", list_of(g.nodes), ", expected ", std::to_string(count), " nodes");
     for (const auto& n : g.nodes)
       if (have.count(n)) return fail("granted node ", n, " is already the job's");
-    return "helper job " + g.helper.str() + " granted " + list_of(g.nodes);
+    return "helper job " + g.helper.str() + " granted " + list_of(g.nodes) + "; request to granted " + took.substr(5);
   });
   if (!st) return st;
   return step(ctx, tag + "-merge", [&]() -> Result<std::string> {
+    auto t0 = ctx.clock.now();
     auto nodes = ctx.c.merge(ctx.job, id);
+    std::string took = call_ms(ctx.clock, t0);
     if (!nodes) return nodes.error();
     for (const auto& n : g.nodes) have.insert(n);
     if (set_of(*nodes) != have) return fail("merge returned ", list_of(*nodes));
@@ -117,18 +134,20 @@ Status grow_and_merge(Context& ctx, const std::string& tag, std::uint32_t count,
     if (Status e = expect_ended(ctx, g.helper); !e) return e.error();
     *added = g.nodes;
     return "job " + ctx.job.str() + " on " + j->node_list + " (" + std::to_string(j->num_cpus) + " cpus); helper " +
-           g.helper.str() + " ended";
+           g.helper.str() + " ended; merge " + took;
   });
 }
 
 Status shrink_to(Context& ctx, const std::string& tag, const std::vector<std::string>& drop,
                  const std::set<std::string>& keep) {
   return step(ctx, tag, [&]() -> Result<std::string> {
+    auto t0 = ctx.clock.now();
     auto nodes = ctx.c.shrink(ctx.job, drop);
+    std::string took = call_ms(ctx.clock, t0);
     if (!nodes) return nodes.error();
     auto j = expect_job(ctx, ctx.job, keep);
     if (!j) return j.error();
-    return "released " + list_of(drop) + "; job " + ctx.job.str() + " on " + j->node_list;
+    return "released " + list_of(drop) + "; job " + ctx.job.str() + " on " + j->node_list + "; shrink " + took;
   });
 }
 
@@ -162,13 +181,15 @@ Status withdraw_unsatisfiable(Context& ctx, const std::string& first) {
   });
   if (!st) return st;
   st = step(ctx, "withdraw", [&]() -> Result<std::string> {
+    auto t0 = ctx.clock.now();
     if (Status w = ctx.c.withdraw(id); !w) return w.error();
+    std::string took = call_ms(ctx.clock, t0);
     auto p = ctx.c.poll_request(id);
     if (!p) return p.error();
     if (!std::holds_alternative<Failed>(*p)) return fail("request ", id.str(), " not failed after withdraw");
     auto j = expect_job(ctx, ctx.job, {first});
     if (!j) return j.error();
-    return "request " + id.str() + " withdrawn; job " + ctx.job.str() + " still on " + j->node_list;
+    return "request " + id.str() + " withdrawn; job " + ctx.job.str() + " still on " + j->node_list + "; withdraw " + took;
   });
   if (!st) return st;
   return step(ctx, "release-blocker", [&]() -> Result<std::string> {
@@ -200,30 +221,34 @@ Status helper_sequence(Context& ctx) {
   RequestId id;
   Granted g;
   Status st = step(ctx, "helper-request", [&]() -> Result<std::string> {
+    auto t0 = ctx.clock.now();
     auto r = ctx.c.request_nodes(ctx.job, 2, GrowMode::kHelper, {});
     if (!r) return r.error();
     id = *r;
     auto granted = wait_granted(ctx, id);
     if (!granted) return granted.error();
     g = *granted;
+    std::string took = call_ms(ctx.clock, t0);
     if (g.nodes.size() != 2 || set_of(g.nodes).count(first)) return fail("granted ", list_of(g.nodes));
     auto h = expect_job(ctx, g.helper, set_of(g.nodes));
     if (!h) return h.error();
     auto j = expect_job(ctx, ctx.job, {first});
     if (!j) return j.error();
     return "helper job " + g.helper.str() + " '" + h->name + "' granted " + h->node_list + "; job " +
-           ctx.job.str() + " still on " + j->node_list;
+           ctx.job.str() + " still on " + j->node_list + "; request to granted " + took.substr(5);
   });
   if (!st) return st;
   return step(ctx, "helper-release", [&]() -> Result<std::string> {
+    auto t0 = ctx.clock.now();
     if (Status r = ctx.c.release_helper(g.helper); !r) return r.error();
+    std::string took = call_ms(ctx.clock, t0);
     if (Status e = expect_ended(ctx, g.helper); !e) return e.error();
     auto p = ctx.c.poll_request(id);
     if (!p) return p.error();
     if (!std::holds_alternative<Failed>(*p)) return fail("request ", id.str(), " still live after release");
     auto j = expect_job(ctx, ctx.job, {first});
     if (!j) return j.error();
-    return "helper job " + g.helper.str() + " released; job " + ctx.job.str() + " on " + j->node_list;
+    return "helper job " + g.helper.str() + " released; job " + ctx.job.str() + " on " + j->node_list + "; release " + took;
   });
 }
 

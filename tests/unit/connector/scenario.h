@@ -2,8 +2,9 @@
 //
 // The same code drives the FakeConnector in the unit tests and SlurmConnector on the real cluster
 // (connector_drive), so "the fake behaves like SLURM" is checked by one sequence passing on both.
-// Each step is timed on the given clock and reported as one line:
-//   step merge 452.1 ms: job 811 on n[1-2]
+// Each step is timed on the given clock and reported as one line, with the RPCs it made and how long
+// the RPC budget held them back:
+//   step grow1-merge 452.1 ms [4 RPCs, 0 ms budget wait]: job 811 on n[1-2] (4 cpus); helper 812 ended
 // A step that finds something other than expected stops the sequence with an Error saying what.
 //
 // Preconditions: `job` is running on one node, exclusive, and `others` more nodes are idle.
