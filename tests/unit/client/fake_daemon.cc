@@ -1,5 +1,7 @@
 #include "tests/unit/client/fake_daemon.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -57,17 +59,29 @@ Answer raw_bytes(std::vector<std::uint8_t> bytes, bool close) {
   return a;
 }
 
-FakeDaemon::FakeDaemon(Script script) : script_(std::move(script)) {
-  char tmpl[] = "/tmp/compss-fake-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  dir_ = tmpl;
-  path_ = dir_ + "/compss.sock";
-  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un sun{};
-  sun.sun_family = AF_UNIX;
-  std::strncpy(sun.sun_path, path_.c_str(), sizeof sun.sun_path - 1);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sun), sizeof sun) < 0 || ::listen(listen_fd_, 8) < 0)
-    throw std::runtime_error("cannot listen on " + path_);
+FakeDaemon::FakeDaemon(Script script, Transport transport) : script_(std::move(script)) {
+  if (transport == Transport::kTcp) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sin;
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin) < 0 || ::listen(listen_fd_, 8) < 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sin), &len) < 0)
+      throw std::runtime_error("cannot listen on 127.0.0.1");
+    path_ = "127.0.0.1:" + std::to_string(ntohs(sin.sin_port));
+  } else {
+    char tmpl[] = "/tmp/compss-fake-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    path_ = dir_ + "/compss.sock";
+    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    std::strncpy(sun.sun_path, path_.c_str(), sizeof sun.sun_path - 1);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sun), sizeof sun) < 0 || ::listen(listen_fd_, 8) < 0)
+      throw std::runtime_error("cannot listen on " + path_);
+  }
   thread_ = std::thread([this] { serve(); });
 }
 
@@ -75,8 +89,10 @@ FakeDaemon::~FakeDaemon() {
   stop_ = true;
   thread_.join();
   ::close(listen_fd_);
-  ::unlink(path_.c_str());
-  ::rmdir(dir_.c_str());
+  if (!dir_.empty()) {
+    ::unlink(path_.c_str());
+    ::rmdir(dir_.c_str());
+  }
 }
 
 std::vector<proto::Message> FakeDaemon::received() const {

@@ -38,11 +38,14 @@ using Script = std::function<Answer(FakeDaemon&, const proto::Message&)>;
 
 class FakeDaemon {
  public:
-  explicit FakeDaemon(Script script = nullptr);
+  enum class Transport { kUnix, kTcp };  // kTcp listens on 127.0.0.1, on a port the system picks
+
+  explicit FakeDaemon(Script script = nullptr, Transport transport = Transport::kUnix);
   ~FakeDaemon();
   FakeDaemon(const FakeDaemon&) = delete;
   FakeDaemon& operator=(const FakeDaemon&) = delete;
 
+  // The address to connect to: the socket path, or 127.0.0.1:PORT.
   const std::string& path() const { return path_; }
   std::vector<proto::Message> received() const;  // every message decoded so far, across connections
   int connections() const { return connections_; }

@@ -12,6 +12,21 @@ using namespace compss;
 using test::Answer;
 using test::FakeDaemon;
 
+extern "C" int c_header_submit_one(const char* address, const char* command, compss_task_id* id, char* err,
+                                   size_t err_len);
+
+TEST_CASE("a C program submits through <compss/client.h>", "[client][c-api]") {
+  FakeDaemon d;
+  char err[256] = "";
+  compss_task_id id = 99;
+  REQUIRE(c_header_submit_one(d.path().c_str(), "hostname", &id, err, sizeof err) == COMPSS_OK);
+  CHECK(id == 0);
+  auto msgs = d.received();
+  const auto& sent = std::get<proto::Submit>(msgs.back());
+  CHECK(sent.tasks.at(0).argv == std::vector<std::string>{"hostname"});
+  CHECK(sent.tasks.at(0).cpus == 2);
+}
+
 TEST_CASE("the C API submits, waits and reports through status codes", "[client][c-api]") {
   FakeDaemon d;
   char err[256] = "";
