@@ -31,6 +31,7 @@ class BoundedBuilder {
   bool end_array() { return close(); }
 
   bool key(json::string_t& k) {
+    if (!count_value()) return false;
     auto& obj = stack_.back()->get_ref<json::object_t&>();
     auto [it, inserted] = obj.emplace(std::move(k), nullptr);
     if (!inserted) return refuse("key '" + it->first + "' appears twice in one map");
@@ -65,12 +66,19 @@ class BoundedBuilder {
     return slot_;
   }
 
+  bool count_value() {
+    if (++values_ <= kMaxValues) return true;
+    return refuse("more than " + std::to_string(kMaxValues) + " values in one message");
+  }
+
   bool add(json&& v) {
+    if (!count_value()) return false;
     place(std::move(v));
     return true;
   }
 
   bool open(json&& container) {
+    if (!count_value()) return false;
     if (stack_.size() >= kMaxDepth)
       return refuse("maps and arrays nest deeper than " + std::to_string(kMaxDepth) + " levels");
     stack_.push_back(place(std::move(container)));
@@ -90,6 +98,7 @@ class BoundedBuilder {
   json& root_;
   std::vector<json*> stack_;  // pointers stay valid: a container is only appended to while it is on top
   json* slot_ = nullptr;      // the value slot of the last key read
+  std::size_t values_ = 0;
   std::string error_;
 };
 

@@ -223,3 +223,16 @@ TEST_CASE("nesting deeper than the limit is refused before it can exhaust the st
   ok.push_back(0x00);
   CHECK(error_of_bytes(ok) == "(decoded)");
 }
+
+TEST_CASE("a payload of millions of tiny values is refused before it becomes a huge tree", "[proto][errors]") {
+  // {"t":"heartbeat","x":[nil x n]}: 1 byte on the wire per value, far more in a decoded tree.
+  auto with_nils = [](std::size_t n) {
+    std::vector<std::uint8_t> p = {0x82, 0xa1, 't', 0xa9, 'h', 'e', 'a', 'r', 't', 'b', 'e', 'a', 't', 0xa1, 'x',
+                                   0xdd, std::uint8_t(n >> 24), std::uint8_t(n >> 16), std::uint8_t(n >> 8),
+                                   std::uint8_t(n)};
+    p.insert(p.end(), n, 0xc0);
+    return p;
+  };
+  CHECK(error_of_bytes(with_nils(5000000)) == "bad MessagePack payload: more than 4194304 values in one message");
+  CHECK(error_of_bytes(with_nils(4000000)) == "(decoded)");
+}
