@@ -1,0 +1,284 @@
+// compss-agent - one per node: discovers the node, registers with compssd, runs the tasks it is assigned.
+//
+//   compss-agent --daemon HOST:PORT --job-dir DIR [--node NAME] [--topology-xml FILE | --synthetic DESC]
+//
+// The job's secret comes from the environment (COMPSS_SECRET), never from argv. The agent exits after a
+// `stop` (once its tasks are reported), when the daemon's connection goes away, or on SIGTERM/SIGINT; in
+// each case it kills its tasks' process groups first. Task output: one stream file per node in
+// <job-dir>/out/ (launcher.h). Exit status: 0 after a stop, 1 when the daemon went away or on an error.
+#include <unistd.h>
+
+#include <utility>  // before Asio: Boost 1.74's Asio needs it under C++20
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "config.h"
+#include "common/proto/handshake.h"
+#include "common/proto/stream.h"
+#include "common/util/log.h"
+#include "daemon/agent/identity.h"
+#include "daemon/agent/launcher.h"
+#include "daemon/agent/node_desc.h"
+#include "daemon/agent/topology.h"
+
+namespace asio = boost::asio;
+namespace po = boost::program_options;
+using namespace compss;
+
+namespace {
+
+struct Args {
+  std::string daemon, job_dir, node, topology_xml, synthetic;
+  std::uint32_t heartbeat_s = 10;
+};
+
+class Agent {
+ public:
+  Agent(asio::io_context& io, Args args) : io_(io), args_(std::move(args)), signals_(io, SIGTERM, SIGINT), beat_(io) {}
+  int run();
+
+ private:
+  Status connect();
+  void on_message(proto::Message&& m);
+  void assign(const proto::Assign& a);
+  void heartbeat();
+  void shut(int code, const std::string& why);
+  void maybe_exit();
+
+  asio::io_context& io_;
+  Args args_;
+  asio::signal_set signals_;
+  asio::steady_timer beat_;
+  std::shared_ptr<proto::Stream> stream_;
+  std::unique_ptr<agent::Launcher> launcher_;
+  agent::NodeTopology topology_;
+  bool welcomed_ = false;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+proto::Finished to_finished(const agent::TaskResult& r) {
+  proto::Finished f;
+  f.task = r.task.value();
+  f.attempt = r.attempt;
+  if (r.launch_failed) {
+    f.cause = proto::FinishCause::kLaunchError;
+    f.exit_code = r.exit.code;
+  } else if (r.timed_out) {
+    f.cause = proto::FinishCause::kTimeout;
+  } else if (r.killed) {
+    f.cause = proto::FinishCause::kKilled;
+    if (r.exit.kind == agent::ExitStatus::Kind::kSignaled) f.signal = static_cast<std::uint32_t>(r.exit.code);
+  } else if (r.exit.kind == agent::ExitStatus::Kind::kSignaled) {
+    f.cause = proto::FinishCause::kSignaled;
+    f.signal = static_cast<std::uint32_t>(r.exit.code);
+  } else {
+    f.cause = proto::FinishCause::kExited;
+    f.exit_code = r.exit.code;
+  }
+  f.cpu_time_s = std::chrono::duration<double>(r.cpu_time()).count();
+  f.max_rss = r.max_rss_bytes;
+  f.wall_s = std::chrono::duration<double>(r.wall).count();
+  if (!r.output.path.empty()) f.output = proto::OutputRef{r.output.path, r.output.offset, r.output.length};
+  f.reason = r.reason;
+  return f;
+}
+
+Status Agent::connect() {
+  auto sock = proto::connect_tcp(io_, args_.daemon);
+  if (!sock) return sock.error();
+  stream_ = proto::Stream::create(std::move(*sock), "daemon " + args_.daemon);
+  proto::Hello h;
+  h.role = proto::Role::kAgent;
+  h.prog = "compss-agent " PACKAGE_VERSION;
+  h.node = args_.node;
+  if (const char* s = std::getenv("COMPSS_SECRET")) h.auth = s;
+  stream_->start([this](proto::Message&& m) { on_message(std::move(m)); },
+                 [this](const std::string& why) { shut(stopping_ ? 0 : 1, "daemon connection " + why); });
+  stream_->send(h);
+  return {};
+}
+
+void Agent::on_message(proto::Message&& m) {
+  if (!welcomed_) {
+    if (auto s = proto::check_welcome(m); !s) {
+      log::error("daemon refused this agent: ", s.error().message);
+      shut(1, "refused");
+      return;
+    }
+    welcomed_ = true;
+    auto desc = agent::to_node_desc(topology_, args_.node);
+    proto::Register r;
+    r.node = args_.node;
+    r.cores = desc.cores;
+    r.memory = desc.memory;
+    for (const auto& g : desc.gpus) r.gpus.push_back(proto::GpuDesc{g.id, g.close_cores});
+    r.numa = agent::summarize(topology_);
+    stream_->send(r);
+    heartbeat();
+    return;
+  }
+  if (auto* a = std::get_if<proto::Assign>(&m)) return assign(*a);
+  if (auto* k = std::get_if<proto::Kill>(&m)) {
+    auto s = launcher_->kill(TaskId(static_cast<std::uint32_t>(k->task)), static_cast<int>(k->signal),
+                             std::chrono::seconds(k->grace_s));
+    if (!s) log::debug("kill ", k->task, ": ", s.error().message);
+    return;
+  }
+  if (auto* st = std::get_if<proto::Stop>(&m)) {
+    stopping_ = true;
+    launcher_->kill_all(SIGTERM, std::chrono::seconds(st->grace_s));
+    maybe_exit();
+    return;
+  }
+  if (auto* e = std::get_if<proto::ErrorMessage>(&m)) {
+    log::warn("daemon says: ", e->message);
+    return;
+  }
+  log::warn("unexpected message '", proto::type_name(m), "' from the daemon");
+}
+
+void Agent::assign(const proto::Assign& a) {
+  agent::LaunchSpec spec;
+  spec.task = TaskId(static_cast<std::uint32_t>(a.task));
+  spec.attempt = a.attempt;
+  spec.name = a.name;
+  spec.argv = a.argv;
+  spec.cwd = a.cwd;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || kv.rfind("COMPSS_SECRET=", 0) == 0) continue;
+    spec.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  for (const auto& kv : a.env) {
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) spec.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  spec.cores = a.cores;
+  spec.gpus = a.gpus;
+  spec.timeout = std::chrono::seconds(a.timeout_s);
+  if (auto pid = launcher_->start(spec); !pid) {
+    proto::Finished f;
+    f.task = a.task;
+    f.attempt = a.attempt;
+    f.cause = proto::FinishCause::kLaunchError;
+    f.exit_code = 127;
+    f.reason = pid.error().message;
+    stream_->send(f);
+  }
+}
+
+void Agent::heartbeat() {
+  if (args_.heartbeat_s == 0) return;
+  beat_.expires_after(std::chrono::seconds(args_.heartbeat_s));
+  beat_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || !stream_ || !stream_->is_open()) return;
+    stream_->send(proto::Heartbeat{});
+    heartbeat();
+  });
+}
+
+void Agent::maybe_exit() {
+  if (stopping_ && launcher_->running() == 0) {
+    stream_->close_after_flush("stopped");
+    io_.post([this] { shut(0, "stopped by the daemon"); });
+  }
+}
+
+void Agent::shut(int code, const std::string& why) {
+  if (io_.stopped()) return;
+  log::info("exiting: ", why);
+  exit_code_ = code;
+  if (launcher_) launcher_->kill_all(SIGKILL, std::chrono::milliseconds(0));
+  beat_.cancel();
+  signals_.cancel();
+  if (stream_) stream_->close(why);
+  io_.stop();
+}
+
+int Agent::run() {
+  agent::TopologyOptions topt;
+  if (!args_.topology_xml.empty()) topt.source = agent::TopologySource::xml_file(args_.topology_xml);
+  if (!args_.synthetic.empty()) topt.source = agent::TopologySource::synthetic(args_.synthetic);
+  auto topo = agent::discover_topology(topt);
+  if (!topo) {
+    log::error("cannot discover this node: ", topo.error().message);
+    return 1;
+  }
+  topology_ = *topo;
+  agent::LauncherConfig lc;
+  lc.node_name = args_.node;
+  lc.output_dir = args_.job_dir + "/out";
+  auto launcher = agent::Launcher::create(io_, topology_, lc);
+  if (!launcher) {
+    log::error("cannot start the launcher: ", launcher.error().message);
+    return 1;
+  }
+  launcher_ = std::move(*launcher);
+  launcher_->on_started([this](TaskId t, std::uint32_t attempt, pid_t pid) {
+    stream_->send(proto::Started{t.value(), attempt, static_cast<std::uint32_t>(pid)});
+  });
+  launcher_->on_finished([this](const agent::TaskResult& r) {
+    stream_->send(to_finished(r));
+    maybe_exit();
+  });
+  if (auto s = connect(); !s) {
+    log::error(s.error().message);
+    return 1;
+  }
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (!ec) shut(1, std::string("signal ") + (sig == SIGTERM ? "TERM" : "INT"));
+  });
+  log::info("node ", args_.node, ": ", agent::summarize(topology_), "; daemon ", args_.daemon);
+  io_.run();
+  return exit_code_;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  po::options_description opts("compss-agent options");
+  opts.add_options()("help,h", "show this help")("daemon", po::value(&a.daemon), "compssd's HOST:PORT (required)")(
+      "job-dir", po::value(&a.job_dir), "the job directory (required)")(
+      "node", po::value(&a.node), "this node's name (default: $SLURMD_NODENAME, else the PMIx/SLURM identity)")(
+      "topology-xml", po::value(&a.topology_xml), "describe the node from this hwloc XML file (tests)")(
+      "synthetic", po::value(&a.synthetic), "describe the node from an hwloc synthetic description (tests)")(
+      "heartbeat", po::value(&a.heartbeat_s), "seconds between heartbeats (default 10)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "compss-agent: " << e.what() << "\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: compss-agent --daemon HOST:PORT --job-dir DIR [options]\n" << opts;
+    return 0;
+  }
+  if (a.daemon.empty() || a.job_dir.empty()) {
+    std::cerr << "compss-agent: --daemon and --job-dir are required\n";
+    return 2;
+  }
+  log::init("compss-agent", log::Level::kInfo);
+  if (a.node.empty()) {
+    auto id = agent::discover_identity();
+    if (!id) {
+      std::cerr << "compss-agent: cannot tell this node's name: " << id.error().message << " (use --node)\n";
+      return 2;
+    }
+    a.node = id->node_name;
+  }
+  asio::io_context io;
+  Agent agent(io, std::move(a));
+  return agent.run();
+}

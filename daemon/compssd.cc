@@ -1,0 +1,404 @@
+// compssd - the per-job daemon: composes the Runtime, the Server and the agents (doc/architecture.md).
+//
+// Start-up: job directory and secret, listen (Unix socket + TCP), write <job-dir>/env, start the agents,
+// wait until they registered (or --agent-timeout), then signal readiness (--ready-fd) and, with --exec, run
+// the driver command with COMPSS_* in its environment. When the driver exits (or on `compss` shutdown), the
+// daemon finishes the tasks there are (the implicit final barrier), stops the agents, writes the summary to
+// <job-dir>/summary.txt and to its standard output, and exits. SIGTERM/SIGINT: kill running tasks, same end.
+// Exit status: the driver's when it failed, else 1 when the run failed, else 0; 2 for a usage error.
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <utility>  // before Asio: Boost 1.74's Asio needs it under C++20
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "config.h"
+#include "common/util/log.h"
+#include "common/util/parse.h"
+#include "common/util/runtime_options.h"
+#include "daemon/agents.h"
+#include "daemon/runtime.h"
+#include "daemon/server.h"
+
+namespace asio = boost::asio;
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace compss;
+using namespace compss::daemon;
+
+namespace {
+
+struct Args {
+  std::string job_dir, options, socket, launch, agent, nodelist, mpi = "pmix", log_level = "info";
+  std::uint16_t port = 0;
+  std::uint32_t local_agents = 2, expect = 0, agent_timeout_s = 60, heartbeat_s = 10;
+  int ready_fd = -1;
+  std::vector<std::string> exec;
+};
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+Result<Args> parse_args(int argc, char** argv) {
+  Args a;
+  po::options_description opts("compssd options");
+  opts.add_options()("help,h", "show this help")(
+      "job-dir", po::value(&a.job_dir), "job directory (default: $PWD/.compss/<job id>)")(
+      "options", po::value(&a.options), "the --compss value: max-nodes=..,policy=..,...")(
+      "socket", po::value(&a.socket), "Unix socket path (default: /tmp/compss-<uid>/<job id>/compssd.sock)")(
+      "port", po::value(&a.port), "TCP port (default: any free port)")(
+      "launch", po::value(&a.launch), "how agents start: srun (in a SLURM allocation), local, none")(
+      "agent", po::value(&a.agent), "path of compss-agent (default: next to compssd)")(
+      "nodes", po::value(&a.nodelist), "srun: nodes to start agents on (default: the whole allocation)")(
+      "mpi", po::value(&a.mpi), "srun: the --mpi plugin of the agents' step (default pmix)")(
+      "local-agents", po::value(&a.local_agents), "local: how many agents (default 2)")(
+      "expect", po::value(&a.expect), "agents to wait for before ready (default: one per node)")(
+      "agent-timeout", po::value(&a.agent_timeout_s), "seconds to wait for the agents (default 60)")(
+      "heartbeat", po::value(&a.heartbeat_s), "agent heartbeat interval in seconds (default 10)")(
+      "ready-fd", po::value(&a.ready_fd), "write 'ready' to this fd once the agents registered")(
+      "log-level", po::value(&a.log_level), "debug, info, warn or error (default info)")(
+      "exec", po::value(&a.exec)->multitoken(), "run this driver command, then finish and exit");
+  po::positional_options_description pos;
+  pos.add("exec", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return fail("compssd: ", e.what(), " (see compssd --help)");
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: compssd [options] [--] [DRIVER ARGS...]\n" << opts;
+    std::exit(0);
+  }
+  return a;
+}
+
+std::string make_secret() {
+  unsigned char raw[24];
+  std::ifstream in("/dev/urandom", std::ios::binary);
+  in.read(reinterpret_cast<char*>(raw), sizeof raw);
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : raw) {
+    s.push_back(hex[c >> 4]);
+    s.push_back(hex[c & 15]);
+  }
+  return s;
+}
+
+Status write_private(const fs::path& p, const std::string& text, mode_t mode) {
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return fail("cannot write ", p.string());
+  ::fchmod(fd, mode);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok) return fail("cannot write ", p.string());
+  return {};
+}
+
+// The name agents and remote clients reach this node by: COMPSS_DAEMON_HOST, else the host name when it
+// resolves, else the loopback address (one-host test clusters).
+std::string advertised_host() {
+  std::string host = env_or("COMPSS_DAEMON_HOST", "");
+  if (!host.empty()) return host;
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0 && name[0]) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    addrinfo* res = nullptr;
+    if (::getaddrinfo(name, nullptr, &hints, &res) == 0) {
+      ::freeaddrinfo(res);
+      return name;
+    }
+  }
+  return "127.0.0.1";
+}
+
+std::string self_dir() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "." : p.parent_path().string();
+}
+
+// The run, as a small state machine on the io_context: starting -> ready -> (driver) -> draining -> done.
+class Daemon {
+ public:
+  Daemon(Args a, RuntimeConfig rc, std::string job, fs::path job_dir)
+      : args_(std::move(a)), job_(std::move(job)), job_dir_(std::move(job_dir)), runtime_(std::move(rc)),
+        signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), timer_(io_) {}
+
+  int run();
+
+ private:
+  double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+  void changed();
+  void tick();
+  void on_signal(int sig);
+  void reap();
+  void become_ready(const std::string& how);
+  void start_driver();
+  void finish();
+  Status start_agents(const std::string& address);
+
+  Args args_;
+  std::string job_;
+  fs::path job_dir_;
+  std::string secret_;
+  asio::io_context io_;
+  Runtime runtime_;
+  std::unique_ptr<Server> server_;
+  asio::signal_set signals_;
+  asio::signal_set sigchld_;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  std::vector<pid_t> agent_pids_;
+  pid_t driver_ = -1;
+  int driver_status_ = 0;
+  bool pump_posted_ = false;
+  bool ready_ = false;
+  bool stopping_agents_ = false;
+  double stop_sent_at_ = 0;
+  bool done_ = false;
+  std::uint32_t expected_agents_ = 0;
+};
+
+void Daemon::changed() {
+  if (pump_posted_) return;
+  pump_posted_ = true;
+  asio::post(io_, [this] {
+    pump_posted_ = false;
+    runtime_.pump(now());
+    if (!ready_ && runtime_.agents_connected() >= expected_agents_) become_ready("all agents registered");
+  });
+}
+
+void Daemon::tick() {
+  timer_.expires_after(std::chrono::milliseconds(500));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || done_) return;
+    const double t = now();
+    runtime_.check_heartbeats(t);
+    runtime_.pump(t);
+    if (!ready_ && t > args_.agent_timeout_s) {
+      if (runtime_.agents_connected() == 0) {
+        log::error("no agent registered within ", args_.agent_timeout_s, " s; see ", (job_dir_ / "agents").string());
+        runtime_.stop_now("no agent registered");
+        driver_status_ = 1;
+      }
+      become_ready(std::to_string(runtime_.agents_connected()) + " of " + std::to_string(expected_agents_) +
+                   " agents registered in time");
+    }
+    if (runtime_.finished() && !stopping_agents_) {
+      stopping_agents_ = true;
+      stop_sent_at_ = t;
+      runtime_.send_stop_to_agents(5);
+    }
+    if (stopping_agents_ && (runtime_.agents_connected() == 0 || t - stop_sent_at_ > 10)) {
+      finish();
+      return;
+    }
+    tick();
+  });
+}
+
+void Daemon::on_signal(int sig) {
+  runtime_.add_event(now(), std::string("signal ") + (sig == SIGTERM ? "TERM" : "INT") + ": stopping");
+  if (driver_ > 0) ::kill(-driver_, SIGTERM);
+  runtime_.stop_now(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  changed();
+  signals_.async_wait([this](const boost::system::error_code& ec, int s) {
+    if (ec) return;
+    log::warn("second signal ", s, ": exiting at once");
+    finish();
+  });
+}
+
+void Daemon::reap() {
+  sigchld_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    int status = 0;
+    if (driver_ > 0 && ::waitpid(driver_, &status, WNOHANG) == driver_) {
+      driver_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      driver_ = -1;
+      runtime_.add_event(now(), "driver exited with status " + std::to_string(driver_status_) +
+                                    ": finishing the remaining tasks");
+      runtime_.begin_drain("the driver exited");
+      changed();
+    }
+    std::erase_if(agent_pids_, [](pid_t p) { return ::waitpid(p, nullptr, WNOHANG) == p; });
+    if (!done_) reap();
+  });
+}
+
+void Daemon::become_ready(const std::string& how) {
+  if (ready_) return;
+  ready_ = true;
+  runtime_.add_event(now(), "ready: " + how);
+  if (args_.ready_fd >= 0) {
+    (void)!::write(args_.ready_fd, "ready\n", 6);
+    ::close(args_.ready_fd);
+  }
+  if (!args_.exec.empty() && !runtime_.draining()) start_driver();
+}
+
+void Daemon::start_driver() {
+  std::vector<std::string> env{"COMPSS_SOCKET=" + server_->socket_path(),
+                               "COMPSS_ADDRESS=" + advertised_host() + ":" + std::to_string(server_->tcp_port()),
+                               "COMPSS_JOB_DIR=" + job_dir_.string()};
+  auto pid = spawn(args_.exec, env, "");
+  if (!pid) {
+    log::error("cannot start the driver: ", pid.error().message);
+    driver_status_ = 127;
+    runtime_.begin_drain("the driver could not start");
+    return;
+  }
+  driver_ = *pid;
+  log::info("driver started: pid ", driver_);
+}
+
+void Daemon::finish() {
+  if (done_) return;
+  done_ = true;
+  const std::string text = runtime_.summary(now());
+  (void)write_private(job_dir_ / "summary.txt", text, 0644);
+  std::cout << text << "  job directory: " << job_dir_.string() << "\n" << std::flush;
+  log::info("exiting; ", runtime_.assigns_sent(), " assigns sent");
+  server_->close();
+  stop_children(agent_pids_, 3000);
+  if (driver_ > 0) stop_children({driver_}, 3000);
+  timer_.cancel();
+  signals_.cancel();
+  sigchld_.cancel();
+  io_.stop();
+}
+
+Status Daemon::start_agents(const std::string& address) {
+  std::string mode = args_.launch.empty() ? (std::getenv("SLURM_JOB_ID") ? "srun" : "local") : args_.launch;
+  AgentLaunch l;
+  l.agent_path = args_.agent.empty() ? self_dir() + "/compss-agent" : args_.agent;
+  l.daemon_address = address;
+  l.job_dir = job_dir_.string();
+  l.nodelist = args_.nodelist;
+  l.mpi = args_.mpi;
+  std::vector<std::string> env{"COMPSS_SECRET=" + secret_};
+  if (mode == "none") {
+    expected_agents_ = args_.expect;
+    return {};
+  }
+  if (mode == "local") {
+    expected_agents_ = args_.expect ? args_.expect : args_.local_agents;
+    for (std::uint32_t i = 1; i <= args_.local_agents; ++i) {
+      std::string node = "local" + std::to_string(i);
+      auto pid = spawn(local_agent_argv(l, node), env, (job_dir_ / "agents" / (node + ".log")).string());
+      if (!pid) return pid.error();
+      agent_pids_.push_back(*pid);
+    }
+    return {};
+  }
+  if (mode != "srun") return fail("--launch ", mode, ": expected srun, local or none");
+  l.nodes = static_cast<std::uint32_t>(std::atoi(env_or("SLURM_JOB_NUM_NODES", env_or("SLURM_NNODES", "1")).c_str()));
+  if (!l.nodelist.empty()) l.nodes = static_cast<std::uint32_t>(split(l.nodelist, ',').size());
+  expected_agents_ = args_.expect ? args_.expect : l.nodes;
+  auto argv = srun_agents_argv(l);
+  auto pid = spawn(argv, env, (job_dir_ / "agents" / "srun.log").string());
+  if (!pid) return pid.error();
+  agent_pids_.push_back(*pid);
+  log::info("agents: ", argv[0], " ... on ", l.nodes, " node(s)");
+  return {};
+}
+
+int Daemon::run() {
+  secret_ = make_secret();
+  if (auto s = write_private(job_dir_ / "secret", secret_ + "\n", 0600); !s) {
+    log::error(s.error().message);
+    return 1;
+  }
+  ServerConfig sc;
+  sc.socket_path = args_.socket.empty() ? "/tmp/compss-" + std::to_string(::getuid()) + "/" + job_ + "/compssd.sock"
+                                        : args_.socket;
+  sc.tcp_port = args_.port;
+  sc.secret = secret_;
+  sc.job = job_;
+  server_ = std::make_unique<Server>(io_, runtime_, [this] { return now(); }, sc, [this] { changed(); });
+  if (auto s = server_->listen(); !s) {
+    log::error(s.error().message);
+    std::cerr << "compssd: " << s.error().message << "\n";
+    return 1;
+  }
+  const std::string address = advertised_host() + ":" + std::to_string(server_->tcp_port());
+  (void)write_private(job_dir_ / "env",
+                      "COMPSS_SOCKET=" + sc.socket_path + "\nCOMPSS_ADDRESS=" + address +
+                          "\nCOMPSS_JOB_DIR=" + job_dir_.string() + "\n",
+                      0644);
+  log::info("listening on ", sc.socket_path, " and TCP port ", server_->tcp_port(), "; job directory ",
+            job_dir_.string());
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (!ec) on_signal(sig);
+  });
+  reap();
+  if (auto s = start_agents(address); !s) {
+    log::error("cannot start the agents: ", s.error().message);
+    std::cerr << "compssd: cannot start the agents: " << s.error().message << "\n";
+    return 1;
+  }
+  if (expected_agents_ == 0) become_ready("no agents to wait for");
+  tick();
+  io_.run();
+  if (driver_status_ != 0) return driver_status_;
+  return runtime_.outcome() == proto::Outcome::kFailed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = parse_args(argc, argv);
+  if (!args) {
+    std::cerr << args.error().message << "\n";
+    return 2;
+  }
+  auto opts = parse_runtime_options(args->options);
+  if (!opts) {
+    std::cerr << "compssd: " << opts.error().message << "\n";
+    return 2;
+  }
+  std::string job = env_or("SLURM_JOB_ID", "local-" + std::to_string(::getpid()));
+  if (const char* step = std::getenv("SLURM_STEP_ID"); step && !args->exec.empty()) job += std::string(".") + step;
+  fs::path job_dir = args->job_dir.empty() ? fs::current_path() / ".compss" / job : fs::path(args->job_dir);
+  std::error_code ec;
+  fs::create_directories(job_dir / "agents", ec);
+  if (ec) {
+    std::cerr << "compssd: cannot create the job directory " << job_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  auto level = log::parse_level(args->log_level);
+  log::init("compssd", level ? *level : log::Level::kInfo);
+  if (auto s = log::set_file((job_dir / "compssd.log").string()); !s) std::cerr << s.error().message << "\n";
+
+  RuntimeConfig rc;
+  rc.job_id = job;
+  rc.heartbeat_s = args->heartbeat_s;
+  switch (opts->policy) {
+    case PolicyName::kPriority: rc.sched.policy = scheduler::PlacementPolicy::kPriority; break;
+    case PolicyName::kCriticalPath: rc.sched.policy = scheduler::PlacementPolicy::kCriticalPath; break;
+    default: rc.sched.policy = scheduler::PlacementPolicy::kFifo; break;
+  }
+  Daemon d(std::move(*args), std::move(rc), job, job_dir);
+  return d.run();
+}

@@ -1,0 +1,162 @@
+// runtime.h - the heart of compssd: protocol messages in, scheduler events, decisions carried out.
+//
+// The Runtime owns the Scheduler and everything the scheduler does not keep: what each task runs (argv,
+// working directory, environment; an array's spec once), which agent serves which node, what each attempt
+// reported, who waits for what, and the recent events shown by `compss status`. It never touches a socket:
+// peers are Endpoints (a proto::Stream in compssd, a fake in tests), and time is passed in.
+//
+//   Runtime rt(cfg);
+//   rt.on_agent(agent, proto::Register{...}, now);     // a node joins
+//   rt.on_client(client, proto::Submit{...}, now);     // answered with Submitted (or an error)
+//   rt.pump(now);                                      // decide, send assigns/kills, answer waiters
+//
+// Lifecycle: construct; feed messages and call pump() after each batch and periodically (timeouts); then
+// begin_drain() (no new work; finish what there is) or stop_now() (kill everything); finished() says when
+// compssd may stop the agents and exit; summary() is the run summary.
+// Failure behaviour: a client request that cannot be done is answered with `error` and changes nothing; a
+// message an agent may not send is answered with `error` {unexpected}. Nothing throws.
+// Thread-safety: none; compssd calls it from its io_context's thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/proto/messages.h"
+#include "scheduler/scheduler.h"
+
+namespace compss::daemon {
+
+// A peer the runtime sends messages to.
+class Endpoint {
+ public:
+  virtual ~Endpoint() = default;
+  virtual void send(const proto::Message& m) = 0;
+  virtual const std::string& name() const = 0;
+};
+
+struct RuntimeConfig {
+  scheduler::SchedulerConfig sched;
+  std::string job_id;             // shown in welcome and the summary
+  std::uint32_t heartbeat_s = 10; // agents heartbeat this often; lost after 3 silent intervals
+  std::size_t max_events = 200;   // events kept for `compss status`
+  std::uint32_t kill_grace_s = 5; // SIGTERM -> SIGKILL for kills of the scheduler
+};
+
+struct RunCounts {
+  std::uint64_t done = 0, failed = 0, cancelled = 0, total = 0;
+};
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeConfig cfg);
+
+  void on_client(const std::shared_ptr<Endpoint>& from, proto::Message&& m, double now);
+  void client_gone(const Endpoint* from);
+
+  // An agent's messages after its hello was accepted (the first must be `register`).
+  void on_agent(const std::shared_ptr<Endpoint>& from, proto::Message&& m, double now);
+  void agent_gone(const Endpoint* from, const std::string& why, double now);
+  void check_heartbeats(double now);
+
+  // Decides and carries the decisions out; answers waiters whose tasks are all final.
+  void pump(double now);
+
+  void begin_drain(const std::string& why);  // no new submits; finished() once every task is final
+  void stop_now(const std::string& why);     // cancel what has not started, kill what runs
+  bool draining() const { return draining_; }
+  bool finished() const;                     // draining and no task left to finish
+  void send_stop_to_agents(std::uint32_t grace_s);
+  std::size_t agents_connected() const { return agents_.size(); }
+
+  proto::Outcome outcome() const;
+  RunCounts counts() const;
+  std::string summary(double now) const;     // the run summary, several lines
+  void add_event(double now, std::string text);
+  const scheduler::Scheduler& scheduler() const { return sched_; }
+  std::uint64_t assigns_sent() const { return assigns_sent_; }
+
+ private:
+  struct Launch {            // what a task runs; one per submitted spec (an array's tasks share one)
+    std::vector<std::string> argv;
+    std::string cwd;
+    std::vector<std::string> env;
+    bool array = false;
+  };
+  struct Attempt {           // what the last attempt of a task reported
+    std::uint32_t node = UINT32_MAX;  // NodeId value
+    std::int32_t exit_code = -1;
+    std::uint16_t signal = 0;
+    std::uint16_t attempts = 0;
+  };
+  struct Agent {
+    std::shared_ptr<Endpoint> endpoint;
+    std::string node;
+    NodeId id;
+    double last_heard = 0;
+    bool registered = false;
+  };
+  struct NodeBook {          // every node that ever joined, for status, summary and names
+    std::string name;
+    double joined = 0, left = -1;
+    std::string left_why;
+    std::uint32_t cores = 0;
+    std::uint64_t tasks_run = 0;
+  };
+  struct Waiter {
+    std::weak_ptr<Endpoint> to;
+    std::uint64_t rid = 0;
+    enum class Kind { kIds, kGroup, kAll } kind = Kind::kIds;
+    std::vector<TaskId> ids;
+    GroupId group;
+    double deadline = 0;     // 0: none
+  };
+
+  // runtime_client.cc
+  void submit(Endpoint& to, proto::Submit&& m, double now);
+  Status check_submit(const proto::Submit& m) const;
+  Result<scheduler::TaskSpec> to_sched_spec(const proto::TaskSpec& t) const;
+  void wait(const std::shared_ptr<Endpoint>& to, proto::Wait&& m, double now);
+  void status(Endpoint& to, const proto::StatusQuery& m) const;
+  void query(Endpoint& to, const proto::Query& m) const;
+  void cancel(Endpoint& to, const proto::Cancel& m, double now);
+  void explain(Endpoint& to, const proto::Explain& m) const;
+  void shutdown(Endpoint& to, const proto::Shutdown& m, double now);
+  Result<std::vector<TaskId>> resolve_ids(const proto::IdList& ids) const;
+  bool answer_if_ready(Waiter& w, double now);
+  proto::TaskIssue issue(TaskId t) const;
+  proto::TaskInfo info(TaskId t) const;
+
+  // runtime_agent.cc
+  void agent_register(const std::shared_ptr<Endpoint>& from, proto::Register&& m, double now);
+  void agent_finished(Agent& a, const proto::Finished& m, double now);
+  void start(const scheduler::StartTask& s, double now);
+  void kill(const scheduler::KillTask& k);
+  Agent* agent_of(const Endpoint* e);
+  Agent* agent_on(NodeId node);
+  void node_lost(Agent& a, const std::string& why, double now);
+
+  std::string node_name(NodeId n) const;
+  std::string task_label(TaskId t) const;  // "12 (sim)"
+
+  RuntimeConfig cfg_;
+  scheduler::Scheduler sched_;
+  std::vector<Launch> launches_;
+  std::vector<std::uint32_t> launch_of_;   // per task: index in launches_
+  std::vector<Attempt> attempts_;          // per task
+  std::unordered_map<std::uint32_t, std::string> reasons_;  // per task that failed: why, for a person
+  std::unordered_map<const Endpoint*, Agent> agents_;
+  std::vector<NodeBook> nodes_;            // by NodeId value
+  std::vector<Waiter> waiters_;
+  std::deque<std::string> events_;
+  std::vector<scheduler::Decision> decisions_;
+  bool draining_ = false;
+  std::string drain_why_;
+  std::uint64_t assigns_sent_ = 0;
+};
+
+}  // namespace compss::daemon

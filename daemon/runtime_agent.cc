@@ -1,0 +1,196 @@
+// The agent side of the Runtime: nodes joining and leaving, assigns and kills out, started/finished in.
+#include <string>
+
+#include "common/util/log.h"
+#include "daemon/runtime.h"
+
+namespace compss::daemon {
+
+using scheduler::TaskState;
+
+Runtime::Agent* Runtime::agent_of(const Endpoint* e) {
+  auto it = agents_.find(e);
+  return it == agents_.end() ? nullptr : &it->second;
+}
+
+Runtime::Agent* Runtime::agent_on(NodeId node) {
+  for (auto& [e, a] : agents_)
+    if (a.registered && a.id == node) return &a;
+  return nullptr;
+}
+
+void Runtime::on_agent(const std::shared_ptr<Endpoint>& from, proto::Message&& m, double now) {
+  if (auto* r = std::get_if<proto::Register>(&m)) return agent_register(from, std::move(*r), now);
+  Agent* a = agent_of(from.get());
+  if (!a || !a->registered) {
+    from->send(proto::ErrorMessage{0, proto::ErrorCode::kUnexpected,
+                                   "the first message of an agent must be 'register', got '" +
+                                       std::string(proto::type_name(m)) + "'"});
+    return;
+  }
+  a->last_heard = now;
+  if (std::holds_alternative<proto::Heartbeat>(m)) return;
+  if (auto* s = std::get_if<proto::Started>(&m)) {
+    if (s->task >= attempts_.size()) return;
+    TaskId t(static_cast<std::uint32_t>(s->task));
+    if (attempts_[s->task].attempts != s->attempt) return;  // a report of an attempt that is gone
+    if (auto st = sched_.task_started(t, now); !st) log::debug("started: ", st.error().message);
+    return;
+  }
+  if (auto* f = std::get_if<proto::Finished>(&m)) return agent_finished(*a, *f, now);
+  from->send(proto::ErrorMessage{0, proto::ErrorCode::kUnexpected,
+                                 "an agent may not send '" + std::string(proto::type_name(m)) + "'"});
+}
+
+void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Register&& m, double now) {
+  if (agent_of(from.get())) {
+    from->send(proto::ErrorMessage{0, proto::ErrorCode::kUnexpected, "this agent has registered already"});
+    return;
+  }
+  if (m.cores.empty()) {
+    from->send(proto::ErrorMessage{0, proto::ErrorCode::kInvalid, "register: the node offers no core"});
+    return;
+  }
+  scheduler::NodeDesc d;
+  d.name = m.node;
+  d.cores = m.cores;
+  d.memory = m.memory;
+  for (const auto& g : m.gpus) d.gpus.push_back(scheduler::Gpu{g.id, g.close_cores});
+  for (const auto& c : m.custom) d.custom.emplace_back(c.name, c.amount);
+  // A node of the same name still registered belongs to a dead agent: replace it.
+  for (auto& [e, other] : agents_) {
+    if (other.registered && other.node == m.node) {
+      node_lost(other, "replaced by a new agent", now);
+      break;
+    }
+  }
+  NodeId id = sched_.node_joined(std::move(d), now);
+  if (nodes_.size() <= id.value()) nodes_.resize(id.value() + 1);
+  nodes_[id.value()] = NodeBook{m.node, now, -1, "", static_cast<std::uint32_t>(m.cores.size()), 0};
+  agents_[from.get()] = Agent{from, m.node, id, now, true};
+  add_event(now, "node " + m.node + " joined: " + std::to_string(m.cores.size()) + " cores" +
+                     (m.gpus.empty() ? "" : ", " + std::to_string(m.gpus.size()) + " GPUs") +
+                     (m.numa.empty() ? "" : " (" + m.numa + ")"));
+}
+
+void Runtime::start(const scheduler::StartTask& s, double now) {
+  const auto& slot = s.placement.slots.front();
+  Agent* a = agent_on(slot.node);
+  const std::uint32_t ti = s.task.value();
+  attempts_[ti].attempts = static_cast<std::uint16_t>(s.attempt);
+  attempts_[ti].node = slot.node.value();
+  if (!a) {  // the node vanished between the decision and now: report it lost, the task is requeued
+    log::warn("no agent for ", node_name(slot.node), " to start task ", task_label(s.task));
+    (void)sched_.node_lost(slot.node, now);
+    return;
+  }
+  const Launch& l = launches_[launch_of_[ti]];
+  proto::Assign m;
+  m.task = ti;
+  m.attempt = s.attempt;
+  m.name = std::string(sched_.graph().name(s.task));
+  m.cwd = l.cwd;
+  m.env = l.env;
+  m.cores = slot.cores;
+  m.gpus = slot.gpus;
+  m.memory = slot.memory;
+  if (l.array) {
+    const auto index = sched_.graph().index(s.task);
+    m.argv.reserve(l.argv.size());
+    for (const auto& arg : l.argv) m.argv.push_back(scheduler::substitute_index(arg, index));
+    m.env.push_back("COMPSS_ARRAY_INDEX=" + std::to_string(index));
+  } else {
+    m.argv = l.argv;
+  }
+  nodes_[slot.node.value()].tasks_run++;
+  ++assigns_sent_;
+  a->endpoint->send(m);
+}
+
+void Runtime::kill(const scheduler::KillTask& k) {
+  const Attempt& at = attempts_[k.task.value()];
+  if (at.node == UINT32_MAX) return;
+  Agent* a = agent_on(NodeId(at.node));
+  if (!a) return;  // its node is gone: node_lost() settles the task
+  proto::Kill m;
+  m.task = k.task.value();
+  m.attempt = at.attempts;
+  m.grace_s = cfg_.kill_grace_s;
+  m.reason = scheduler::to_string(k.reason);
+  a->endpoint->send(m);
+}
+
+namespace {
+
+scheduler::TaskExit exit_of(const proto::Finished& f) {
+  using proto::FinishCause;
+  switch (f.cause) {
+    case FinishCause::kExited:
+      return f.exit_code.value_or(1) == 0 ? scheduler::TaskExit::ok() : scheduler::TaskExit::error(*f.exit_code);
+    case FinishCause::kSignaled: return scheduler::TaskExit::killed(static_cast<int>(f.signal));
+    case FinishCause::kKilled: return scheduler::TaskExit::killed(static_cast<int>(f.signal ? f.signal : 15));
+    case FinishCause::kOom: return scheduler::TaskExit::out_of_memory();
+    case FinishCause::kTimeout: return scheduler::TaskExit::error(124);
+    case FinishCause::kLaunchError: return scheduler::TaskExit::error(f.exit_code.value_or(127));
+  }
+  return scheduler::TaskExit::error(1);
+}
+
+std::string describe_exit(const proto::Finished& f) {
+  switch (f.cause) {
+    case proto::FinishCause::kExited: return "exit code " + std::to_string(f.exit_code.value_or(-1));
+    case proto::FinishCause::kSignaled: return "killed by signal " + std::to_string(f.signal);
+    case proto::FinishCause::kKilled: return "killed on request";
+    case proto::FinishCause::kOom: return "out of memory";
+    case proto::FinishCause::kTimeout: return "timed out";
+    case proto::FinishCause::kLaunchError: return "could not start: " + f.reason;
+  }
+  return "failed";
+}
+
+}  // namespace
+
+void Runtime::agent_finished(Agent& a, const proto::Finished& f, double now) {
+  if (f.task >= attempts_.size()) return;
+  const auto ti = static_cast<std::uint32_t>(f.task);
+  Attempt& at = attempts_[ti];
+  if (at.attempts != f.attempt || at.node != a.id.value()) return;  // a stale report
+  at.exit_code = f.exit_code.value_or(-1);
+  at.signal = static_cast<std::uint16_t>(f.signal);
+  const auto exit = exit_of(f);
+  if (exit.kind != scheduler::TaskExit::Kind::kOk) {
+    std::string why = describe_exit(f) + " on " + a.node + " (attempt " + std::to_string(f.attempt) + ")";
+    if (f.output) why += ", output: " + f.output->file + (f.output->offset ? "@" + std::to_string(f.output->offset) : "");
+    reasons_[ti] = std::move(why);
+  }
+  if (auto s = sched_.task_finished(TaskId(ti), exit, now); !s) log::warn("finished: ", s.error().message);
+  if (sched_.graph().state(TaskId(ti)) == TaskState::kFailed)
+    add_event(now, "task " + task_label(TaskId(ti)) + " failed: " + reasons_[ti]);
+}
+
+void Runtime::node_lost(Agent& a, const std::string& why, double now) {
+  if (!a.registered) return;
+  a.registered = false;
+  auto& book = nodes_[a.id.value()];
+  book.left = now;
+  book.left_why = why;
+  add_event(now, "node " + a.node + " lost: " + why);
+  if (auto s = sched_.node_lost(a.id, now); !s) log::warn("node_lost: ", s.error().message);
+}
+
+void Runtime::agent_gone(const Endpoint* from, const std::string& why, double now) {
+  auto it = agents_.find(from);
+  if (it == agents_.end()) return;
+  node_lost(it->second, "agent connection " + why, now);
+  agents_.erase(it);
+}
+
+void Runtime::check_heartbeats(double now) {
+  if (cfg_.heartbeat_s == 0) return;
+  const double limit = 3.0 * cfg_.heartbeat_s;
+  for (auto& [e, a] : agents_)
+    if (a.registered && now - a.last_heard > limit)
+      node_lost(a, "no heartbeat for " + std::to_string(static_cast<int>(now - a.last_heard)) + " s", now);
+}
+
+}  // namespace compss::daemon

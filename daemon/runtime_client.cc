@@ -1,0 +1,335 @@
+// The client side of the Runtime: submit, wait, status, query, cancel, explain, shutdown.
+#include <algorithm>
+#include <string>
+
+#include "common/util/log.h"
+#include "daemon/runtime.h"
+
+namespace compss::daemon {
+
+using scheduler::TaskState;
+namespace {
+
+proto::ErrorMessage refuse(std::uint64_t rid, proto::ErrorCode code, std::string message) {
+  return proto::ErrorMessage{rid, code, std::move(message)};
+}
+
+scheduler::FailurePolicy policy_of(proto::OnFailure f) {
+  switch (f) {
+    case proto::OnFailure::kRetry: return scheduler::FailurePolicy::kRetry;
+    case proto::OnFailure::kCancelSuccessors: return scheduler::FailurePolicy::kCancelSuccessors;
+    case proto::OnFailure::kFail: return scheduler::FailurePolicy::kFail;
+    case proto::OnFailure::kIgnore: return scheduler::FailurePolicy::kIgnore;
+  }
+  return scheduler::FailurePolicy::kRetry;
+}
+
+proto::TaskState state_of(TaskState s) {
+  return static_cast<proto::TaskState>(static_cast<int>(s));  // same order, states.md
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& a : v) {
+    if (!s.empty()) s += ' ';
+    s += a;
+  }
+  return s;
+}
+
+}  // namespace
+
+void Runtime::on_client(const std::shared_ptr<Endpoint>& from, proto::Message&& m, double now) {
+  if (auto* s = std::get_if<proto::Submit>(&m)) return submit(*from, std::move(*s), now);
+  if (auto* w = std::get_if<proto::Wait>(&m)) return wait(from, std::move(*w), now);
+  if (auto* st = std::get_if<proto::StatusQuery>(&m)) return status(*from, *st);
+  if (auto* q = std::get_if<proto::Query>(&m)) return query(*from, *q);
+  if (auto* c = std::get_if<proto::Cancel>(&m)) return cancel(*from, *c, now);
+  if (auto* e = std::get_if<proto::Explain>(&m)) return explain(*from, *e);
+  if (auto* sd = std::get_if<proto::Shutdown>(&m)) return shutdown(*from, *sd, now);
+  from->send(refuse(0, proto::ErrorCode::kUnexpected,
+                    "a client may not send '" + std::string(proto::type_name(m)) + "'"));
+}
+
+void Runtime::client_gone(const Endpoint* from) {
+  std::erase_if(waiters_, [&](const Waiter& w) {
+    auto p = w.to.lock();
+    return !p || p.get() == from;
+  });
+}
+
+Result<scheduler::TaskSpec> Runtime::to_sched_spec(const proto::TaskSpec& t) const {
+  if (t.ranks > 1 || t.nodes > 1 || t.mpi)
+    return fail("multi-rank and multi-node (MPI) tasks are not supported by this version of compssd yet");
+  scheduler::TaskSpec s;
+  s.command = join(t.argv);
+  s.name = t.name.empty() ? scheduler::default_task_name(t.argv.empty() ? "" : t.argv[0]) : t.name;
+  for (const auto& p : t.in) s.accesses.push_back({p, scheduler::AccessMode::kIn});
+  for (const auto& p : t.out) s.accesses.push_back({p, scheduler::AccessMode::kOut});
+  for (const auto& p : t.inout) s.accesses.push_back({p, scheduler::AccessMode::kInout});
+  for (auto a : t.after) {
+    if (a >= sched_.graph().size()) return fail("--after ", std::to_string(a), ": no task has this id");
+    s.after.push_back(TaskId(static_cast<std::uint32_t>(a)));
+  }
+  s.request.cpus = t.cpus;
+  s.request.memory = t.memory;
+  s.request.gpus = t.gpus;
+  for (const auto& c : t.custom) s.request.custom.emplace_back(c.name, c.amount);
+  s.on_failure = policy_of(t.on_failure);
+  s.retries = t.retries ? static_cast<int>(*t.retries) : -1;
+  s.timeout_s = t.timeout_s;
+  s.priority = t.priority;
+  if (t.group) s.group = *t.group;
+  return s;
+}
+
+// All or nothing: every task is checked before any is added (spec 4.2).
+Status Runtime::check_submit(const proto::Submit& m) const {
+  if (draining_) return fail("the runtime is shutting down and takes no new tasks");
+  for (std::size_t i = 0; i < m.tasks.size(); ++i) {
+    const auto& t = m.tasks[i];
+    std::string where = "task " + std::to_string(i) + (t.name.empty() ? "" : " (" + t.name + ")") + ": ";
+    auto spec = to_sched_spec(t);
+    if (!spec) return fail(where, spec.error().message);
+    if (sched_.pool().node_count() > 0) {
+      if (auto s = sched_.pool().check_request(spec->request); !s) return fail(where, s.error().message);
+    }
+    if (t.array && (t.array->step == 0 || t.array->first > t.array->last || t.array->last > INT32_MAX))
+      return fail(where, "bad array ", std::to_string(t.array->first), "-", std::to_string(t.array->last), ":",
+                  std::to_string(t.array->step));
+  }
+  return {};
+}
+
+void Runtime::submit(Endpoint& to, proto::Submit&& m, double /*now*/) {
+  if (auto s = check_submit(m); !s) {
+    to.send(refuse(m.rid, draining_ ? proto::ErrorCode::kShuttingDown : proto::ErrorCode::kInvalid,
+                   s.error().message));
+    return;
+  }
+  std::vector<std::uint64_t> ids;
+  for (auto& t : m.tasks) {
+    auto spec = to_sched_spec(t);
+    const auto launch = static_cast<std::uint32_t>(launches_.size());
+    if (t.array) {
+      auto r = sched_.submit_array(*spec, static_cast<std::int64_t>(t.array->first),
+                                   static_cast<std::int64_t>(t.array->last), static_cast<std::int64_t>(t.array->step));
+      if (!r) {
+        to.send(refuse(m.rid, proto::ErrorCode::kInvalid, r.error().message));
+        return;  // earlier tasks of this submit stay: the checks above make this a scheduler fault
+      }
+      for (std::uint32_t i = 0; i < r->count; ++i) ids.push_back(r->at(i).value());
+    } else {
+      auto r = sched_.submit(*spec);
+      if (!r) {
+        to.send(refuse(m.rid, proto::ErrorCode::kInvalid, r.error().message));
+        return;
+      }
+      ids.push_back(r->value());
+    }
+    launches_.push_back(Launch{std::move(t.argv), std::move(t.cwd), std::move(t.env), t.array.has_value()});
+    launch_of_.resize(sched_.graph().size(), launch);
+    attempts_.resize(sched_.graph().size());
+  }
+  to.send(proto::Submitted{m.rid, proto::compact(ids)});
+}
+
+Result<std::vector<TaskId>> Runtime::resolve_ids(const proto::IdList& ids) const {
+  const std::uint64_t n = sched_.graph().size();
+  if (proto::count(ids) > n) return fail("more task ids asked for than tasks exist (", std::to_string(n), ")");
+  auto all = proto::expand(ids, n);
+  if (!all) return all.error();
+  std::vector<TaskId> out;
+  out.reserve(all->size());
+  for (auto id : *all) {
+    if (id >= n) return fail("task ", std::to_string(id), " does not exist");
+    out.push_back(TaskId(static_cast<std::uint32_t>(id)));
+  }
+  return out;
+}
+
+void Runtime::wait(const std::shared_ptr<Endpoint>& to, proto::Wait&& m, double now) {
+  Waiter w;
+  w.to = to;
+  w.rid = m.rid;
+  w.deadline = m.timeout_s ? now + m.timeout_s : 0;
+  if (m.all) {
+    w.kind = Waiter::Kind::kAll;
+  } else if (m.group) {
+    w.kind = Waiter::Kind::kGroup;
+    w.group = sched_.find_group(*m.group);
+    if (!w.group.valid()) {
+      to->send(refuse(m.rid, proto::ErrorCode::kNotFound, "no task group '" + *m.group + "'"));
+      return;
+    }
+  } else {
+    auto ids = resolve_ids(m.ids);
+    if (!ids) {
+      to->send(refuse(m.rid, proto::ErrorCode::kNotFound, ids.error().message));
+      return;
+    }
+    w.ids = std::move(*ids);
+  }
+  if (!answer_if_ready(w, now)) waiters_.push_back(std::move(w));
+}
+
+proto::TaskIssue Runtime::issue(TaskId t) const {
+  proto::TaskIssue i{t.value(), std::string(sched_.graph().name(t)), ""};
+  auto it = reasons_.find(t.value());
+  i.reason = it != reasons_.end() ? it->second : scheduler::to_string(sched_.graph().cause(t));
+  return i;
+}
+
+// Answers `w` when its tasks are all final or its deadline passed; true when answered.
+bool Runtime::answer_if_ready(Waiter& w, double now) {
+  const auto& g = sched_.graph();
+  bool all_final = false;
+  switch (w.kind) {
+    case Waiter::Kind::kAll: all_final = g.all_final(); break;
+    case Waiter::Kind::kGroup: all_final = sched_.group_status(w.group).all_final; break;
+    case Waiter::Kind::kIds: all_final = sched_.wait_status(w.ids).all_final; break;
+  }
+  const bool timed_out = !all_final && w.deadline > 0 && now >= w.deadline;
+  if (!all_final && !timed_out) return false;
+  auto to = w.to.lock();
+  if (!to) return true;
+  proto::WaitResult r;
+  r.rid = w.rid;
+  r.timed_out = timed_out;
+  auto visit = [&](TaskId t) {
+    switch (g.state(t)) {
+      case TaskState::kDone: ++r.done; break;
+      case TaskState::kFailed: r.failed.push_back(issue(t)); break;
+      case TaskState::kCancelled: r.cancelled.push_back(issue(t)); break;
+      default: ++r.pending; break;
+    }
+  };
+  if (w.kind == Waiter::Kind::kIds) {
+    for (TaskId t : w.ids) visit(t);
+  } else {
+    for (std::uint32_t i = 0; i < g.size(); ++i)
+      if (w.kind == Waiter::Kind::kAll || g.group(TaskId(i)) == w.group) visit(TaskId(i));
+  }
+  to->send(r);
+  return true;
+}
+
+void Runtime::status(Endpoint& to, const proto::StatusQuery& m) const {
+  proto::StatusResult r;
+  r.rid = m.rid;
+  r.counts.pending = sched_.count(TaskState::kPending);
+  r.counts.ready = sched_.count(TaskState::kReady);
+  r.counts.scheduled = sched_.count(TaskState::kScheduled);
+  r.counts.running = sched_.count(TaskState::kRunning);
+  r.counts.done = sched_.count(TaskState::kDone);
+  r.counts.failed = sched_.count(TaskState::kFailed);
+  r.counts.cancelled = sched_.count(TaskState::kCancelled);
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const auto& n = nodes_[i];
+    proto::NodeInfo ni;
+    ni.name = n.name;
+    ni.cores = n.cores;
+    ni.state = n.left >= 0 ? proto::NodeState::kLost : proto::NodeState::kUp;
+    if (n.left < 0) {
+      NodeId id(static_cast<std::uint32_t>(i));
+      ni.busy = n.cores - sched_.pool().free_cores(id);
+      if (sched_.pool().is_draining(id)) ni.state = proto::NodeState::kDraining;
+    }
+    r.nodes.push_back(std::move(ni));
+  }
+  r.events.assign(events_.begin(), events_.end());
+  r.outcome = outcome();
+  to.send(r);
+}
+
+proto::TaskInfo Runtime::info(TaskId t) const {
+  const auto& g = sched_.graph();
+  proto::TaskInfo i;
+  i.id = t.value();
+  i.name = std::string(g.name(t));
+  i.state = state_of(g.state(t));
+  const Attempt& a = attempts_[t.value()];
+  if (a.node != UINT32_MAX) i.node = node_name(NodeId(a.node));
+  if (a.exit_code >= 0) i.exit_code = a.exit_code;
+  i.signal = a.signal;
+  i.attempts = a.attempts;
+  auto it = reasons_.find(t.value());
+  if (it != reasons_.end()) i.reason = it->second;
+  else if (g.cause(t) != scheduler::FailureCause::kNone) i.reason = scheduler::to_string(g.cause(t));
+  return i;
+}
+
+void Runtime::query(Endpoint& to, const proto::Query& m) const {
+  auto ids = resolve_ids(m.ids);
+  if (!ids) {
+    to.send(refuse(m.rid, proto::ErrorCode::kNotFound, ids.error().message));
+    return;
+  }
+  proto::QueryResult r;
+  r.rid = m.rid;
+  for (TaskId t : *ids) r.tasks.push_back(info(t));
+  to.send(r);
+}
+
+void Runtime::cancel(Endpoint& to, const proto::Cancel& m, double now) {
+  const auto before = sched_.count(TaskState::kCancelled) + sched_.count(TaskState::kRunning);
+  (void)before;
+  std::uint64_t final_before = sched_.count(TaskState::kCancelled);
+  if (m.group) {
+    GroupId g = sched_.find_group(*m.group);
+    if (!g.valid()) {
+      to.send(refuse(m.rid, proto::ErrorCode::kNotFound, "no task group '" + *m.group + "'"));
+      return;
+    }
+    (void)sched_.cancel_group(g);
+    add_event(now, "group " + *m.group + " cancelled by request");
+  } else {
+    auto ids = resolve_ids(m.ids);
+    if (!ids) {
+      to.send(refuse(m.rid, proto::ErrorCode::kNotFound, ids.error().message));
+      return;
+    }
+    for (TaskId t : *ids)
+      if (!scheduler::is_final(sched_.graph().state(t))) (void)sched_.cancel(t);
+  }
+  // Running tasks become cancelled when their kill is reported; count those as cancelled too.
+  std::uint64_t kills = 0;
+  const auto& g = sched_.graph();
+  for (std::uint32_t i = 0; i < g.size(); ++i)
+    if (g.has_flag(TaskId(i), scheduler::TaskGraph::kKillRequested)) ++kills;
+  to.send(proto::Cancelled{m.rid, sched_.count(TaskState::kCancelled) - final_before + kills});
+}
+
+void Runtime::explain(Endpoint& to, const proto::Explain& m) const {
+  if (m.id >= sched_.graph().size()) {
+    to.send(refuse(m.rid, proto::ErrorCode::kNotFound, "task " + std::to_string(m.id) + " does not exist"));
+    return;
+  }
+  auto e = sched_.explain(TaskId(static_cast<std::uint32_t>(m.id)));
+  if (!e) {
+    to.send(refuse(m.rid, proto::ErrorCode::kInternal, e.error().message));
+    return;
+  }
+  proto::Explanation r;
+  r.rid = m.rid;
+  r.id = m.id;
+  r.text = e->to_string();
+  for (const auto& reason : e->reasons) {
+    std::string item = reason.text.empty() ? scheduler::to_string(reason.why) : reason.text;
+    if (reason.node.valid()) item += " (node " + node_name(reason.node) + ")";
+    r.items.push_back(std::move(item));
+  }
+  to.send(r);
+}
+
+void Runtime::shutdown(Endpoint& to, const proto::Shutdown& m, double now) {
+  if (m.drain) {
+    begin_drain("shutdown requested by " + to.name());
+  } else {
+    stop_now("shutdown (no drain) requested by " + to.name());
+  }
+  add_event(now, m.drain ? "shutdown requested: finishing the tasks there are" : "shutdown requested: stopping now");
+  to.send(proto::Ok{m.rid});
+}
+
+}  // namespace compss::daemon
