@@ -4,7 +4,10 @@
 // and looks at what it returned: 0 is success; a transient SLURM code (slurm_errors.h) is retried after
 // a Backoff wait, each retry taking a token again; a permanent code returns at once. Every wait, for a
 // token or between retries, ends by the deadline of the BackoffConfig, so run() never blocks longer
-// than that deadline plus the time of one libslurm call (which SLURM itself bounds by MessageTimeout).
+// than that deadline plus the time of one libslurm call. libslurm bounds a call itself: it retries
+// connecting for about MessageTimeout seconds, then waits up to MessageTimeout for the answer. With
+// slurmctld stopped for 25 s (MessageTimeout=10), one job() call took 28 s: libslurm gave up once,
+// the gate retried once, the second attempt got through (tests/integration/connector-outage.test).
 // Errors name what was attempted and SLURM's message:
 //   "cannot merge helper job 812 into job 811: Requested operation not supported on this system"
 //   "cannot load job 811: gave up after 30 s of transient errors (6 attempts; last: Unable to contact slurm controller (connect failure))"

@@ -252,4 +252,24 @@ Status helper_sequence(Context& ctx) {
   });
 }
 
+Status outage_sequence(Context& ctx, Clock::Duration length) {
+  auto end = ctx.clock.now() + length;
+  Clock::Duration longest{};
+  for (int n = 1; ctx.clock.now() < end; ++n) {
+    auto t0 = ctx.clock.now();
+    Status st = step(ctx, "load-" + std::to_string(n), [&]() -> Result<std::string> {
+      auto j = ctx.c.job(ctx.job);
+      if (!j) return j.error();
+      return "job " + ctx.job.str() + " " + j->state_name;
+    });
+    if (!st) return st;
+    longest = std::max(longest, ctx.clock.now() - t0);
+    ctx.clock.sleep_for(ctx.poll_every);
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "longest call %.1f ms", to_ms(longest));
+  ctx.out(buf);
+  return ok_status();
+}
+
 }  // namespace compss::connector::scenario

@@ -36,4 +36,9 @@ Status merge_sequence(Context& ctx);
 // probe, job, helper grow by 2 + release.
 Status helper_sequence(Context& ctx);
 
+// Loads the job every poll_every for `length`, one step line per call ("load-7 10012.3 ms [3 RPCs ...]"),
+// then a line "longest call <ms> ms"; fails at the first call that fails. Meant to run while slurmctld
+// is stopped and started again: every call must come back, and within the retry deadline.
+Status outage_sequence(Context& ctx, Clock::Duration length);
+
 }  // namespace compss::connector::scenario
