@@ -48,13 +48,14 @@ std::uint32_t hash_of(std::string_view s) {
 std::uint32_t Interner::probe(std::string_view s, std::uint32_t hash, std::size_t* slot) const {
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    std::uint32_t v = slots_[i];
+    const std::uint64_t v = slots_[i];
     if (v == 0) {
       *slot = i;
       return kNotFound;
     }
-    std::uint32_t id = v - 1;
-    if (hashes_[id] == hash && arena_.view(refs_[id]) == s) return id;
+    if (static_cast<std::uint32_t>(v >> 32) != hash) continue;
+    const std::uint32_t id = static_cast<std::uint32_t>(v) - 1;
+    if (arena_.view(refs_[id]) == s) return id;
   }
 }
 
@@ -72,25 +73,25 @@ std::uint32_t Interner::intern(std::string_view s) {
   if (id != kNotFound) return id;
   id = static_cast<std::uint32_t>(refs_.size());
   refs_.push_back(arena_.store(s));
-  hashes_.push_back(hash);
-  slots_[slot] = id + 1;
+  slots_[slot] = std::uint64_t{hash} << 32 | (id + 1);
   return id;
 }
 
 void Interner::grow() {
-  std::size_t n = slots_.empty() ? 16 : slots_.size() * 2;
-  slots_.assign(n, 0);
+  const std::size_t n = slots_.empty() ? 16 : slots_.size() * 2;
+  std::vector<std::uint64_t> old(n, 0);
+  old.swap(slots_);
   const std::size_t mask = n - 1;
-  for (std::uint32_t id = 0; id < refs_.size(); ++id) {
-    std::size_t i = hashes_[id] & mask;
+  for (std::uint64_t v : old) {
+    if (v == 0) continue;
+    std::size_t i = (v >> 32) & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = id + 1;
+    slots_[i] = v;
   }
 }
 
 std::size_t Interner::bytes_reserved() const {
-  return arena_.bytes_reserved() + refs_.capacity() * sizeof(StrRef) +
-         hashes_.capacity() * sizeof(std::uint32_t) + slots_.capacity() * sizeof(std::uint32_t);
+  return arena_.bytes_reserved() + refs_.capacity() * sizeof(StrRef) + slots_.capacity() * sizeof(std::uint64_t);
 }
 
 }  // namespace compss::scheduler

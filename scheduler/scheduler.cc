@@ -20,8 +20,20 @@ Scheduler::Scheduler(SchedulerConfig cfg)
 
 // --- work --------------------------------------------------------------------------------------------
 
+// check_request() looks at every node; a run submits the same few shapes over and over, so the last
+// accepted shape is remembered until the node set changes.
+Status Scheduler::check_fits(const ResourceRequest& req) {
+  const std::uint64_t version = std::uint64_t{pool_.id_count()} << 32 | pool_.node_count();
+  if (checked_valid_ && checked_version_ == version && same_request(checked_, req)) return ok_status();
+  if (Status s = pool_.check_request(req); !s) return s;
+  checked_ = req;
+  checked_version_ = version;
+  checked_valid_ = true;
+  return ok_status();
+}
+
 Result<TaskId> Scheduler::submit(const TaskSpec& spec) {
-  if (Status s = pool_.check_request(spec.request); !s) return s.error();
+  if (Status s = check_fits(spec.request); !s) return s.error();
   Result<TaskId> t = graph_.add(spec, cfg_.default_retries);
   if (!t) return t;
   grow_per_task();
@@ -31,7 +43,7 @@ Result<TaskId> Scheduler::submit(const TaskSpec& spec) {
 
 Result<TaskRange> Scheduler::submit_array(const TaskSpec& spec, std::int64_t first, std::int64_t last,
                                           std::int64_t step) {
-  if (Status s = pool_.check_request(spec.request); !s) return s.error();
+  if (Status s = check_fits(spec.request); !s) return s.error();
   Result<TaskRange> r = graph_.add_array(spec, first, last, step, cfg_.default_retries);
   if (!r) return r;
   grow_per_task();

@@ -134,6 +134,7 @@ class Scheduler {
   };
 
   // scheduler.cc
+  Status check_fits(const ResourceRequest& req);
   void grow_per_task();
   void on_submitted(TaskId t);
   void on_ready(TaskId t);
@@ -188,6 +189,9 @@ class Scheduler {
   std::vector<NodeBook> nodes_;
   std::vector<Decision> pending_;               // kills and suspect marks for the next decide()
   Placement scratch_;
+  ResourceRequest checked_;          // the last request check_fits() accepted
+  std::uint64_t checked_version_ = 0;
+  bool checked_valid_ = false;
 
   std::optional<Reservation> reservation_;
   TaskId blocked_head_;
