@@ -35,7 +35,7 @@ struct NodeLoad {
   std::uint32_t free_gpus = 0;
   std::uint64_t free_memory = 0;  // ignored when memory_accounted is false
   bool memory_accounted = false;
-  std::vector<Ending> ending;     // the tasks running there
+  std::vector<Ending> ending;  // the tasks running there
 };
 
 struct Reservation {

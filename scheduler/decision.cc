@@ -5,10 +5,14 @@ namespace compss::scheduler {
 
 const char* to_string(KillReason r) {
   switch (r) {
-    case KillReason::kCancelled: return "cancelled";
-    case KillReason::kTimeout: return "timeout";
-    case KillReason::kPredecessorFailed: return "predecessor failed";
-    case KillReason::kRunStopped: return "run stopped";
+    case KillReason::kCancelled:
+      return "cancelled";
+    case KillReason::kTimeout:
+      return "timeout";
+    case KillReason::kPredecessorFailed:
+      return "predecessor failed";
+    case KillReason::kRunStopped:
+      return "run stopped";
   }
   return "?";
 }
@@ -29,13 +33,9 @@ struct Describe {
   std::string operator()(const StartTask& d) const {
     return "start " + d.task.str() + " attempt " + std::to_string(d.attempt) + " on " + slots_text(d.placement);
   }
-  std::string operator()(const KillTask& d) const {
-    return "kill " + d.task.str() + " (" + to_string(d.reason) + ")";
-  }
+  std::string operator()(const KillTask& d) const { return "kill " + d.task.str() + " (" + to_string(d.reason) + ")"; }
   std::string operator()(const GrowNodes& d) const { return "grow " + std::to_string(d.count) + ": " + d.why; }
-  std::string operator()(const WithdrawGrow& d) const {
-    return "withdraw " + std::to_string(d.count) + ": " + d.why;
-  }
+  std::string operator()(const WithdrawGrow& d) const { return "withdraw " + std::to_string(d.count) + ": " + d.why; }
   std::string operator()(const DrainNode& d) const { return "drain node " + d.node.str() + ": " + d.why; }
   std::string operator()(const UndrainNode& d) const { return "undrain node " + d.node.str() + ": " + d.why; }
   std::string operator()(const ReleaseNode& d) const { return "release node " + d.node.str() + ": " + d.why; }
@@ -44,6 +44,8 @@ struct Describe {
 
 }  // namespace
 
-std::string to_string(const Decision& d) { return std::visit(Describe{}, d); }
+std::string to_string(const Decision& d) {
+  return std::visit(Describe{}, d);
+}
 
 }  // namespace compss::scheduler

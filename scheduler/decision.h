@@ -18,36 +18,36 @@ namespace compss::scheduler {
 enum class KillReason : std::uint8_t { kCancelled, kTimeout, kPredecessorFailed, kRunStopped };
 const char* to_string(KillReason r);  // "cancelled", "timeout", ...
 
-struct StartTask {       // run the task with exactly these cores/GPUs; attempt counts from 1
+struct StartTask {  // run the task with exactly these cores/GPUs; attempt counts from 1
   TaskId task;
   Placement placement;
   std::uint32_t attempt = 1;
 };
-struct KillTask {        // stop the running (or starting) task; report its exit as usual
+struct KillTask {  // stop the running (or starting) task; report its exit as usual
   TaskId task;
   KillReason reason = KillReason::kCancelled;
 };
-struct GrowNodes {       // ask SLURM for `count` more nodes, one request each
+struct GrowNodes {  // ask SLURM for `count` more nodes, one request each
   std::uint32_t count = 0;
   std::string why;
 };
-struct WithdrawGrow {    // cancel `count` outstanding grow requests
+struct WithdrawGrow {  // cancel `count` outstanding grow requests
   std::uint32_t count = 0;
   std::string why;
 };
-struct DrainNode {       // the scheduler places nothing new on `node`
+struct DrainNode {  // the scheduler places nothing new on `node`
   NodeId node;
   std::string why;
 };
-struct UndrainNode {     // `node` takes work again
+struct UndrainNode {  // `node` takes work again
   NodeId node;
   std::string why;
 };
-struct ReleaseNode {     // give the idle, drained `node` back to SLURM; the scheduler forgot it already
+struct ReleaseNode {  // give the idle, drained `node` back to SLURM; the scheduler forgot it already
   NodeId node;
   std::string why;
 };
-struct SuspectNode {     // tasks keep failing on `node`: the scheduler avoids it from now on
+struct SuspectNode {  // tasks keep failing on `node`: the scheduler avoids it from now on
   NodeId node;
   std::string why;
 };

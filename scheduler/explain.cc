@@ -6,22 +6,38 @@ namespace compss::scheduler {
 const char* to_string(Explanation::Why why) {
   using W = Explanation::Why;
   switch (why) {
-    case W::kWaitingForTasks: return "waiting-for-tasks";
-    case W::kNoNodes: return "no-nodes";
-    case W::kNoRoomNow: return "no-room-now";
-    case W::kNeverFits: return "never-fits";
-    case W::kNodeCountAtMax: return "node-count-at-max";
-    case W::kGrowRequested: return "grow-requested";
-    case W::kDraining: return "draining";
-    case W::kBlockedByReservation: return "blocked-by-reservation";
-    case W::kHoldsReservation: return "holds-reservation";
-    case W::kWaitingForSameNode: return "waiting-for-same-node";
-    case W::kQueuedBehind: return "queued-behind";
-    case W::kRunStopped: return "run-stopped";
-    case W::kScheduled: return "scheduled";
-    case W::kRunning: return "running";
-    case W::kKillRequested: return "kill-requested";
-    case W::kFinished: return "finished";
+    case W::kWaitingForTasks:
+      return "waiting-for-tasks";
+    case W::kNoNodes:
+      return "no-nodes";
+    case W::kNoRoomNow:
+      return "no-room-now";
+    case W::kNeverFits:
+      return "never-fits";
+    case W::kNodeCountAtMax:
+      return "node-count-at-max";
+    case W::kGrowRequested:
+      return "grow-requested";
+    case W::kDraining:
+      return "draining";
+    case W::kBlockedByReservation:
+      return "blocked-by-reservation";
+    case W::kHoldsReservation:
+      return "holds-reservation";
+    case W::kWaitingForSameNode:
+      return "waiting-for-same-node";
+    case W::kQueuedBehind:
+      return "queued-behind";
+    case W::kRunStopped:
+      return "run-stopped";
+    case W::kScheduled:
+      return "scheduled";
+    case W::kRunning:
+      return "running";
+    case W::kKillRequested:
+      return "kill-requested";
+    case W::kFinished:
+      return "finished";
   }
   return "?";
 }

@@ -11,7 +11,9 @@ constexpr std::uint32_t kMaxRetries = 100;
 constexpr std::size_t kMaxAccesses = 0xffff;
 constexpr std::uint32_t kMaxFiles = 1u << 30;  // file ids share a word with the 2-bit mode
 
-bool has_index_pattern(std::string_view s) { return s.find("{i}") != std::string_view::npos; }
+bool has_index_pattern(std::string_view s) {
+  return s.find("{i}") != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -65,7 +67,7 @@ std::uint32_t TaskGraph::store_accesses(const TaskSpec& spec, bool substitute, s
   auto off = static_cast<std::uint32_t>(accesses_.size());
   for (const FileAccess& a : spec.accesses) {
     std::uint32_t f = substitute && has_index_pattern(a.path) ? paths_.intern(substitute_index(a.path, index))
-                                                             : paths_.intern(a.path);
+                                                              : paths_.intern(a.path);
     if (f == files_.size()) files_.emplace_back();
     accesses_.push_back(f << 2 | static_cast<std::uint32_t>(a.mode));
   }
@@ -79,8 +81,8 @@ Result<TaskId> TaskGraph::add(const TaskSpec& spec, std::uint32_t default_retrie
   return link(sid, 0, off, spec.after);
 }
 
-Result<TaskRange> TaskGraph::add_array(const TaskSpec& spec, std::int64_t first, std::int64_t last,
-                                       std::int64_t step, std::uint32_t default_retries) {
+Result<TaskRange> TaskGraph::add_array(const TaskSpec& spec, std::int64_t first, std::int64_t last, std::int64_t step,
+                                       std::uint32_t default_retries) {
   if (Status s = validate(spec, default_retries); !s) return s.error();
   constexpr std::int64_t kLo = std::numeric_limits<std::int32_t>::min();
   constexpr std::int64_t kHi = std::numeric_limits<std::int32_t>::max();
@@ -120,8 +122,7 @@ TaskId TaskGraph::link(std::uint32_t spec_id, std::int32_t index, std::uint32_t 
   TaskRec& me = tasks_[self];
   for (std::uint32_t p : scratch_) {
     const TaskRec& pr = tasks_[p];
-    const bool satisfied =
-        pr.state == TaskState::kDone || (pr.state == TaskState::kFailed && (pr.flags & kIgnored));
+    const bool satisfied = pr.state == TaskState::kDone || (pr.state == TaskState::kFailed && (pr.flags & kIgnored));
     if (satisfied) continue;
     pred_.push_back({p, me.pred_head});
     me.pred_head = static_cast<std::uint32_t>(pred_.size() - 1);

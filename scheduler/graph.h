@@ -104,7 +104,7 @@ class TaskGraph {
   // --- the whole graph ------------------------------------------------------------------------------
   std::uint64_t count(TaskState s) const { return counts_[static_cast<int>(s)]; }
   bool all_final() const;
-  TaskId first_unfinished() const;  // lowest id not final (none if all are); advances lazily
+  TaskId first_unfinished() const;   // lowest id not final (none if all are); advances lazily
   std::size_t memory_bytes() const;  // capacity of the graph's containers, arena chunks included
 
   // --- groups -----------------------------------------------------------------------------------------
@@ -112,9 +112,7 @@ class TaskGraph {
   std::string_view group_name(GroupId g) const { return group_names_.view(g.value()); }
   std::size_t group_count() const { return groups_.size(); }
   const std::vector<TaskId>& group_members(GroupId g) const { return groups_[g.value()].members; }
-  std::uint32_t group_count_in(GroupId g, TaskState s) const {
-    return groups_[g.value()].counts[static_cast<int>(s)];
-  }
+  std::uint32_t group_count_in(GroupId g, TaskState s) const { return groups_[g.value()].counts[static_cast<int>(s)]; }
 
  private:
   struct TaskRec {  // 28 bytes
@@ -127,7 +125,7 @@ class TaskGraph {
     TaskState state;
     FailureCause cause;
     std::uint8_t flags;
-    std::uint8_t failures;     // attempts that failed by the task's own fault
+    std::uint8_t failures;  // attempts that failed by the task's own fault
   };
   struct SpecRec {  // 32 bytes
     StrRef command;
@@ -172,15 +170,15 @@ class TaskGraph {
   std::vector<std::uint32_t> accesses_;  // file id << 2 | mode
   std::vector<Edge> succ_, pred_;
   std::vector<FileRec> files_;
-  std::vector<Edge> readers_;             // reader lists; freed nodes chained from free_reader_
+  std::vector<Edge> readers_;  // reader lists; freed nodes chained from free_reader_
   std::uint32_t free_reader_ = kNil;
-  StringArena strings_;                   // commands
+  StringArena strings_;  // commands
   Interner paths_, names_, group_names_;
   RequestTable requests_;
   std::vector<Group> groups_;
   std::array<std::uint64_t, kStateCount> counts_{};
   mutable std::uint32_t first_unfinished_ = 0;
-  std::vector<std::uint32_t> scratch_;    // predecessors of the task being added
+  std::vector<std::uint32_t> scratch_;  // predecessors of the task being added
 };
 
 }  // namespace compss::scheduler

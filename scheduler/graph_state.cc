@@ -73,9 +73,9 @@ GroupId TaskGraph::find_group(std::string_view name) const {
 std::size_t TaskGraph::memory_bytes() const {
   std::size_t n = tasks_.capacity() * sizeof(TaskRec) + specs_.capacity() * sizeof(SpecRec) +
                   accesses_.capacity() * sizeof(std::uint32_t) + (succ_.capacity() + pred_.capacity()) * sizeof(Edge) +
-                  files_.capacity() * sizeof(FileRec) + readers_.capacity() * sizeof(Edge) +
-                  strings_.bytes_reserved() + paths_.bytes_reserved() + names_.bytes_reserved() +
-                  group_names_.bytes_reserved() + scratch_.capacity() * sizeof(std::uint32_t);
+                  files_.capacity() * sizeof(FileRec) + readers_.capacity() * sizeof(Edge) + strings_.bytes_reserved() +
+                  paths_.bytes_reserved() + names_.bytes_reserved() + group_names_.bytes_reserved() +
+                  scratch_.capacity() * sizeof(std::uint32_t);
   for (const Group& g : groups_) n += sizeof(Group) + g.members.capacity() * sizeof(TaskId);
   return n;
 }

@@ -9,9 +9,12 @@ namespace compss::scheduler {
 
 const char* to_string(PlacementPolicy p) {
   switch (p) {
-    case PlacementPolicy::kFifo: return "fifo";
-    case PlacementPolicy::kPriority: return "priority";
-    case PlacementPolicy::kCriticalPath: return "critical-path";
+    case PlacementPolicy::kFifo:
+      return "fifo";
+    case PlacementPolicy::kPriority:
+      return "priority";
+    case PlacementPolicy::kCriticalPath:
+      return "critical-path";
   }
   return "?";
 }
@@ -26,7 +29,8 @@ Result<PlacementPolicy> parse_placement_policy(std::string_view s) {
 std::uint64_t ready_key(PlacementPolicy policy, TaskId t, std::int32_t priority, float bottom_level) {
   std::uint64_t high = 0;
   switch (policy) {
-    case PlacementPolicy::kFifo: break;
+    case PlacementPolicy::kFifo:
+      break;
     case PlacementPolicy::kPriority:
       // Maps priority INT32_MAX..INT32_MIN onto 0..2^32-1: higher priority, smaller key.
       high = static_cast<std::uint64_t>(std::int64_t{0x7fffffff} - priority);
@@ -53,6 +57,8 @@ void ReadyQueue::pop() {
   heap_.pop_back();
 }
 
-void ReadyQueue::heapify() { std::make_heap(heap_.begin(), heap_.end(), std::greater<>()); }
+void ReadyQueue::heapify() {
+  std::make_heap(heap_.begin(), heap_.end(), std::greater<>());
+}
 
 }  // namespace compss::scheduler

@@ -4,8 +4,8 @@
 namespace compss::scheduler {
 
 bool same_request(const ResourceRequest& a, const ResourceRequest& b) {
-  return a.cpus == b.cpus && a.memory == b.memory && a.gpus == b.gpus && a.custom == b.custom &&
-         a.nodes == b.nodes && a.ranks == b.ranks && a.ranks_per_node == b.ranks_per_node && a.mpi == b.mpi;
+  return a.cpus == b.cpus && a.memory == b.memory && a.gpus == b.gpus && a.custom == b.custom && a.nodes == b.nodes &&
+         a.ranks == b.ranks && a.ranks_per_node == b.ranks_per_node && a.mpi == b.mpi;
 }
 
 std::uint64_t cores_of(const ResourceRequest& r) {
@@ -13,9 +13,9 @@ std::uint64_t cores_of(const ResourceRequest& r) {
 }
 
 std::string RequestTable::key_of(const ResourceRequest& r) {
-  std::string k = std::to_string(r.cpus) + '/' + std::to_string(r.memory) + '/' + std::to_string(r.gpus) +
-                  '/' + std::to_string(r.nodes) + '/' + std::to_string(r.ranks) + '/' +
-                  std::to_string(r.ranks_per_node) + (r.mpi ? "/m" : "/-");
+  std::string k = std::to_string(r.cpus) + '/' + std::to_string(r.memory) + '/' + std::to_string(r.gpus) + '/' +
+                  std::to_string(r.nodes) + '/' + std::to_string(r.ranks) + '/' + std::to_string(r.ranks_per_node) +
+                  (r.mpi ? "/m" : "/-");
   // Control characters separate custom names, which may hold any printable character.
   for (const auto& [name, amount] : r.custom) k += '\x1f' + name + '\x1e' + std::to_string(amount);
   return k;

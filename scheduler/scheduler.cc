@@ -5,9 +5,12 @@ namespace compss::scheduler {
 
 const char* to_string(Outcome o) {
   switch (o) {
-    case Outcome::kRunning: return "running";
-    case Outcome::kSuccess: return "success";
-    case Outcome::kFailure: return "failure";
+    case Outcome::kRunning:
+      return "running";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kFailure:
+      return "failure";
   }
   return "?";
 }
@@ -117,7 +120,9 @@ Status Scheduler::drain(NodeId node, bool draining) {
   return ok_status();
 }
 
-void Scheduler::grow_failed(std::uint32_t count) { outstanding_ -= count < outstanding_ ? count : outstanding_; }
+void Scheduler::grow_failed(std::uint32_t count) {
+  outstanding_ -= count < outstanding_ ? count : outstanding_;
+}
 
 // --- queries -----------------------------------------------------------------------------------------
 
@@ -132,13 +137,18 @@ WaitStatus Scheduler::wait_status(std::span<const TaskId> tasks) const {
     if (!graph_.contains(t)) continue;
     ++w.total;
     switch (graph_.state(t)) {
-      case TaskState::kDone: ++w.done; break;
+      case TaskState::kDone:
+        ++w.done;
+        break;
       case TaskState::kFailed:
         ++w.failed;
         if (graph_.has_flag(t, TaskGraph::kIgnored)) ++w.ignored;
         break;
-      case TaskState::kCancelled: ++w.cancelled; break;
-      default: w.all_final = false;
+      case TaskState::kCancelled:
+        ++w.cancelled;
+        break;
+      default:
+        w.all_final = false;
     }
   }
   return w;

@@ -42,17 +42,17 @@ namespace compss::scheduler {
 
 struct SchedulerConfig {
   PlacementPolicy policy = PlacementPolicy::kFifo;
-  std::uint32_t default_retries = 1;     // for tasks that do not set retries
-  bool elastic = false;                  // consult the ElasticPolicy (grow / drain / release)
+  std::uint32_t default_retries = 1;  // for tasks that do not set retries
+  bool elastic = false;               // consult the ElasticPolicy (grow / drain / release)
   std::uint32_t min_nodes = 1, max_nodes = 1;
-  std::uint32_t max_outstanding = 1;     // grow requests in flight at once
-  double idle_release_s = 60;            // drain and release a node idle this long
-  double join_latency_s = 30;            // until the daemon measures one (set_join_latency)
-  double elastic_period_s = 2;           // the ElasticPolicy is consulted at most this often
-  double default_estimate_s = 60;        // duration of a task no task of its name has finished, no timeout
-  double reservation_after_s = 60;       // a blocked head task gets a reservation after waiting this long
-  std::uint32_t backfill_window = 256;   // ready tasks tried per decide() beyond those that start
-  std::uint32_t suspect_after_names = 3; // a node where tasks of this many names failed is suspect
+  std::uint32_t max_outstanding = 1;      // grow requests in flight at once
+  double idle_release_s = 60;             // drain and release a node idle this long
+  double join_latency_s = 30;             // until the daemon measures one (set_join_latency)
+  double elastic_period_s = 2;            // the ElasticPolicy is consulted at most this often
+  double default_estimate_s = 60;         // duration of a task no task of its name has finished, no timeout
+  double reservation_after_s = 60;        // a blocked head task gets a reservation after waiting this long
+  std::uint32_t backfill_window = 256;    // ready tasks tried per decide() beyond those that start
+  std::uint32_t suspect_after_names = 3;  // a node where tasks of this many names failed is suspect
 };
 
 enum class Outcome : std::uint8_t { kRunning, kSuccess, kFailure };
@@ -73,8 +73,7 @@ class Scheduler {
   // Adds a task; rejected (nothing added) when invalid or when no node shape could ever hold it.
   Result<TaskId> submit(const TaskSpec& spec);
   // Tasks for indices first, first+step, ..., <= last, one stored spec (graph.h).
-  Result<TaskRange> submit_array(const TaskSpec& spec, std::int64_t first, std::int64_t last,
-                                 std::int64_t step = 1);
+  Result<TaskRange> submit_array(const TaskSpec& spec, std::int64_t first, std::int64_t last, std::int64_t step = 1);
   // Cancels a task and, transitively, its successors. A running one gets a Kill decision and stays
   // running until its exit is reported. Error for an unknown or already final task.
   Status cancel(TaskId t);
@@ -86,7 +85,7 @@ class Scheduler {
   Status node_lost(NodeId node, double now);
   Status drain(NodeId node, bool draining = true);  // by hand (compss resize -N) or by the daemon
   void set_join_latency(double seconds) { join_latency_s_ = seconds; }
-  void grow_failed(std::uint32_t count);           // grow requests that will not come
+  void grow_failed(std::uint32_t count);  // grow requests that will not come
 
   // --- reports from the daemon --------------------------------------------------------------------
   Status task_started(TaskId t, double now);
@@ -118,12 +117,12 @@ class Scheduler {
   struct NodeBook {
     double joined_at = 0;
     double idle_since = 0;
-    std::uint32_t attempts = 0;             // slots of running attempts on it
+    std::uint32_t attempts = 0;               // slots of running attempts on it
     std::vector<std::uint32_t> failed_names;  // distinct task names that failed here
     bool suspect = false;
   };
   struct RetryInfo {
-    NodeId home;       // where it failed first
+    NodeId home;  // where it failed first
     bool elsewhere = false;
   };
   struct Timeout {
@@ -179,17 +178,17 @@ class Scheduler {
   RunTable running_;
   ElasticPolicy elastic_;
 
-  std::vector<std::uint32_t> slot_of_;   // per task: its RunTable slot while scheduled/running
-  std::vector<float> bottom_level_;      // per task: remaining critical path, seconds
+  std::vector<std::uint32_t> slot_of_;          // per task: its RunTable slot while scheduled/running
+  std::vector<float> bottom_level_;             // per task: remaining critical path, seconds
   std::vector<std::uint32_t> ready_per_shape_;  // per request shape: ready tasks
   std::uint32_t live_shapes_ = 0;               // shapes with ready tasks
   std::uint64_t ready_cores_ = 0;
   std::unordered_map<std::uint32_t, RetryInfo> retry_;
-  std::vector<Timeout> timeouts_;               // min-heap by deadline
+  std::vector<Timeout> timeouts_;  // min-heap by deadline
   std::vector<NodeBook> nodes_;
-  std::vector<Decision> pending_;               // kills and suspect marks for the next decide()
+  std::vector<Decision> pending_;  // kills and suspect marks for the next decide()
   Placement scratch_;
-  ResourceRequest checked_;          // the last request check_fits() accepted
+  ResourceRequest checked_;  // the last request check_fits() accepted
   std::uint64_t checked_version_ = 0;
   bool checked_valid_ = false;
 
@@ -197,9 +196,9 @@ class Scheduler {
   TaskId blocked_head_;
   double blocked_since_ = 0;
 
-  std::size_t cp_computed_upto_ = 0;  // graph size at the last bottom-level pass
-  bool cp_dirty_ = false;             // tasks were added since
-  bool cp_estimates_changed_ = false; // an estimate moved enough to redo the pass now
+  std::size_t cp_computed_upto_ = 0;   // graph size at the last bottom-level pass
+  bool cp_dirty_ = false;              // tasks were added since
+  bool cp_estimates_changed_ = false;  // an estimate moved enough to redo the pass now
 
   bool stopped_ = false;
   bool run_failed_ = false;
@@ -207,7 +206,7 @@ class Scheduler {
   std::uint32_t outstanding_ = 0;
   double join_latency_s_;
   double last_elastic_at_ = -1e300;
-  double last_now_ = 0;                 // the `now` of the last decide(), for explain()
+  double last_now_ = 0;                       // the `now` of the last decide(), for explain()
   std::vector<std::uint32_t> failed_shapes_;  // scratch of place_ready()
   std::vector<std::uint64_t> skipped_;        // scratch of place_ready()
 };

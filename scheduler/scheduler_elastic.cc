@@ -1,7 +1,7 @@
 // scheduler_elastic.cc - the ElasticPolicy's input, computed from the graph, and its decisions.
-#include "scheduler/scheduler.h"
-
 #include <unordered_set>
+
+#include "scheduler/scheduler.h"
 
 namespace compss::scheduler {
 namespace {

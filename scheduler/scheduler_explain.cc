@@ -1,7 +1,7 @@
 // scheduler_explain.cc - "why is it pending": reasons for a task's state, most important first.
-#include "scheduler/scheduler.h"
-
 #include <algorithm>
+
+#include "scheduler/scheduler.h"
 
 namespace compss::scheduler {
 namespace {
@@ -42,14 +42,16 @@ Result<Explanation> Scheduler::explain(TaskId t) const {
         if (!is_final(graph_.state(p))) waiting.push_back(p);
       });
       std::sort(waiting.begin(), waiting.end());
-      e.reasons.push_back({Why::kWaitingForTasks, "waiting for tasks " + list_tasks(waiting), waiting, {},
-                           waiting.size()});
+      e.reasons.push_back(
+          {Why::kWaitingForTasks, "waiting for tasks " + list_tasks(waiting), waiting, {}, waiting.size()});
       break;
     }
-    case TaskState::kReady: explain_ready(t, e); break;
+    case TaskState::kReady:
+      explain_ready(t, e);
+      break;
     case TaskState::kScheduled:
-      e.reasons.push_back({Why::kScheduled, "start decided on " + node_name + ", not reported started yet", {},
-                           node, 0});
+      e.reasons.push_back(
+          {Why::kScheduled, "start decided on " + node_name + ", not reported started yet", {}, node, 0});
       break;
     case TaskState::kRunning:
       e.reasons.push_back({Why::kRunning, "running on " + node_name, {}, node, 0});
@@ -106,7 +108,9 @@ void Scheduler::explain_ready(TaskId t, Explanation& e) const {
       e.reasons.push_back({Why::kWaitingForSameNode,
                            "retry " + std::to_string(graph_.failures(t)) + " waits for room on " +
                                pool_.desc(info.home).name + ", where it failed",
-                           {}, info.home, 0});
+                           {},
+                           info.home,
+                           0});
       return;
     }
   }
@@ -119,7 +123,9 @@ void Scheduler::explain_ready(TaskId t, Explanation& e) const {
     e.reasons.push_back({Why::kBlockedByReservation,
                          "blocked by the reservation of task " + holder.str() + ": it would run past t=" +
                              seconds(reservation_->start) + " (estimate " + seconds(estimate(t)) + ")",
-                         {holder}, {}, 0});
+                         {holder},
+                         {},
+                         0});
     return;
   }
   const std::uint64_t mine = key_of(t);
@@ -131,7 +137,9 @@ void Scheduler::explain_ready(TaskId t, Explanation& e) const {
   e.reasons.push_back({Why::kQueuedBehind,
                        "fits now; " + std::to_string(before) + " ready task(s) come first in " +
                            to_string(cfg_.policy) + " order; it starts at the next decision",
-                       {}, {}, before});
+                       {},
+                       {},
+                       before});
 }
 
 void Scheduler::explain_no_room(TaskId t, Explanation& e) const {
@@ -140,24 +148,28 @@ void Scheduler::explain_no_room(TaskId t, Explanation& e) const {
   std::uint64_t draining = 0;
   for (NodeId n : pool_.live_nodes()) draining += pool_.is_draining(n) ? 1 : 0;
   if (draining > 0) {
-    e.reasons.push_back({Why::kDraining, std::to_string(draining) + " node(s) draining take no new work", {}, {},
-                         draining});
+    e.reasons.push_back(
+        {Why::kDraining, std::to_string(draining) + " node(s) draining take no new work", {}, {}, draining});
   }
   const std::uint64_t live = pool_.node_count();
   if (!cfg_.elastic) {
-    e.reasons.push_back({Why::kNodeCountAtMax,
-                         "node count at max (" + std::to_string(live) + ", elasticity off)", {}, {}, live});
+    e.reasons.push_back(
+        {Why::kNodeCountAtMax, "node count at max (" + std::to_string(live) + ", elasticity off)", {}, {}, live});
   } else if (live + outstanding_ >= cfg_.max_nodes) {
     e.reasons.push_back({Why::kNodeCountAtMax,
                          "node count at max (" + std::to_string(live) + " live + " + std::to_string(outstanding_) +
                              " requested of " + std::to_string(cfg_.max_nodes) + ")",
-                         {}, {}, live});
+                         {},
+                         {},
+                         live});
   }
   if (cfg_.elastic && outstanding_ > 0) {
-    e.reasons.push_back({Why::kGrowRequested,
-                         std::to_string(outstanding_) + " node(s) requested, expected within " +
-                             seconds(join_latency_s_),
-                         {}, {}, outstanding_});
+    e.reasons.push_back(
+        {Why::kGrowRequested,
+         std::to_string(outstanding_) + " node(s) requested, expected within " + seconds(join_latency_s_),
+         {},
+         {},
+         outstanding_});
   }
   (void)t;
 }

@@ -1,8 +1,8 @@
 // scheduler_place.cc - decide(): timeouts, priorities, reservations and placement of ready tasks.
-#include "scheduler/scheduler.h"
-
 #include <algorithm>
 #include <functional>
+
+#include "scheduler/scheduler.h"
 
 namespace compss::scheduler {
 

@@ -1,13 +1,15 @@
 // scheduler_run.cc - attempts in flight: starts, exits, cancellation, failure policies, lost nodes.
 // The rules are doc/spec/states.md, sections 2 to 5.
-#include "scheduler/scheduler.h"
-
 #include <algorithm>
+
+#include "scheduler/scheduler.h"
 
 namespace compss::scheduler {
 namespace {
 
-bool in_flight(TaskState s) { return s == TaskState::kScheduled || s == TaskState::kRunning; }
+bool in_flight(TaskState s) {
+  return s == TaskState::kScheduled || s == TaskState::kRunning;
+}
 
 Error not_in_flight(TaskId t, TaskState s) {
   return fail("task ", t.str(), ": ", next_state(s, TaskEvent::kSucceeded).error().message,
@@ -157,9 +159,10 @@ void Scheduler::note_node_failure(NodeId node, TaskId t) {
   if (pool_.is_live(node)) pool_.set_suspect(node, true);
   std::string names;
   for (std::uint32_t n : b.failed_names) names += (names.empty() ? "" : ", ") + std::string(graph_.name_of(n));
-  pending_.emplace_back(std::in_place_type<SuspectNode>, SuspectNode{node, "tasks of " + std::to_string(b.failed_names.size()) +
-                                           " different names failed on " + pool_.desc(node).name + " (" + names +
-                                           "); avoided while other nodes have room"});
+  pending_.emplace_back(
+      std::in_place_type<SuspectNode>,
+      SuspectNode{node, "tasks of " + std::to_string(b.failed_names.size()) + " different names failed on " +
+                            pool_.desc(node).name + " (" + names + "); avoided while other nodes have room"});
 }
 
 // --- cancellation ----------------------------------------------------------------------------------

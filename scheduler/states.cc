@@ -9,29 +9,40 @@ namespace {
 using S = TaskState;
 constexpr S kIllegal = static_cast<S>(0xff);
 
-// kTable[state][event]: the next state, or kIllegal. Rows follow TaskState, columns TaskEvent.
+// kTable[state][event]: the next state, or X (illegal). Rows follow TaskState, columns TaskEvent.
+constexpr S X = kIllegal, Rd = S::kReady, Sc = S::kScheduled, Ru = S::kRunning, Dn = S::kDone, Fl = S::kFailed,
+            Cn = S::kCancelled;
+// clang-format off
 constexpr std::array<std::array<S, kEventCount>, kStateCount> kTable = {{
-    //            deps-met   placed         started      succeeded  failed     requeued   cancelled
-    /*pending*/ {S::kReady, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal, S::kCancelled},
-    /*ready*/ {kIllegal, S::kScheduled, kIllegal, kIllegal, kIllegal, kIllegal, S::kCancelled},
-    /*scheduled*/ {kIllegal, kIllegal, S::kRunning, kIllegal, kIllegal, S::kReady, S::kCancelled},
-    /*running*/ {kIllegal, kIllegal, kIllegal, S::kDone, S::kFailed, S::kReady, S::kCancelled},
-    /*done*/ {kIllegal, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal},
-    /*failed*/ {kIllegal, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal},
-    /*cancelled*/ {kIllegal, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal},
+    //              deps-met placed started succeeded failed requeued cancelled
+    /* pending   */ {Rd,     X,     X,      X,        X,     X,       Cn},
+    /* ready     */ {X,      Sc,    X,      X,        X,     X,       Cn},
+    /* scheduled */ {X,      X,     Ru,     X,        X,     Rd,      Cn},
+    /* running   */ {X,      X,     X,      Dn,       Fl,    Rd,      Cn},
+    /* done      */ {X,      X,     X,      X,        X,     X,       X},
+    /* failed    */ {X,      X,     X,      X,        X,     X,       X},
+    /* cancelled */ {X,      X,     X,      X,        X,     X,       X},
 }};
+// clang-format on
 
 }  // namespace
 
 const char* to_string(TaskEvent e) {
   switch (e) {
-    case TaskEvent::kDepsMet: return "deps-met";
-    case TaskEvent::kPlaced: return "placed";
-    case TaskEvent::kStarted: return "started";
-    case TaskEvent::kSucceeded: return "succeeded";
-    case TaskEvent::kFailed: return "failed";
-    case TaskEvent::kRequeued: return "requeued";
-    case TaskEvent::kCancelled: return "cancelled";
+    case TaskEvent::kDepsMet:
+      return "deps-met";
+    case TaskEvent::kPlaced:
+      return "placed";
+    case TaskEvent::kStarted:
+      return "started";
+    case TaskEvent::kSucceeded:
+      return "succeeded";
+    case TaskEvent::kFailed:
+      return "failed";
+    case TaskEvent::kRequeued:
+      return "requeued";
+    case TaskEvent::kCancelled:
+      return "cancelled";
   }
   return "?";
 }

@@ -5,46 +5,68 @@ namespace compss::scheduler {
 
 const char* to_string(TaskState s) {
   switch (s) {
-    case TaskState::kPending: return "pending";
-    case TaskState::kReady: return "ready";
-    case TaskState::kScheduled: return "scheduled";
-    case TaskState::kRunning: return "running";
-    case TaskState::kDone: return "done";
-    case TaskState::kFailed: return "failed";
-    case TaskState::kCancelled: return "cancelled";
+    case TaskState::kPending:
+      return "pending";
+    case TaskState::kReady:
+      return "ready";
+    case TaskState::kScheduled:
+      return "scheduled";
+    case TaskState::kRunning:
+      return "running";
+    case TaskState::kDone:
+      return "done";
+    case TaskState::kFailed:
+      return "failed";
+    case TaskState::kCancelled:
+      return "cancelled";
   }
   return "?";
 }
 
 const char* to_string(AccessMode m) {
   switch (m) {
-    case AccessMode::kIn: return "in";
-    case AccessMode::kOut: return "out";
-    case AccessMode::kInout: return "inout";
+    case AccessMode::kIn:
+      return "in";
+    case AccessMode::kOut:
+      return "out";
+    case AccessMode::kInout:
+      return "inout";
   }
   return "?";
 }
 
 const char* to_string(FailurePolicy p) {
   switch (p) {
-    case FailurePolicy::kRetry: return "retry";
-    case FailurePolicy::kCancelSuccessors: return "cancel-successors";
-    case FailurePolicy::kFail: return "fail";
-    case FailurePolicy::kIgnore: return "ignore";
+    case FailurePolicy::kRetry:
+      return "retry";
+    case FailurePolicy::kCancelSuccessors:
+      return "cancel-successors";
+    case FailurePolicy::kFail:
+      return "fail";
+    case FailurePolicy::kIgnore:
+      return "ignore";
   }
   return "?";
 }
 
 const char* to_string(FailureCause c) {
   switch (c) {
-    case FailureCause::kNone: return "none";
-    case FailureCause::kTaskError: return "task error";
-    case FailureCause::kOutOfMemory: return "out of memory";
-    case FailureCause::kTimeout: return "timeout";
-    case FailureCause::kNodeLost: return "node lost";
-    case FailureCause::kKilledByRequest: return "killed by request";
-    case FailureCause::kPredecessorFailed: return "predecessor failed";
-    case FailureCause::kRunStopped: return "run stopped";
+    case FailureCause::kNone:
+      return "none";
+    case FailureCause::kTaskError:
+      return "task error";
+    case FailureCause::kOutOfMemory:
+      return "out of memory";
+    case FailureCause::kTimeout:
+      return "timeout";
+    case FailureCause::kNodeLost:
+      return "node lost";
+    case FailureCause::kKilledByRequest:
+      return "killed by request";
+    case FailureCause::kPredecessorFailed:
+      return "predecessor failed";
+    case FailureCause::kRunStopped:
+      return "run stopped";
   }
   return "?";
 }

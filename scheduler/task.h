@@ -46,17 +46,17 @@ struct FileAccess {
 };
 
 struct TaskSpec {
-  std::string name;      // groups tasks for duration estimates and suspect nodes; default: the command's
-                         // first word without its directory
-  std::string command;   // run by the agent; "{i}" is replaced by the array index when the daemon builds it
+  std::string name;     // groups tasks for duration estimates and suspect nodes; default: the command's
+                        // first word without its directory
+  std::string command;  // run by the agent; "{i}" is replaced by the array index when the daemon builds it
   std::vector<FileAccess> accesses;
   std::vector<TaskId> after;  // explicit predecessors; each must be a task submitted before
   ResourceRequest request;
   FailurePolicy on_failure = FailurePolicy::kRetry;
-  int retries = -1;        // -1: the scheduler's default (SchedulerConfig::default_retries)
-  double timeout_s = 0;    // 0: no limit
+  int retries = -1;           // -1: the scheduler's default (SchedulerConfig::default_retries)
+  double timeout_s = 0;       // 0: no limit
   std::int32_t priority = 0;  // higher first under the priority policy
-  std::string group;       // "" = no group
+  std::string group;          // "" = no group
 };
 
 // How an attempt ended, as the agent reports it. Timeouts and lost nodes are not reported this way:
@@ -72,10 +72,10 @@ struct TaskExit {
   static TaskExit killed(int signal = 9) { return {Kind::kKilled, signal}; }
 };
 
-const char* to_string(TaskState s);       // "pending", "ready", ...
-const char* to_string(AccessMode m);      // "in", "out", "inout"
-const char* to_string(FailurePolicy p);   // "retry", "cancel-successors", "fail", "ignore"
-const char* to_string(FailureCause c);    // "task error", "timeout", "node lost", ...
+const char* to_string(TaskState s);      // "pending", "ready", ...
+const char* to_string(AccessMode m);     // "in", "out", "inout"
+const char* to_string(FailurePolicy p);  // "retry", "cancel-successors", "fail", "ignore"
+const char* to_string(FailureCause c);   // "task error", "timeout", "node lost", ...
 
 Result<FailurePolicy> parse_failure_policy(std::string_view s);
 Result<AccessMode> parse_access_mode(std::string_view s);

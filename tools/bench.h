@@ -16,7 +16,7 @@
 namespace compss::tools {
 
 struct BenchOptions {
-  bool quick = false;  // smaller sizes, for a smoke run
+  bool quick = false;             // smaller sizes, for a smoke run
   std::vector<std::string> args;  // unparsed options after --, for parts that take their own
 };
 

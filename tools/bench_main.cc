@@ -11,9 +11,9 @@
 #include "common/util/parse.h"
 #include "tools/bench.h"
 
+using compss::tools::bench_parts;
 using compss::tools::BenchOptions;
 using compss::tools::BenchPart;
-using compss::tools::bench_parts;
 
 namespace {
 

@@ -19,8 +19,8 @@ constexpr double kNever = std::numeric_limits<double>::infinity();
 
 struct Event {
   double at;
-  bool join;            // a node joins; otherwise a task finishes
-  std::uint32_t id;     // the task, or the join's serial
+  bool join;         // a node joins; otherwise a task finishes
+  std::uint32_t id;  // the task, or the join's serial
   bool operator>(const Event& o) const { return at > o.at; }
 };
 
@@ -100,7 +100,8 @@ class Simulation {
     std::vector<double> longest(durations_.size(), 0);
     for (std::size_t i = durations_.size(); i-- > 0;) {
       double tail = 0;
-      g.for_each_successor(TaskId(static_cast<std::uint32_t>(i)), [&](TaskId s) { tail = std::max(tail, longest[s.value()]); });
+      g.for_each_successor(TaskId(static_cast<std::uint32_t>(i)),
+                           [&](TaskId s) { tail = std::max(tail, longest[s.value()]); });
       longest[i] = durations_[i] + tail;
       result_.critical_path_s = std::max(result_.critical_path_s, longest[i]);
       result_.total_work_core_s += durations_[i] * cores_[i];

@@ -27,12 +27,12 @@ namespace compss::tools {
 
 struct SimConfig {
   bool elastic = false;
-  std::uint32_t nodes = 4;        // static: the job's nodes; elastic: the most it may grow to
-  std::uint32_t min_nodes = 1;    // elastic: the nodes it starts with
-  std::uint32_t cores = 32;       // per node
-  double join_latency_s = 30;     // from a grow decision to the node joining
+  std::uint32_t nodes = 4;      // static: the job's nodes; elastic: the most it may grow to
+  std::uint32_t min_nodes = 1;  // elastic: the nodes it starts with
+  std::uint32_t cores = 32;     // per node
+  double join_latency_s = 30;   // from a grow decision to the node joining
   double idle_release_s = 60;
-  double tick_s = 2;              // elastic policy period
+  double tick_s = 2;  // elastic policy period
   std::uint32_t max_outstanding = 16;
   scheduler::PlacementPolicy policy = scheduler::PlacementPolicy::kCriticalPath;
 };
@@ -42,12 +42,12 @@ struct SimResult {
   double makespan_s = 0;
   double node_seconds = 0;
   double busy_core_seconds = 0;
-  double utilisation = 0;        // busy core-seconds / (node-seconds * cores)
+  double utilisation = 0;  // busy core-seconds / (node-seconds * cores)
   double critical_path_s = 0;
   double total_work_core_s = 0;
   double lower_bound_s = 0;
   std::uint32_t grows = 0, releases = 0, peak_nodes = 0;
-  std::uint64_t decisions = 0;   // decide() calls
+  std::uint64_t decisions = 0;  // decide() calls
 };
 
 Result<SimResult> run_simulation(const SimConfig& cfg, TaskSource& source);

@@ -4,7 +4,6 @@
 //   compss-sim --shape ensemble --tasks 2000 --nodes 16 --cores 8 --join-latency 30
 //   compss-sim --workflow wf.txt --nodes 4
 #include <boost/program_options.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -76,9 +75,8 @@ int simulate(const Options& o, bool elastic, const char* run, std::vector<std::p
 int main(int argc, char** argv) {
   Options o;
   po::options_description desc("compss-sim options");
-  desc.add_options()("help,h", "this help")(
-      "shape", po::value(&o.shape.shape)->default_value("random"),
-      (std::string("generated workflow: ") + shape_names()).c_str())(
+  desc.add_options()("help,h", "this help")("shape", po::value(&o.shape.shape)->default_value("random"),
+                                            (std::string("generated workflow: ") + shape_names()).c_str())(
       "tasks", po::value(&o.shape.tasks)->default_value(1000), "tasks of the generated workflow")(
       "seed", po::value(&o.shape.seed)->default_value(1), "random seed of the generated workflow")(
       "width", po::value(&o.shape.width)->default_value(100), "fan: parallel tasks per block")(
@@ -116,7 +114,8 @@ int main(int argc, char** argv) {
   }
   std::printf("workflow: %s; %u nodes x %u cores; join latency %.0f s; policy %s\n",
               o.workflow.empty() ? (o.shape.shape + ", " + std::to_string(o.shape.tasks) + " tasks, seed " +
-                                    std::to_string(o.shape.seed)).c_str()
+                                    std::to_string(o.shape.seed))
+                                       .c_str()
                                  : o.workflow.c_str(),
               o.sim.nodes, o.sim.cores, o.sim.join_latency_s, o.policy.c_str());
   std::printf("%-8s %12s %14s %11s %14s %7s %6s %8s %6s %8s\n", "run", "makespan_s", "node_seconds", "utilisation",

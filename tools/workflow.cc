@@ -198,7 +198,9 @@ Status parse_item(std::string_view item, FileTask& t, const std::map<std::string
 
 }  // namespace
 
-const char* shape_names() { return "chain, fan, random, ensemble"; }
+const char* shape_names() {
+  return "chain, fan, random, ensemble";
+}
 
 Result<std::unique_ptr<TaskSource>> make_shape(const ShapeOptions& opt) {
   if (opt.tasks == 0) return fail("--tasks must be at least 1");

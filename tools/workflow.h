@@ -40,9 +40,9 @@ struct ShapeOptions {
   std::string shape = "random";  // chain | fan | random | ensemble
   std::uint64_t tasks = 1000;
   std::uint64_t seed = 1;
-  std::uint32_t cpus = 1;        // per task
-  std::uint32_t width = 1000;    // fan: parallel tasks per block
-  std::uint32_t window = 1000;   // random: how far back an input may come from
+  std::uint32_t cpus = 1;       // per task
+  std::uint32_t width = 1000;   // fan: parallel tasks per block
+  std::uint32_t window = 1000;  // random: how far back an input may come from
 };
 
 Result<std::unique_ptr<TaskSource>> make_shape(const ShapeOptions& opt);

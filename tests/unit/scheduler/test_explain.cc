@@ -68,8 +68,9 @@ TEST_CASE("a ready task that fits is queued behind tasks that come first", "[exp
   Explanation e = explain(w, "c");
   REQUIRE(e.has(Why::kQueuedBehind));
   CHECK(e.reasons.back().count == 2);
-  CHECK(e.to_string() == "task 2 (c) is ready: fits now; 2 ready task(s) come first in fifo order; it starts at "
-                         "the next decision");
+  CHECK(e.to_string() ==
+        "task 2 (c) is ready: fits now; 2 ready task(s) come first in fifo order; it starts at "
+        "the next decision");
 }
 
 TEST_CASE("scheduled and running tasks name their node; a kill request shows", "[explain]") {

@@ -97,7 +97,7 @@ TEST_CASE("a failed task under fail stops everything: kills, nothing new, outcom
   CHECK(w.sched.graph().cause(w.id("later")) == FailureCause::kRunStopped);
   CHECK(w.step() == Lines{"kill long (run stopped)"});
   CHECK(w.sched.outcome() == Outcome::kRunning);  // long has not exited yet
-  w.finish("long");  // whatever its exit, it was killed
+  w.finish("long");                               // whatever its exit, it was killed
   CHECK(w.state("long") == TaskState::kCancelled);
   w.add("after_stop");
   CHECK(w.state("after_stop") == TaskState::kCancelled);
@@ -155,9 +155,10 @@ TEST_CASE("a timed-out task under retry is retried, and its new attempt gets a n
 }
 
 TEST_CASE("failure causes are told apart", "[failure]") {
-  World w("oom: policy cancel-successors; err: policy cancel-successors; gone: policy cancel-successors; "
-          "victim",
-          "2 x {cpus: 2}");
+  World w(
+      "oom: policy cancel-successors; err: policy cancel-successors; gone: policy cancel-successors; "
+      "victim",
+      "2 x {cpus: 2}");
   w.step();
   w.finish("oom", TaskExit::out_of_memory());
   w.finish("err", TaskExit::error(2));

@@ -1,8 +1,7 @@
 // Tests of the task graph: dependency inference (RAW, WAR, WAW, inout, after), arrays, groups,
 // interned storage.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "scheduler/arena.h"
 #include "scheduler/graph.h"

@@ -106,8 +106,7 @@ TEST_CASE("without a reservation, backfilling small tasks starves a big one", "[
   CHECK(big_start(1e9) == -1);
 }
 
-TEST_CASE("a reservation after the bound lets the big task start; small tasks never delay it",
-          "[policy][backfill]") {
+TEST_CASE("a reservation after the bound lets the big task start; small tasks never delay it", "[policy][backfill]") {
   std::vector<double> smalls;
   const double at = big_start(10, &smalls);
   REQUIRE(at > 0);

@@ -1,8 +1,7 @@
 // Tests that the ElasticPolicy's decisions reach the Scheduler facade: grow when ready work piles up,
 // new nodes take work, idle nodes are drained and released (never the first), explain mentions growth.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 #include "tests/unit/scheduler/world.h"
 #include "tests/unit/scheduler/world_nodes.h"
@@ -26,7 +25,9 @@ SchedulerConfig elastic_config() {
   return c;
 }
 
-bool has(const Lines& lines, const std::string& s) { return std::find(lines.begin(), lines.end(), s) != lines.end(); }
+bool has(const Lines& lines, const std::string& s) {
+  return std::find(lines.begin(), lines.end(), s) != lines.end();
+}
 
 }  // namespace
 

@@ -1,7 +1,6 @@
 // Tests of the task state machine (doc/spec/states.md section 2): the table itself, and the facade
 // rejecting illegal reports without changing anything.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <utility>
 
@@ -16,11 +15,11 @@ TEST_CASE("the state table allows exactly the transitions of states.md", "[state
   using S = TaskState;
   using E = TaskEvent;
   const std::map<std::pair<S, E>, S> legal = {
-      {{S::kPending, E::kDepsMet}, S::kReady},       {{S::kPending, E::kCancelled}, S::kCancelled},
-      {{S::kReady, E::kPlaced}, S::kScheduled},      {{S::kReady, E::kCancelled}, S::kCancelled},
-      {{S::kScheduled, E::kStarted}, S::kRunning},   {{S::kScheduled, E::kRequeued}, S::kReady},
+      {{S::kPending, E::kDepsMet}, S::kReady},         {{S::kPending, E::kCancelled}, S::kCancelled},
+      {{S::kReady, E::kPlaced}, S::kScheduled},        {{S::kReady, E::kCancelled}, S::kCancelled},
+      {{S::kScheduled, E::kStarted}, S::kRunning},     {{S::kScheduled, E::kRequeued}, S::kReady},
       {{S::kScheduled, E::kCancelled}, S::kCancelled}, {{S::kRunning, E::kSucceeded}, S::kDone},
-      {{S::kRunning, E::kFailed}, S::kFailed},       {{S::kRunning, E::kRequeued}, S::kReady},
+      {{S::kRunning, E::kFailed}, S::kFailed},         {{S::kRunning, E::kRequeued}, S::kReady},
       {{S::kRunning, E::kCancelled}, S::kCancelled},
   };
   int checked = 0;
@@ -33,8 +32,8 @@ TEST_CASE("the state table allows exactly the transitions of states.md", "[state
       if (it == legal.end()) {
         INFO(to_string(from) << " + " << to_string(ev));
         REQUIRE_FALSE(to);
-        CHECK(to.error().message == std::string("illegal transition: event '") + to_string(ev) + "' in state '" +
-                                        to_string(from) + "'");
+        CHECK(to.error().message ==
+              std::string("illegal transition: event '") + to_string(ev) + "' in state '" + to_string(from) + "'");
       } else {
         REQUIRE(to);
         CHECK(*to == it->second);

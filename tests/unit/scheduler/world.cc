@@ -155,7 +155,9 @@ std::string World::label(TaskId t) const {
   return "#" + t.str();
 }
 
-NodeId World::node(const std::string& name) const { return sched.pool().find(name); }
+NodeId World::node(const std::string& name) const {
+  return sched.pool().find(name);
+}
 
 std::string World::node_of(const std::string& l) const {
   const Placement* p = sched.placement(id(l));

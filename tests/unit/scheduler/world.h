@@ -31,12 +31,12 @@ class World {
   explicit World(std::string_view tasks = "", std::string_view nodes = "1 x {cpus: 4}",
                  scheduler::SchedulerConfig cfg = {});
 
-  void add(std::string_view tasks);              // more tasks, same syntax
-  TaskId id(const std::string& label) const;     // throws for an unknown label
+  void add(std::string_view tasks);           // more tasks, same syntax
+  TaskId id(const std::string& label) const;  // throws for an unknown label
   std::string label(TaskId t) const;
   scheduler::TaskState state(const std::string& label) const { return sched.graph().state(id(label)); }
   std::string node_of(const std::string& label) const;  // first node's name while scheduled/running
-  NodeId node(const std::string& name) const;          // a live node by name
+  NodeId node(const std::string& name) const;           // a live node by name
 
   // decide(now); decisions as text, in order. Starts are reported started at once unless told not to.
   std::vector<std::string> step(bool report_started = true);
