@@ -55,6 +55,7 @@ Result<pid_t> spawn(const std::vector<std::string>& argv, const std::vector<std:
     out_fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (out_fd < 0) return fail("cannot open ", output, ": ", std::strerror(errno));
   }
+  const std::string exec_error = "compssd: cannot execute " + argv[0] + ": ";
   pid_t pid = ::fork();
   if (pid < 0) {
     if (out_fd >= 0) ::close(out_fd);
@@ -73,8 +74,10 @@ Result<pid_t> spawn(const std::vector<std::string>& argv, const std::vector<std:
       ::dup2(out_fd, 2);
     }
     ::execvpe(args[0], args.data(), envp.data());
-    const char msg[] = "compssd: cannot execute the command\n";
-    (void)!::write(2, msg, sizeof msg - 1);
+    const char* why = std::strerror(errno);
+    (void)!::write(2, exec_error.data(), exec_error.size());
+    (void)!::write(2, why, std::strlen(why));
+    (void)!::write(2, "\n", 1);
     ::_exit(127);
   }
   ::setpgid(pid, pid);

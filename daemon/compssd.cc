@@ -113,6 +113,19 @@ Status write_private(const fs::path& p, const std::string& text, mode_t mode) {
   return {};
 }
 
+std::string self_dir() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "." : p.parent_path().string();
+}
+
+// compss-agent next to compssd (an installation), else the one found in PATH.
+std::string default_agent_path() {
+  fs::path beside = fs::path(self_dir()) / "compss-agent";
+  std::error_code ec;
+  return fs::exists(beside, ec) ? beside.string() : "compss-agent";
+}
+
 // The name agents and remote clients reach this node by: COMPSS_DAEMON_HOST, else the host name when it
 // resolves, else the loopback address (one-host test clusters).
 std::string advertised_host() {
@@ -131,11 +144,6 @@ std::string advertised_host() {
   return "127.0.0.1";
 }
 
-std::string self_dir() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? "." : p.parent_path().string();
-}
 
 // The run, as a small state machine on the io_context: starting -> ready -> (driver) -> draining -> done.
 class Daemon {
@@ -292,7 +300,7 @@ void Daemon::finish() {
 Status Daemon::start_agents(const std::string& address) {
   std::string mode = args_.launch.empty() ? (std::getenv("SLURM_JOB_ID") ? "srun" : "local") : args_.launch;
   AgentLaunch l;
-  l.agent_path = args_.agent.empty() ? self_dir() + "/compss-agent" : args_.agent;
+  l.agent_path = args_.agent.empty() ? default_agent_path() : args_.agent;
   l.daemon_address = address;
   l.job_dir = job_dir_.string();
   l.nodelist = args_.nodelist;

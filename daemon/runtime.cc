@@ -78,6 +78,7 @@ bool Runtime::finished() const {
 }
 
 void Runtime::send_stop_to_agents(std::uint32_t grace_s) {
+  agents_stopped_ = true;
   for (auto& [e, a] : agents_) a.endpoint->send(proto::Stop{grace_s});
 }
 

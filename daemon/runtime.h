@@ -155,6 +155,7 @@ class Runtime {
   std::deque<std::string> events_;
   std::vector<scheduler::Decision> decisions_;
   bool draining_ = false;
+  bool agents_stopped_ = false;  // stop sent: agents leaving is the end of the run, not a loss
   std::string drain_why_;
   std::uint64_t assigns_sent_ = 0;
 };

@@ -181,7 +181,13 @@ void Runtime::node_lost(Agent& a, const std::string& why, double now) {
 void Runtime::agent_gone(const Endpoint* from, const std::string& why, double now) {
   auto it = agents_.find(from);
   if (it == agents_.end()) return;
-  node_lost(it->second, "agent connection " + why, now);
+  if (agents_stopped_) {
+    auto& book = nodes_[it->second.id.value()];
+    book.left = now;
+    book.left_why = "stopped at the end of the run";
+  } else {
+    node_lost(it->second, "agent connection " + why, now);
+  }
   agents_.erase(it);
 }
 

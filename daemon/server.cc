@@ -153,9 +153,10 @@ std::string check_tcp_auth(const std::string& auth, const std::string& secret) {
 }  // namespace
 
 void Server::on_hello(const std::shared_ptr<proto::Stream>& s, bool tcp, proto::Message&& first) {
-  auto roles = tcp ? std::initializer_list<proto::Role>{proto::Role::kAgent, proto::Role::kClient}
-                   : std::initializer_list<proto::Role>{proto::Role::kClient};
-  if (auto refusal = proto::check_hello(first, roles)) {
+  // Agents connect over TCP only (spec 2.1).
+  auto refusal = tcp ? proto::check_hello(first, {proto::Role::kAgent, proto::Role::kClient})
+                     : proto::check_hello(first, {proto::Role::kClient});
+  if (refusal) {
     log::warn(s->name(), ": refused: ", refusal->message);
     s->send(*refusal);
     s->close_after_flush("refused");
