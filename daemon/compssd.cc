@@ -4,7 +4,8 @@
 // wait until they registered (or --agent-timeout), then signal readiness (--ready-fd) and, with --exec, run
 // the driver command with COMPSS_* in its environment. When the driver exits (or on `compss` shutdown), the
 // daemon finishes the tasks there are (the implicit final barrier), stops the agents, writes the summary to
-// <job-dir>/summary.txt and to its standard output, and exits. SIGTERM/SIGINT: kill running tasks, same end.
+// <job-dir>/summary.txt and to its standard output, and exits. SIGUSR1 means the same as the driver's end
+// (the SPANK plugin sends it when the batch script ends). SIGTERM/SIGINT: kill running tasks, same end.
 // Exit status: the driver's when it failed, else 1 when the run failed, else 0; 2 for a usage error.
 #include <fcntl.h>
 #include <netdb.h>
@@ -150,7 +151,7 @@ class Daemon {
  public:
   Daemon(Args a, RuntimeConfig rc, std::string job, fs::path job_dir)
       : args_(std::move(a)), job_(std::move(job)), job_dir_(std::move(job_dir)), runtime_(std::move(rc)),
-        signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), timer_(io_) {}
+        signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), sigusr1_(io_, SIGUSR1), timer_(io_) {}
 
   int run();
 
@@ -174,6 +175,7 @@ class Daemon {
   std::unique_ptr<Server> server_;
   asio::signal_set signals_;
   asio::signal_set sigchld_;
+  asio::signal_set sigusr1_;  // the job's driver (batch script, srun step) ended: finish and exit
   asio::steady_timer timer_;
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   std::vector<pid_t> agent_pids_;
@@ -294,6 +296,7 @@ void Daemon::finish() {
   timer_.cancel();
   signals_.cancel();
   sigchld_.cancel();
+  sigusr1_.cancel();
   io_.stop();
 }
 
@@ -361,6 +364,12 @@ int Daemon::run() {
     if (!ec) on_signal(sig);
   });
   reap();
+  sigusr1_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    runtime_.add_event(now(), "the job's driver ended: finishing the remaining tasks");
+    runtime_.begin_drain("the job's driver ended (SIGUSR1)");
+    changed();
+  });
   if (auto s = start_agents(address); !s) {
     log::error("cannot start the agents: ", s.error().message);
     std::cerr << "compssd: cannot start the agents: " << s.error().message << "\n";

@@ -39,14 +39,17 @@ void Runtime::pump(double now) {
       kill(*k);
     } else if (auto* g = std::get_if<scheduler::GrowNodes>(&d)) {
       add_event(now, "grow " + std::to_string(g->count) + " node(s) wanted: " + g->why);
+      if (cfg_.on_elastic) cfg_.on_elastic(d);
     } else if (auto* w = std::get_if<scheduler::WithdrawGrow>(&d)) {
       add_event(now, "withdraw " + std::to_string(w->count) + " grow request(s): " + w->why);
+      if (cfg_.on_elastic) cfg_.on_elastic(d);
     } else if (auto* dn = std::get_if<scheduler::DrainNode>(&d)) {
       add_event(now, "drain " + node_name(dn->node) + ": " + dn->why);
     } else if (auto* un = std::get_if<scheduler::UndrainNode>(&d)) {
       add_event(now, "undrain " + node_name(un->node) + ": " + un->why);
     } else if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) {
       add_event(now, "release " + node_name(r->node) + ": " + r->why);
+      if (cfg_.on_elastic) cfg_.on_elastic(d);
     } else if (auto* sn = std::get_if<scheduler::SuspectNode>(&d)) {
       add_event(now, "suspect " + node_name(sn->node) + ": " + sn->why);
     }

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,9 @@ struct RuntimeConfig {
   std::uint32_t heartbeat_s = 10; // agents heartbeat this often; lost after 3 silent intervals
   std::size_t max_events = 200;   // events kept for `compss status`
   std::uint32_t kill_grace_s = 5; // SIGTERM -> SIGKILL for kills of the scheduler
+  // Receives the elasticity decisions (GrowNodes, WithdrawGrow, ReleaseNode) for the connector side of
+  // compssd to carry out; unset: they are only logged as events.
+  std::function<void(const scheduler::Decision&)> on_elastic;
 };
 
 struct RunCounts {
