@@ -136,7 +136,10 @@ TaskId TaskGraph::link(std::uint32_t spec_id, std::int32_t index, std::uint32_t 
   }
 
   const TaskId id(self);
-  if (GroupId g = specs_[spec_id].group; g.valid()) groups_[g.value()].members.push_back(id);
+  if (GroupId g = specs_[spec_id].group; g.valid()) {
+    groups_[g.value()].members.push_back(id);
+    me.flags |= kGrouped;
+  }
   count_state(id, TaskState::kPending, +1);
   if (doomed) {
     me.cause = FailureCause::kPredecessorFailed;

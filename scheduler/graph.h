@@ -46,6 +46,7 @@ class TaskGraph {
   static constexpr std::uint8_t kKillRequested = 2;  // a kill decision was emitted for the running attempt
   static constexpr std::uint8_t kQueued = 4;         // has an entry in the scheduler's ready queue
   static constexpr std::uint8_t kRetrying = 8;       // the scheduler holds retry placement constraints
+  static constexpr std::uint8_t kGrouped = 16;       // belongs to a group
 
   // Adds one task. Its state is ready when it has no unfinished predecessor, cancelled when a
   // predecessor already failed or was cancelled, pending otherwise. `default_retries` applies when

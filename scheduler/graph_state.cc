@@ -5,6 +5,7 @@ namespace compss::scheduler {
 
 void TaskGraph::count_state(TaskId t, TaskState s, int delta) {
   counts_[static_cast<int>(s)] += static_cast<std::uint64_t>(static_cast<std::int64_t>(delta));
+  if (!has_flag(t, kGrouped)) return;  // spares a look at the spec for most tasks
   if (GroupId g = spec(t).group; g.valid()) {
     groups_[g.value()].counts[static_cast<int>(s)] += static_cast<std::uint32_t>(delta);
   }
@@ -13,10 +14,10 @@ void TaskGraph::count_state(TaskId t, TaskState s, int delta) {
 Status TaskGraph::apply(TaskId t, TaskEvent event) {
   if (!contains(t)) return fail("task ", t.str(), " does not exist");
   TaskRec& r = recm(t);
-  Result<TaskState> to = next_state(r.state, event);
-  if (!to) return fail("task ", t.str(), ": ", to.error().message);
+  const TaskState to = transition(r.state, event);
+  if (to == kNoTransition) return fail("task ", t.str(), ": ", next_state(r.state, event).error().message);
   count_state(t, r.state, -1);
-  r.state = *to;
+  r.state = to;
   count_state(t, r.state, +1);
   return ok_status();
 }

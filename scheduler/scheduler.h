@@ -143,6 +143,7 @@ class Scheduler {
   void occupy(TaskId t, const Placement& p, double now);
   NodeId vacate(TaskId t, double now);
   void finish_killed(TaskId t, NodeId node, double now);
+  void release_successors(TaskId t);
   void fail_attempt(TaskId t, FailureCause cause, NodeId node, double now);
   void fail_final(TaskId t, FailureCause cause);
   void forget_retry(TaskId t);
@@ -187,6 +188,7 @@ class Scheduler {
   std::vector<Timeout> timeouts_;  // min-heap by deadline
   std::vector<NodeBook> nodes_;
   std::vector<Decision> pending_;  // kills and suspect marks for the next decide()
+  std::vector<TaskId> released_;   // scratch of release_successors()
   Placement scratch_;
   ResourceRequest checked_;  // the last request check_fits() accepted
   std::uint64_t checked_version_ = 0;

@@ -70,14 +70,18 @@ Status Scheduler::task_finished(TaskId t, TaskExit exit, double now) {
     (void)graph_.apply(t, TaskEvent::kSucceeded);
     forget_retry(t);
     if (started >= 0 && estimates_.learn(graph_.name_id(t), now - started)) cp_estimates_changed_ = true;
-    std::vector<TaskId> released;
-    graph_.release_successors(t, released);
-    for (TaskId r : released) on_ready(r);
+    release_successors(t);
     return ok_status();
   }
   fail_attempt(t, exit.kind == TaskExit::Kind::kOutOfMemory ? FailureCause::kOutOfMemory : FailureCause::kTaskError,
                node, now);
   return ok_status();
+}
+
+void Scheduler::release_successors(TaskId t) {
+  released_.clear();  // a member, so finishing a task does not allocate
+  graph_.release_successors(t, released_);
+  for (TaskId r : released_) on_ready(r);
 }
 
 // The exit of an attempt the scheduler asked to kill: a timeout is a failure, anything else a cancel.
@@ -127,9 +131,7 @@ void Scheduler::fail_attempt(TaskId t, FailureCause cause, NodeId node, double /
     case FailurePolicy::kIgnore: {
       fail_final(t, cause);
       graph_.set_flag(t, TaskGraph::kIgnored, true);
-      std::vector<TaskId> released;
-      graph_.release_successors(t, released);
-      for (TaskId r : released) on_ready(r);
+      release_successors(t);
       return;
     }
   }

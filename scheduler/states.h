@@ -4,11 +4,13 @@
 //   pending -> ready -> scheduled -> running -> done | failed | cancelled
 //   (plus requeue to ready, and cancellation from any non-final state)
 //
-// next_state() is the only place the table lives; the graph applies every transition through it, so
+// The table below is the only place the transitions live; the graph applies every transition through it, so
 // an illegal one is an error value (never undefined behaviour) and leaves the task unchanged.
 // Thread-safety: pure functions.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "common/util/result.h"
@@ -28,6 +30,32 @@ enum class TaskEvent : std::uint8_t {
 inline constexpr int kEventCount = 7;
 
 const char* to_string(TaskEvent e);  // "deps-met", "placed", ...
+
+inline constexpr TaskState kNoTransition = static_cast<TaskState>(0xff);
+
+namespace states_table {
+using S = TaskState;
+// kTable[state][event]: the next state, or X (illegal). Rows follow TaskState, columns TaskEvent.
+inline constexpr S X = kNoTransition, Rd = S::kReady, Sc = S::kScheduled, Ru = S::kRunning, Dn = S::kDone,
+                   Fl = S::kFailed, Cn = S::kCancelled;
+// clang-format off
+inline constexpr std::array<std::array<S, kEventCount>, kStateCount> kTable = {{
+    //              deps-met placed started succeeded failed requeued cancelled
+    /* pending   */ {Rd,     X,     X,      X,        X,     X,       Cn},
+    /* ready     */ {X,      Sc,    X,      X,        X,     X,       Cn},
+    /* scheduled */ {X,      X,     Ru,     X,        X,     Rd,      Cn},
+    /* running   */ {X,      X,     X,      Dn,       Fl,    Rd,      Cn},
+    /* done      */ {X,      X,     X,      X,        X,     X,       X},
+    /* failed    */ {X,      X,     X,      X,        X,     X,       X},
+    /* cancelled */ {X,      X,     X,      X,        X,     X,       X},
+}};
+// clang-format on
+}  // namespace states_table
+
+// The state `event` leads to from `from`, or kNoTransition; the hot path, without error text.
+constexpr TaskState transition(TaskState from, TaskEvent event) {
+  return states_table::kTable[static_cast<std::size_t>(from)][static_cast<std::size_t>(event)];
+}
 
 // The state `event` leads to from `from`; an error naming both when the table forbids it
 // ("illegal transition: event 'started' in state 'pending'").
