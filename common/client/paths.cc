@@ -1,17 +1,52 @@
 #include "common/client/paths.h"
 
-#include <filesystem>
+#include <vector>
 
 namespace compss::client {
 
+namespace {
+
+// Folds "." and ".." and repeated slashes, as std::filesystem's lexically_normal does, without its
+// allocations per component (a submit of many tasks calls this for every file of every task).
+std::string normalise(std::string_view p) {
+  bool absolute = !p.empty() && p.front() == '/';
+  std::vector<std::string_view> parts;
+  std::size_t pos = 0;
+  while (pos <= p.size()) {
+    std::size_t slash = p.find('/', pos);
+    if (slash == std::string_view::npos) slash = p.size();
+    std::string_view part = p.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+        continue;
+      }
+      if (absolute) continue;  // "/.." is "/"
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  out.reserve(p.size() + 1);
+  if (absolute) out.push_back('/');
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += '/';
+    out += parts[i];
+  }
+  if (out.empty()) out.push_back('.');
+  return out;
+}
+
+}  // namespace
+
 std::string absolute_path(std::string_view path, std::string_view base) {
   if (path.empty()) return {};
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = std::filesystem::path(base) / p;
-  std::string s = p.lexically_normal().string();
-  // "/a/b/" and "/a/b" are one directory; keep "/" itself.
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return s;
+  if (path.front() == '/') return normalise(path);
+  std::string joined(base);
+  joined += '/';
+  joined += path;
+  return normalise(joined);
 }
 
 TaskSpec with_absolute_paths(TaskSpec spec, std::string_view caller_cwd) {

@@ -96,6 +96,11 @@ TEST_CASE("relative task paths become absolute against the task's directory", "[
   CHECK(absolute_path("../x", "/home/u/run") == "/home/u/x");
   CHECK(absolute_path("/data//in.nc", "/home/u") == "/data/in.nc");
   CHECK(absolute_path("", "/home/u").empty());
+  CHECK(absolute_path("../../../..", "/home/u") == "/");
+  CHECK(absolute_path("/", "/home/u") == "/");
+  CHECK(absolute_path(".", "/home/u/") == "/home/u");
+  CHECK(absolute_path("a/./b/../../c", "/x") == "/x/c");
+  CHECK(absolute_path("out/{i}.nc", "/x") == "/x/out/{i}.nc");
 
   TaskSpec t;
   t.argv = {"sim"};
