@@ -227,3 +227,50 @@ TEST_CASE("a group can be cancelled and waited on", "[failure][group]") {
   CHECK(w.started_in(w.step()) == Lines{"x"});
   CHECK_FALSE(w.sched.cancel_group(compss::GroupId(42)));
 }
+
+TEST_CASE("a task scheduled on a node that is lost before its start report goes back to ready", "[failure][node]") {
+  World w("t", "2 x {cpus: 1}");
+  w.step(false);
+  REQUIRE(w.state("t") == TaskState::kScheduled);
+  REQUIRE(w.sched.node_lost(w.node("n1"), 0));
+  CHECK(w.state("t") == TaskState::kReady);
+  CHECK(w.step() == Lines{"start t on n2"});
+  CHECK_FALSE(w.sched.task_started(w.id("t"), 0));  // started already by step(); a second report is illegal
+}
+
+TEST_CASE("a task whose kill was requested is final at once when its node is lost", "[failure][node]") {
+  World w("c; t: timeout 5, retries 0", "2 x {cpus: 1}");
+  w.step();
+  REQUIRE(w.sched.cancel(w.id("c")));
+  w.now = 6;
+  CHECK(w.step() == Lines{"kill c (cancelled)", "kill t (timeout)"});
+  REQUIRE(w.sched.node_lost(w.node("n1"), 6));
+  REQUIRE(w.sched.node_lost(w.node("n2"), 6));
+  CHECK(w.state("c") == TaskState::kCancelled);
+  CHECK(w.state("t") == TaskState::kFailed);  // the timeout still counts against it
+  CHECK(w.sched.graph().cause(w.id("t")) == FailureCause::kTimeout);
+  CHECK(w.sched.outcome() == Outcome::kFailure);
+}
+
+TEST_CASE("with one node, the retry meant for another node runs on the same one", "[failure][retry]") {
+  World w("t", "1 x {cpus: 1}");
+  w.step();
+  w.finish("t", TaskExit::error());
+  CHECK(w.step() == Lines{"start t on n1"});
+  w.finish("t", TaskExit::error());
+  CHECK(w.step() == Lines{"start t on n1"});  // no other node: better than waiting forever
+  w.finish("t", TaskExit::error());
+  CHECK(w.state("t") == TaskState::kFailed);
+}
+
+TEST_CASE("a higher retries count spends its retries on the same node first", "[failure][retry]") {
+  World w("t: retries 2", "2 x {cpus: 1}");
+  Lines nodes;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    w.step();
+    nodes.push_back(w.node_of("t"));
+    w.finish("t", TaskExit::error());
+  }
+  CHECK(nodes == Lines{"n1", "n1", "n1", "n2"});
+  CHECK(w.state("t") == TaskState::kFailed);
+}

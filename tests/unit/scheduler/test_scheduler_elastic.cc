@@ -76,3 +76,25 @@ TEST_CASE("a static job never grows", "[elastic]") {
   World w("t: array 1-10", "1 x {cpus: 1}");
   for (const std::string& d : w.step()) CHECK(d.rfind("grow", 0) != 0);
 }
+
+TEST_CASE("grow requests are withdrawn when the demand vanishes before the nodes come", "[elastic]") {
+  World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
+  REQUIRE(has(w.step(), "grow 3"));
+  for (int i = 2; i <= 10; ++i) REQUIRE(w.sched.cancel(w.id("t[" + std::to_string(i) + "]")));
+  Lines all;
+  for (w.now = 1; w.now < 20; w.now += 1) {
+    Lines d = w.step();
+    all.insert(all.end(), d.begin(), d.end());
+  }
+  CHECK(has(all, "withdraw 3"));
+  CHECK(w.sched.outstanding_grows() == 0);
+}
+
+TEST_CASE("grow requests that fail are no longer counted as coming", "[elastic]") {
+  World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
+  REQUIRE(has(w.step(), "grow 3"));
+  w.sched.grow_failed(2);
+  CHECK(w.sched.outstanding_grows() == 1);
+  w.sched.grow_failed(5);
+  CHECK(w.sched.outstanding_grows() == 0);
+}
