@@ -40,6 +40,7 @@ std::vector<std::string> build_task_env(const LaunchSpec& spec) {
   set_var(env, "CUDA_DEVICE_ORDER", "PCI_BUS_ID");
   set_var(env, "COMPSS_TASK_ID", spec.task.str());
   set_var(env, "COMPSS_TASK_ATTEMPT", std::to_string(spec.attempt));
+  set_var(env, "COMPSS_TASK_CORES", join(spec.cores));  // the core ids it is bound to, for the task and tests
   return env;
 }
 

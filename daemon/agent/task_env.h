@@ -7,6 +7,7 @@
 //                         no GPU cannot use one
 //   CUDA_DEVICE_ORDER     PCI_BUS_ID, the order in which the agent numbers GPUs (topology.h)
 //   COMPSS_TASK_ID, COMPSS_TASK_ATTEMPT
+//   COMPSS_TASK_CORES     the assigned core ids, "0,1" (the task may check its binding against it)
 // exec_candidates() resolves the command as execvp would, but with the task's PATH rather than the
 // agent's, so that the child only tries execve on ready-made strings.
 // Thread-safety: pure functions.

@@ -35,6 +35,7 @@ TEST_CASE("the launcher's variables override the job's, each name once", "[task_
   CHECK(has(env, "CUDA_DEVICE_ORDER=PCI_BUS_ID"));
   CHECK(has(env, "COMPSS_TASK_ID=12"));
   CHECK(has(env, "COMPSS_TASK_ATTEMPT=2"));
+  CHECK(has(env, "COMPSS_TASK_CORES=0,2,4"));
   CHECK(env.front() == "HOME=/scratch/u");  // the job's order is kept
 }
 
