@@ -12,6 +12,10 @@ using nlohmann::json;
 
 namespace {
 
+// Names and reasons come from the daemon and the user's files; bytes that are not UTF-8 are replaced
+// rather than made an exception.
+std::string text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 json issues_json(const std::vector<client::TaskIssue>& issues) {
   json a = json::array();
   for (const auto& i : issues) a.push_back({{"id", i.id}, {"name", i.name}, {"reason", i.reason}});
@@ -67,14 +71,16 @@ std::string format_range(const client::IdRange& r) {
 }
 
 std::string submit_json(const client::IdRange& ids) {
-  return json{{"first", ids.first}, {"last", ids.last}, {"count", ids.count()}}.dump();
+  return text(json{{"first", ids.first}, {"last", ids.last}, {"count", ids.count()}});
 }
 
 std::string wait_json(const client::WaitResult& w) {
-  return json{{"succeeded", w.succeeded()},      {"done", w.done},
-              {"failed", issues_json(w.failed)}, {"cancelled", issues_json(w.cancelled)},
-              {"timed_out", w.timed_out},        {"pending", w.pending}}
-      .dump();
+  return text(json{{"succeeded", w.succeeded()},
+                   {"done", w.done},
+                   {"failed", issues_json(w.failed)},
+                   {"cancelled", issues_json(w.cancelled)},
+                   {"timed_out", w.timed_out},
+                   {"pending", w.pending}});
 }
 
 std::string status_json(const client::RunStatus& s) {
@@ -82,7 +88,7 @@ std::string status_json(const client::RunStatus& s) {
   json nodes = json::array();
   for (const auto& n : s.nodes)
     nodes.push_back({{"name", n.name}, {"state", n.state}, {"cores", n.cores}, {"busy", n.busy}});
-  return json{{"outcome", s.outcome},
+  return text(json{{"outcome", s.outcome},
               {"counts",
                {{"pending", c.pending},
                 {"ready", c.ready},
@@ -92,14 +98,13 @@ std::string status_json(const client::RunStatus& s) {
                 {"failed", c.failed},
                 {"cancelled", c.cancelled}}},
               {"nodes", nodes},
-              {"events", s.events}}
-      .dump();
+              {"events", s.events}});
 }
 
-std::string cancel_json(std::uint64_t count) { return json{{"cancelled", count}}.dump(); }
+std::string cancel_json(std::uint64_t count) { return text(json{{"cancelled", count}}); }
 
 std::string explain_json(const client::Explanation& e) {
-  return json{{"id", e.id}, {"text", e.text}, {"items", e.items}}.dump();
+  return text(json{{"id", e.id}, {"text", e.text}, {"items", e.items}});
 }
 
 void print_wait(Io& io, const client::WaitResult& w) {

@@ -161,6 +161,22 @@ TEST_CASE("compss wait exits 0 when every awaited task succeeded, and 1 on a tim
   CHECK(std::get<proto::Wait>(slow.received().back()).timeout_s == 300);
 }
 
+TEST_CASE("--json output stays valid JSON when the daemon sends bytes that are not UTF-8", "[cli][binary]") {
+  FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (auto* w = std::get_if<proto::Wait>(&m)) {
+      proto::WaitResult r;
+      r.rid = w->rid;
+      r.failed.push_back({1, "sim\xff", "exit code 1 in caf\xe9"});
+      return test::reply(r);
+    }
+    return self.canned(m);
+  });
+  auto r = run_in_process(cli::run_wait, d.path(), {"--json", "1"});
+  CHECK(r.status == cli::kExitTasksFailed);
+  auto parsed = json::parse(r.out);
+  CHECK(parsed["failed"][0]["id"] == 1);
+}
+
 TEST_CASE("a refusal exits 4 with the daemon's message as is", "[cli][binary]") {
   FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
     if (auto* s = std::get_if<proto::Submit>(&m))
