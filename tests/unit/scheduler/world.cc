@@ -21,13 +21,6 @@ std::uint32_t number(std::string_view text, std::string_view v) {
   return static_cast<std::uint32_t>(*r);
 }
 
-struct Parsed {
-  std::string label;
-  TaskSpec spec;
-  bool array = false;
-  std::int64_t first = 0, last = 0;
-};
-
 }  // namespace
 
 World::World(std::string_view tasks, std::string_view nodes_text, SchedulerConfig cfg) : sched(cfg) {
@@ -35,51 +28,29 @@ World::World(std::string_view tasks, std::string_view nodes_text, SchedulerConfi
   add(tasks);
 }
 
-void World::add(std::string_view text) {
-  auto submit = [&](Parsed& p) {
-    if (p.spec.command.empty()) p.spec.command = "/bin/" + p.label + " {i}";
-    if (p.spec.name.empty()) p.spec.name = p.label;
-    if (p.array) {
-      auto r = sched.submit_array(p.spec, p.first, p.last);
-      if (!r) bad(text, r.error().message);
-      for (std::uint32_t i = 0; i < r->count; ++i) {
-        std::string l = p.label + "[" + std::to_string(p.first + i) + "]";
-        ids_[l] = r->at(i);
-        labels_.push_back(l);
-      }
-      return;
-    }
-    auto r = sched.submit(p.spec);
+void World::submit(std::string_view text, Parsed& p) {
+  if (p.spec.command.empty()) p.spec.command = "/bin/" + p.label + " {i}";
+  if (p.spec.name.empty()) p.spec.name = p.label;
+  if (p.array) {
+    auto r = sched.submit_array(p.spec, p.first, p.last);
     if (!r) bad(text, r.error().message);
-    ids_[p.label] = *r;
-    labels_.push_back(p.label);
-  };
+    for (std::uint32_t i = 0; i < r->count; ++i) {
+      std::string l = p.label + "[" + std::to_string(p.first + i) + "]";
+      ids_[l] = r->at(i);
+      labels_.push_back(l);
+    }
+    return;
+  }
+  auto r = sched.submit(p.spec);
+  if (!r) bad(text, r.error().message);
+  ids_[p.label] = *r;
+  labels_.push_back(p.label);
+}
+
+void World::add(std::string_view text) {
   if (trim(text).empty()) return;
   if (text.find("->") != std::string_view::npos) {
-    std::vector<std::string> order;
-    std::map<std::string, std::vector<std::string>> preds;
-    for (std::string_view edge : split(text, ',')) {
-      std::string prev;
-      for (std::string_view part : split(edge, '-')) {
-        std::string name(trim(!part.empty() && part.front() == '>' ? part.substr(1) : part));
-        if (name.empty()) bad(text, "empty task name");
-        if (!preds.count(name)) {
-          preds[name];
-          order.push_back(name);
-        }
-        if (!prev.empty()) preds[name].push_back(prev);
-        prev = name;
-      }
-    }
-    for (const std::string& name : order) {
-      Parsed p;
-      p.label = name;
-      for (const std::string& pr : preds[name]) {
-        if (!ids_.count(pr)) bad(text, "'" + pr + "' must appear before '" + name + "'");
-        p.spec.after.push_back(ids_.at(pr));
-      }
-      submit(p);
-    }
+    add_graph(text);
     return;
   }
   for (std::string_view item_text : split(text, ';')) {
@@ -89,56 +60,83 @@ void World::add(std::string_view text) {
     std::size_t colon = t.find(':');
     p.label = std::string(trim(t.substr(0, colon)));
     if (colon != std::string_view::npos) {
-      for (std::string_view raw : split(t.substr(colon + 1), ',')) {
-        std::string_view item = trim(raw);
-        std::size_t sp = item.find(' ');
-        if (sp == std::string_view::npos) bad(text, "item '" + std::string(item) + "' needs a value");
-        std::string_view key = item.substr(0, sp), v = trim(item.substr(sp + 1));
-        TaskSpec& s = p.spec;
-        if (key == "in" || key == "out" || key == "inout") {
-          s.accesses.push_back({std::string(v), *parse_access_mode(key)});
-        } else if (key == "after") {
-          if (!ids_.count(std::string(v))) {
-            s.after.push_back(TaskId(static_cast<std::uint32_t>(number(text, v))));  // a raw id
-          } else {
-            s.after.push_back(ids_.at(std::string(v)));
-          }
-        } else if (key == "cpus") {
-          s.request.cpus = number(text, v);
-        } else if (key == "gpus") {
-          s.request.gpus = number(text, v);
-        } else if (key == "nodes") {
-          s.request.nodes = number(text, v);
-        } else if (key == "ranks") {
-          s.request.ranks = number(text, v);
-        } else if (key == "rpn") {
-          s.request.ranks_per_node = number(text, v);
-        } else if (key == "prio") {
-          s.priority = std::stoi(std::string(v));
-        } else if (key == "policy") {
-          auto pol = parse_failure_policy(v);
-          if (!pol) bad(text, pol.error().message);
-          s.on_failure = *pol;
-        } else if (key == "retries") {
-          s.retries = static_cast<int>(number(text, v));
-        } else if (key == "timeout") {
-          s.timeout_s = std::stod(std::string(v));
-        } else if (key == "group") {
-          s.group = std::string(v);
-        } else if (key == "kind") {
-          s.name = std::string(v);
-        } else if (key == "array") {
-          auto dash = v.find('-');
-          if (dash == std::string_view::npos) bad(text, "array needs A-B");
-          p.array = true;
-          p.first = number(text, v.substr(0, dash));
-          p.last = number(text, v.substr(dash + 1));
-        } else {
-          bad(text, "unknown item '" + std::string(key) + "'");
-        }
-      }
+      for (std::string_view raw : split(t.substr(colon + 1), ',')) parse_item(text, trim(raw), p);
     }
-    submit(p);
+    submit(text, p);
+  }
+}
+
+// "a -> b, a -> c": tasks in the order they first appear, `after` edges from the arrows.
+void World::add_graph(std::string_view text) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<std::string>> preds;
+  for (std::string_view edge : split(text, ',')) {
+    std::string prev;
+    for (std::string_view part : split(edge, '-')) {
+      std::string name(trim(!part.empty() && part.front() == '>' ? part.substr(1) : part));
+      if (name.empty()) bad(text, "empty task name");
+      if (!preds.count(name)) {
+        preds[name];
+        order.push_back(name);
+      }
+      if (!prev.empty()) preds[name].push_back(prev);
+      prev = name;
+    }
+  }
+  for (const std::string& name : order) {
+    Parsed p;
+    p.label = name;
+    for (const std::string& pr : preds[name]) {
+      if (!ids_.count(pr)) bad(text, "'" + pr + "' must appear before '" + name + "'");
+      p.spec.after.push_back(ids_.at(pr));
+    }
+    submit(text, p);
+  }
+}
+
+void World::parse_item(std::string_view text, std::string_view item, Parsed& p) const {
+  std::size_t sp = item.find(' ');
+  if (sp == std::string_view::npos) bad(text, "item '" + std::string(item) + "' needs a value");
+  std::string_view key = item.substr(0, sp), v = trim(item.substr(sp + 1));
+  TaskSpec& s = p.spec;
+  if (key == "in" || key == "out" || key == "inout") {
+    s.accesses.push_back({std::string(v), *parse_access_mode(key)});
+  } else if (key == "after") {
+    // A label, or a raw id (to name tasks that do not exist).
+    auto it = ids_.find(std::string(v));
+    s.after.push_back(it != ids_.end() ? it->second : TaskId(number(text, v)));
+  } else if (key == "cpus") {
+    s.request.cpus = number(text, v);
+  } else if (key == "gpus") {
+    s.request.gpus = number(text, v);
+  } else if (key == "nodes") {
+    s.request.nodes = number(text, v);
+  } else if (key == "ranks") {
+    s.request.ranks = number(text, v);
+  } else if (key == "rpn") {
+    s.request.ranks_per_node = number(text, v);
+  } else if (key == "prio") {
+    s.priority = std::stoi(std::string(v));
+  } else if (key == "policy") {
+    auto pol = parse_failure_policy(v);
+    if (!pol) bad(text, pol.error().message);
+    s.on_failure = *pol;
+  } else if (key == "retries") {
+    s.retries = static_cast<int>(number(text, v));
+  } else if (key == "timeout") {
+    s.timeout_s = std::stod(std::string(v));
+  } else if (key == "group") {
+    s.group = std::string(v);
+  } else if (key == "kind") {
+    s.name = std::string(v);
+  } else if (key == "array") {
+    auto dash = v.find('-');
+    if (dash == std::string_view::npos) bad(text, "array needs A-B");
+    p.array = true;
+    p.first = number(text, v.substr(0, dash));
+    p.last = number(text, v.substr(dash + 1));
+  } else {
+    bad(text, "unknown item '" + std::string(key) + "'");
   }
 }
 

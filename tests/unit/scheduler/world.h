@@ -51,6 +51,15 @@ class World {
   std::vector<scheduler::Decision> last;  // the decisions of the last step()
 
  private:
+  struct Parsed {
+    std::string label;
+    scheduler::TaskSpec spec;
+    bool array = false;
+    std::int64_t first = 0, last = 0;
+  };
+  void submit(std::string_view text, Parsed& p);
+  void add_graph(std::string_view text);
+  void parse_item(std::string_view text, std::string_view item, Parsed& p) const;
   std::string describe(const scheduler::Decision& d) const;
   std::map<std::string, TaskId> ids_;
   std::vector<std::string> labels_;
