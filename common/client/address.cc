@@ -2,9 +2,8 @@
 
 #include <sys/un.h>
 
-#include <cstdlib>
-
 #include <compss/client.hpp>
+#include <cstdlib>
 
 #include "common/util/parse.h"
 
@@ -12,7 +11,9 @@ namespace compss::client {
 
 namespace {
 
-Error unreachable(std::string message) { return Error{ErrorKind::kUnreachable, std::move(message), {}}; }
+Error unreachable(std::string message) {
+  return Error{ErrorKind::kUnreachable, std::move(message), {}};
+}
 
 Result<Address> unix_address(std::string_view path) {
   if (path.empty()) return unreachable("bad runtime address 'unix:': the socket path is empty");

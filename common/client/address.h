@@ -7,11 +7,10 @@
 // Thread-safety: pure functions, except resolve_address() which reads the environment.
 #pragma once
 
+#include <compss/result.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <compss/result.hpp>
 
 namespace compss::client {
 

@@ -6,9 +6,8 @@
 // Thread-safety: safe from any thread (libmunge keeps no shared state for encoding).
 #pragma once
 
-#include <string>
-
 #include <compss/result.hpp>
+#include <string>
 
 namespace compss::client {
 

@@ -1,8 +1,8 @@
 // c_api.cc - the C API (compss/client.h) over Connection. Every entry point catches everything: no C++
 // exception may cross the C ABI.
 #include <compss/client.h>
-#include <compss/client.hpp>
 
+#include <compss/client.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -30,11 +30,16 @@ void write_error(char* err, std::size_t err_len, std::string_view message) {
 
 int rc_for(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kUsage: return COMPSS_USAGE;
-    case ErrorKind::kUnreachable: return COMPSS_UNREACHABLE;
-    case ErrorKind::kLost: return COMPSS_LOST;
-    case ErrorKind::kProtocol: return COMPSS_PROTOCOL;
-    case ErrorKind::kRefused: return COMPSS_REFUSED;
+    case ErrorKind::kUsage:
+      return COMPSS_USAGE;
+    case ErrorKind::kUnreachable:
+      return COMPSS_UNREACHABLE;
+    case ErrorKind::kLost:
+      return COMPSS_LOST;
+    case ErrorKind::kProtocol:
+      return COMPSS_PROTOCOL;
+    case ErrorKind::kRefused:
+      return COMPSS_REFUSED;
   }
   return COMPSS_PROTOCOL;
 }
@@ -98,7 +103,9 @@ int compss_connect(const char* address, compss_client** out, char* err, size_t e
   });
 }
 
-void compss_disconnect(compss_client* client) { delete client; }
+void compss_disconnect(compss_client* client) {
+  delete client;
+}
 
 void compss_task_spec_init(compss_task_spec* spec) {
   if (!spec) return;

@@ -8,10 +8,11 @@ namespace compss::client {
 
 namespace {
 
-Error usage(std::string message) { return Error{ErrorKind::kUsage, std::move(message), {}}; }
+Error usage(std::string message) {
+  return Error{ErrorKind::kUsage, std::move(message), {}};
+}
 
-Result<std::vector<std::string>> strings(const char* const* list, std::size_t n, const char* field,
-                                         std::size_t index) {
+Result<std::vector<std::string>> strings(const char* const* list, std::size_t n, const char* field, std::size_t index) {
   if (n > 0 && !list)
     return usage("task " + std::to_string(index) + ": " + field + " is NULL but its count is " + std::to_string(n));
   std::vector<std::string> out;
@@ -29,9 +30,9 @@ Status copy_lists(const compss_task_spec& c, std::size_t index, TaskSpec& t) {
     const char* field;
     std::vector<std::string>* into;
   };
-  for (const List& l : {List{c.argv, c.argc, "argv", &t.argv}, List{c.env, c.n_env, "env", &t.env},
-                        List{c.in, c.n_in, "in", &t.in}, List{c.out, c.n_out, "out", &t.out},
-                        List{c.inout, c.n_inout, "inout", &t.inout}}) {
+  for (const List& l :
+       {List{c.argv, c.argc, "argv", &t.argv}, List{c.env, c.n_env, "env", &t.env}, List{c.in, c.n_in, "in", &t.in},
+        List{c.out, c.n_out, "out", &t.out}, List{c.inout, c.n_inout, "inout", &t.inout}}) {
     auto v = strings(l.items, l.n, l.field, index);
     if (!v) return v.error();
     *l.into = std::move(*v);
@@ -40,7 +41,8 @@ Status copy_lists(const compss_task_spec& c, std::size_t index, TaskSpec& t) {
   t.after.assign(c.after, c.after + c.n_after);
   if (c.n_custom > 0 && !c.custom) return usage("task " + std::to_string(index) + ": custom is NULL");
   for (std::size_t i = 0; i < c.n_custom; ++i) {
-    if (!c.custom[i].name) return usage("task " + std::to_string(index) + ": custom[" + std::to_string(i) + "].name is NULL");
+    if (!c.custom[i].name)
+      return usage("task " + std::to_string(index) + ": custom[" + std::to_string(i) + "].name is NULL");
     t.custom.push_back({c.custom[i].name, c.custom[i].amount});
   }
   return {};

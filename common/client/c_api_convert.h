@@ -6,6 +6,7 @@
 #pragma once
 
 #include <compss/client.h>
+
 #include <compss/result.hpp>
 #include <compss/types.hpp>
 

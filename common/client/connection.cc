@@ -1,8 +1,7 @@
 // connection.cc - Connection (compss/client.hpp): the handshake, then one request and its answer per
 // call, matched by request id (protocol.md 2.4).
-#include <compss/client.hpp>
-
 #include <array>
+#include <compss/client.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -23,15 +22,18 @@ namespace {
 constexpr int kHandshakeTimeoutMs = 30000;
 constexpr const char* kProgram = "libcompss-client " PACKAGE_VERSION;
 
-Error usage(std::string message) { return Error{ErrorKind::kUsage, std::move(message), {}}; }
+Error usage(std::string message) {
+  return Error{ErrorKind::kUsage, std::move(message), {}};
+}
 
 // Exactly one selector; `allow_all` is false for cancel (the protocol has no "cancel everything").
 Status check_selection(const Selection& s, bool allow_all, std::string_view call) {
   int given = (s.ids.empty() ? 0 : 1) + (s.group.empty() ? 0 : 1) + (s.all ? 1 : 0);
-  if (!allow_all && s.all) return usage(std::string(call) + ": cancelling every task is not supported; give ids or a group");
+  if (!allow_all && s.all)
+    return usage(std::string(call) + ": cancelling every task is not supported; give ids or a group");
   if (given != 1)
-    return usage(std::string(call) + (allow_all ? ": give exactly one of ids, a group or all"
-                                                : ": give exactly one of ids or a group"));
+    return usage(std::string(call) +
+                 (allow_all ? ": give exactly one of ids, a group or all" : ": give exactly one of ids or a group"));
   for (const auto& r : s.ids)
     if (r.first > r.last) return usage(std::string(call) + ": a range's first id is above its last");
   return {};
@@ -98,8 +100,8 @@ Result<Reply> Connection::Impl::call(Request request) {
     return Error{ErrorKind::kRefused, e->message, std::string(proto::word(e->code))};
   return break_with(Error{ErrorKind::kProtocol,
                           "the compss runtime answered '" + std::string(proto::type_name(Request{})) + "' with '" +
-                              std::string(proto::type_name(*answer)) + "' (request id " +
-                              std::to_string(request.rid) + ")",
+                              std::string(proto::type_name(*answer)) + "' (request id " + std::to_string(request.rid) +
+                              ")",
                           {}});
 }
 
@@ -108,7 +110,9 @@ Connection::Connection(Connection&&) noexcept = default;
 Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
 
-const ServerInfo& Connection::server() const { return impl_->server; }
+const ServerInfo& Connection::server() const {
+  return impl_->server;
+}
 
 Result<Connection> Connection::connect(std::string_view address) {
   auto addr = resolve_address(address, [](const char* name) -> const char* { return std::getenv(name); });
@@ -155,8 +159,8 @@ Result<std::vector<IdRange>> Connection::submit(const std::vector<TaskSpec>& tas
     if (t.argv.empty()) return usage("submit: task " + std::to_string(i) + " has no command (argv is empty)");
     bool relative = !t.cwd.starts_with('/');
     if (relative && ec)
-      return usage("submit: task " + std::to_string(i) + " has a relative cwd and the current directory is unknown: " +
-                   ec.message());
+      return usage("submit: task " + std::to_string(i) +
+                   " has a relative cwd and the current directory is unknown: " + ec.message());
     if (t.array && (t.array->step == 0 || t.array->first > t.array->last))
       return usage("submit: task " + std::to_string(i) + " has a bad array (first above last, or step 0)");
     request.tasks.push_back(to_wire(with_absolute_paths(t, cwd)));

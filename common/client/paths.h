@@ -7,10 +7,9 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <compss/types.hpp>
 #include <string>
 #include <string_view>
-
-#include <compss/types.hpp>
 
 namespace compss::client {
 

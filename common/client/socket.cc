@@ -25,10 +25,14 @@ Error lost(const std::string& why) {
 
 std::string unix_reason(int err) {
   switch (err) {
-    case ENOENT: return "no such socket (has the job or step ended?)";
-    case ECONNREFUSED: return "connection refused (the daemon is not running)";
-    case EACCES: return "permission denied (the socket belongs to another user's job)";
-    default: return std::strerror(err);
+    case ENOENT:
+      return "no such socket (has the job or step ended?)";
+    case ECONNREFUSED:
+      return "connection refused (the daemon is not running)";
+    case EACCES:
+      return "permission denied (the socket belongs to another user's job)";
+    default:
+      return std::strerror(err);
   }
 }
 
@@ -111,7 +115,9 @@ Socket& Socket::operator=(Socket&& o) noexcept {
   return *this;
 }
 
-Socket::~Socket() { close(); }
+Socket::~Socket() {
+  close();
+}
 
 void Socket::close() {
   if (fd_ >= 0) ::close(fd_);

@@ -7,11 +7,10 @@
 // Thread-safety: none; the owner serialises use.
 #pragma once
 
+#include <compss/result.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <span>
-
-#include <compss/result.hpp>
 
 #include "common/client/address.h"
 

@@ -8,10 +8,14 @@ namespace {
 
 proto::OnFailure to_wire(OnFailure p) {
   switch (p) {
-    case OnFailure::kRetry: return proto::OnFailure::kRetry;
-    case OnFailure::kCancelSuccessors: return proto::OnFailure::kCancelSuccessors;
-    case OnFailure::kFail: return proto::OnFailure::kFail;
-    case OnFailure::kIgnore: return proto::OnFailure::kIgnore;
+    case OnFailure::kRetry:
+      return proto::OnFailure::kRetry;
+    case OnFailure::kCancelSuccessors:
+      return proto::OnFailure::kCancelSuccessors;
+    case OnFailure::kFail:
+      return proto::OnFailure::kFail;
+    case OnFailure::kIgnore:
+      return proto::OnFailure::kIgnore;
   }
   return proto::OnFailure::kRetry;
 }
@@ -23,7 +27,9 @@ std::vector<TaskIssue> from_wire(const std::vector<proto::TaskIssue>& issues) {
   return out;
 }
 
-Error protocol(std::string message) { return Error{ErrorKind::kProtocol, std::move(message), {}}; }
+Error protocol(std::string message) {
+  return Error{ErrorKind::kProtocol, std::move(message), {}};
+}
 
 }  // namespace
 
@@ -95,7 +101,9 @@ TaskInfo from_wire(const proto::TaskInfo& t) {
   return r;
 }
 
-Explanation from_wire(const proto::Explanation& e) { return Explanation{e.id, e.text, e.items}; }
+Explanation from_wire(const proto::Explanation& e) {
+  return Explanation{e.id, e.text, e.items};
+}
 
 std::uint64_t task_count(const TaskSpec& t) {
   if (!t.array) return 1;
@@ -109,7 +117,7 @@ Result<std::vector<IdRange>> split_ids(const proto::IdList& ids, const std::vect
   for (const auto& r : ids)
     if (r.first > r.last) return bad("a range with first above last");
   std::vector<IdRange> out;
-  std::size_t i = 0;                          // the range of `ids` being consumed
+  std::size_t i = 0;                                    // the range of `ids` being consumed
   std::uint64_t next = ids.empty() ? 0 : ids[0].first;  // its next id
   for (std::uint64_t want : counts) {
     IdRange r{next, next};

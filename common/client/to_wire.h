@@ -7,11 +7,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <cstdint>
-#include <vector>
-
 #include <compss/result.hpp>
 #include <compss/types.hpp>
+#include <cstdint>
+#include <vector>
 
 #include "common/proto/messages.h"
 

@@ -1,7 +1,6 @@
 // The small functions declared with the public values in <compss/types.hpp>.
-#include <compss/types.hpp>
-
 #include <array>
+#include <compss/types.hpp>
 
 namespace compss::client {
 
@@ -9,7 +8,9 @@ namespace {
 constexpr std::array<std::string_view, 4> kOnFailureWords{"retry", "cancel-successors", "fail", "ignore"};
 }
 
-std::string_view to_string(OnFailure policy) { return kOnFailureWords[static_cast<std::size_t>(policy)]; }
+std::string_view to_string(OnFailure policy) {
+  return kOnFailureWords[static_cast<std::size_t>(policy)];
+}
 
 std::optional<OnFailure> on_failure_from_string(std::string_view word) {
   for (std::size_t i = 0; i < kOnFailureWords.size(); ++i)

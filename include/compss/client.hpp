@@ -16,14 +16,13 @@
 // Connection (they are cheap: one socket each).
 #pragma once
 
+#include <compss/result.hpp>
+#include <compss/types.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <compss/result.hpp>
-#include <compss/types.hpp>
 
 namespace compss::client {
 

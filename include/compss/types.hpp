@@ -53,10 +53,10 @@ struct ArraySpec {
 };
 
 struct TaskSpec {
-  std::string name;               // empty: the daemon names it after argv[0]
-  std::vector<std::string> argv;  // required, non-empty
-  std::string cwd;                // required: an absolute path where the task runs
-  std::vector<std::string> env;   // KEY=VALUE items added to the job's environment
+  std::string name;                         // empty: the daemon names it after argv[0]
+  std::vector<std::string> argv;            // required, non-empty
+  std::string cwd;                          // required: an absolute path where the task runs
+  std::vector<std::string> env;             // KEY=VALUE items added to the job's environment
   std::vector<std::string> in, out, inout;  // file accesses; dependencies follow from them
   std::vector<TaskId> after;                // explicit dependencies on earlier tasks
   std::uint32_t cpus = 1;                   // cores per rank

@@ -23,17 +23,21 @@ struct RawSelection {
 
 po::options_description wait_description(RawSelection& r) {
   po::options_description d("Options");
+  // clang-format off
   d.add_options()
       ("group", opt(&r.group)->value_name("G"), "every task of group G")
       ("all", po::bool_switch(&r.all), "every task submitted so far (the default)")
       ("timeout", opt(&r.timeout)->value_name("T"), "give up after T (90, 5m, 1h30m): exit status 1");
+  // clang-format on
   add_common_options(d, r.flags);
   return d;
 }
 
 po::options_description cancel_description(RawSelection& r) {
   po::options_description d("Options");
+  // clang-format off
   d.add_options()("group", opt(&r.group)->value_name("G"), "every task of group G");
+  // clang-format on
   add_common_options(d, r.flags);
   return d;
 }
@@ -48,8 +52,7 @@ po::options_description plain_description(CommonFlags& flags) {
 Result<client::Selection> selection(const RawSelection& r, bool allow_all) {
   int given = (r.ids.empty() ? 0 : 1) + (r.group ? 1 : 0) + (r.all ? 1 : 0);
   if (given > 1)
-    return fail(allow_all ? "give task ids, --group or --all, not several"
-                          : "give task ids or --group, not both");
+    return fail(allow_all ? "give task ids, --group or --all, not several" : "give task ids or --group, not both");
   if (r.group) {
     if (r.group->empty()) return fail("bad --group: it may not be empty");
     return client::Selection::of_group(*r.group);

@@ -8,11 +8,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <compss/types.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <compss/types.hpp>
 
 #include "common/util/result.h"
 

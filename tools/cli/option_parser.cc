@@ -7,9 +7,11 @@ namespace compss::cli {
 namespace po = boost::program_options;
 
 void add_common_options(po::options_description& d, CommonFlags& flags) {
+  // clang-format off
   d.add_options()
       ("json", po::bool_switch(&flags.json), "print the answer as JSON")
       ("help,h", po::bool_switch(&flags.help), "print this help and exit");
+  // clang-format on
 }
 
 po::typed_value<std::string>* opt(std::optional<std::string>* target) {
@@ -42,13 +44,14 @@ Status parse_options(const std::vector<std::string>& args, const po::options_des
     return ok_status();
   }
   // Words both before and after "--" would make an ambiguous command line: "compss submit a -- b".
-  if (!before.empty() && dashdash != args.end())
-    return fail("unexpected argument '", before.front(), "' before '--'");
+  if (!before.empty() && dashdash != args.end()) return fail("unexpected argument '", before.front(), "' before '--'");
   operands->insert(operands->end(), before.begin(), before.end());
   operands->insert(operands->end(), after.begin(), after.end());
   return ok_status();
 }
 
-void print_options(std::ostream& os, const po::options_description& d) { os << d; }
+void print_options(std::ostream& os, const po::options_description& d) {
+  os << d;
+}
 
 }  // namespace compss::cli

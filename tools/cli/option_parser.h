@@ -12,12 +12,11 @@
 // Thread-safety: parse_options writes only through the pointers it was given.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
 
 #include "common/util/result.h"
 

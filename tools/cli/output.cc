@@ -1,7 +1,6 @@
 #include "tools/cli/output.h"
 
 #include <iomanip>
-
 #include <nlohmann/json.hpp>
 
 #include "tools/cli/exit_codes.h"
@@ -14,7 +13,9 @@ namespace {
 
 // Names and reasons come from the daemon and the user's files; bytes that are not UTF-8 are replaced
 // rather than made an exception.
-std::string text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string text(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 json issues_json(const std::vector<client::TaskIssue>& issues) {
   json a = json::array();
@@ -50,11 +51,14 @@ int usage_error(Io& io, std::string_view command, std::string_view message) {
 
 int exit_status_for(const client::Error& e) {
   switch (e.kind) {
-    case client::ErrorKind::kUsage: return kExitUsage;
-    case client::ErrorKind::kRefused: return kExitRefused;
+    case client::ErrorKind::kUsage:
+      return kExitUsage;
+    case client::ErrorKind::kRefused:
+      return kExitRefused;
     case client::ErrorKind::kUnreachable:
     case client::ErrorKind::kLost:
-    case client::ErrorKind::kProtocol: return kExitUnreachable;
+    case client::ErrorKind::kProtocol:
+      return kExitUnreachable;
   }
   return kExitUnreachable;
 }
@@ -89,19 +93,21 @@ std::string status_json(const client::RunStatus& s) {
   for (const auto& n : s.nodes)
     nodes.push_back({{"name", n.name}, {"state", n.state}, {"cores", n.cores}, {"busy", n.busy}});
   return text(json{{"outcome", s.outcome},
-              {"counts",
-               {{"pending", c.pending},
-                {"ready", c.ready},
-                {"scheduled", c.scheduled},
-                {"running", c.running},
-                {"done", c.done},
-                {"failed", c.failed},
-                {"cancelled", c.cancelled}}},
-              {"nodes", nodes},
-              {"events", s.events}});
+                   {"counts",
+                    {{"pending", c.pending},
+                     {"ready", c.ready},
+                     {"scheduled", c.scheduled},
+                     {"running", c.running},
+                     {"done", c.done},
+                     {"failed", c.failed},
+                     {"cancelled", c.cancelled}}},
+                   {"nodes", nodes},
+                   {"events", s.events}});
 }
 
-std::string cancel_json(std::uint64_t count) { return text(json{{"cancelled", count}}); }
+std::string cancel_json(std::uint64_t count) {
+  return text(json{{"cancelled", count}});
+}
 
 std::string explain_json(const client::Explanation& e) {
   return text(json{{"id", e.id}, {"text", e.text}, {"items", e.items}});
@@ -121,12 +127,11 @@ void print_status(Io& io, const client::RunStatus& s) {
   const auto& c = s.counts;
   io.out << "outcome: " << s.outcome << "\n"
          << "tasks:   " << c.pending << " pending, " << c.ready << " ready, " << c.scheduled << " scheduled, "
-         << c.running << " running, " << c.done << " done, " << c.failed << " failed, " << c.cancelled
-         << " cancelled\n"
+         << c.running << " running, " << c.done << " done, " << c.failed << " failed, " << c.cancelled << " cancelled\n"
          << "nodes:   " << s.nodes.size() << "\n";
   for (const auto& n : s.nodes)
-    io.out << "  " << std::left << std::setw(16) << n.name << std::setw(10) << n.state << n.busy << "/"
-           << n.cores << " cores busy\n";
+    io.out << "  " << std::left << std::setw(16) << n.name << std::setw(10) << n.state << n.busy << "/" << n.cores
+           << " cores busy\n";
   if (s.events.empty()) return;
   io.out << "events:\n";
   for (const auto& e : s.events) io.out << "  " << e << "\n";

@@ -7,12 +7,11 @@
 // Thread-safety: writes to the streams it is given; no state of its own.
 #pragma once
 
+#include <compss/result.hpp>
+#include <compss/types.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <compss/result.hpp>
-#include <compss/types.hpp>
 
 namespace compss::cli {
 

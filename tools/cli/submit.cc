@@ -1,10 +1,9 @@
 // compss submit: one task (or an array of them) into the graph; prints its id or id range.
 #include <sys/stat.h>
 
+#include <compss/client.hpp>
 #include <cstdlib>
 #include <filesystem>
-
-#include <compss/client.hpp>
 
 #include "tools/cli/commands.h"
 #include "tools/cli/exit_codes.h"
@@ -21,7 +20,8 @@ Result<std::string> caller_cwd() {
   auto real = std::filesystem::current_path(ec);
   if (ec) return fail("cannot tell the current directory: ", ec.message());
   const char* pwd = std::getenv("PWD");
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   if (pwd && pwd[0] == '/' && ::stat(pwd, &a) == 0 && ::stat(".", &b) == 0 && a.st_dev == b.st_dev &&
       a.st_ino == b.st_ino)
     return std::string(pwd);

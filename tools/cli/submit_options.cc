@@ -1,10 +1,9 @@
 #include "tools/cli/submit_options.h"
 
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <limits>
 #include <sstream>
-
-#include <boost/program_options.hpp>
 
 #include "common/client/paths.h"
 #include "common/util/parse.h"
@@ -23,8 +22,8 @@ constexpr std::uint64_t kMaxAfterIds = 1000000;
 
 // The options as typed; every value is parsed afterwards so that errors name the option.
 struct RawSubmit {
-  std::optional<std::string> name, cpus, mem, gpus, time, nodes, ranks, ranks_per_node, on_failure, retries,
-      timeout, group, priority, array;
+  std::optional<std::string> name, cpus, mem, gpus, time, nodes, ranks, ranks_per_node, on_failure, retries, timeout,
+      group, priority, array;
   bool mpi = false;
   std::vector<std::string> in, out, inout, after, custom;
   CommonFlags flags;
@@ -32,9 +31,8 @@ struct RawSubmit {
 
 po::options_description submit_description(RawSubmit& r) {
   po::options_description d("Options");
-  auto many = [](std::vector<std::string>* v, const char* name) {
-    return po::value(v)->value_name(name)->composing();
-  };
+  auto many = [](std::vector<std::string>* v, const char* name) { return po::value(v)->value_name(name)->composing(); };
+  // clang-format off
   d.add_options()
       ("name", opt(&r.name)->value_name("N"), "task name (default: the command's name)")
       ("cpus", opt(&r.cpus)->value_name("C"), "cores per rank (default 1)")
@@ -56,6 +54,7 @@ po::options_description submit_description(RawSubmit& r) {
       ("priority", opt(&r.priority)->value_name("P"), "higher runs first among ready tasks (default 0)")
       ("array", opt(&r.array)->value_name("A-B[:S]"), "one task per index; {i} in the command is the index")
       ("custom", many(&r.custom, "NAME=AMOUNT"), "a custom resource per rank (repeatable)");
+  // clang-format on
   add_common_options(d, r.flags);
   return d;
 }
@@ -103,11 +102,12 @@ Status parse_custom(const RawSubmit& r, client::TaskSpec& t) {
 Status parse_resources(const RawSubmit& r, client::TaskSpec& t) {
   auto s = first_error({
       assign(r.cpus, t.cpus, [](auto& v) { return u32(v, "--cpus", 1); }),
-      assign(r.mem, t.memory, [](auto& v) -> Result<std::uint64_t> {
-        auto size = parse_size(v);
-        if (!size) return fail("--mem: ", size.error().message);
-        return *size;
-      }),
+      assign(r.mem, t.memory,
+             [](auto& v) -> Result<std::uint64_t> {
+               auto size = parse_size(v);
+               if (!size) return fail("--mem: ", size.error().message);
+               return *size;
+             }),
       assign(r.gpus, t.gpus, [](auto& v) { return u32(v, "--gpus", 0); }),
       assign(r.time, t.time_limit_s, [](auto& v) { return seconds(v, "--time"); }),
       assign(r.nodes, t.nodes, [](auto& v) { return u32(v, "--nodes", 0); }),
@@ -116,8 +116,7 @@ Status parse_resources(const RawSubmit& r, client::TaskSpec& t) {
   });
   if (!s) return s;
   if (t.ranks_per_node > t.ranks)
-    return fail("bad --ranks-per-node '", *r.ranks_per_node, "': more than --ranks (", std::to_string(t.ranks),
-                ")");
+    return fail("bad --ranks-per-node '", *r.ranks_per_node, "': more than --ranks (", std::to_string(t.ranks), ")");
   t.mpi = r.mpi;
   return parse_custom(r, t);
 }
@@ -125,18 +124,20 @@ Status parse_resources(const RawSubmit& r, client::TaskSpec& t) {
 Status parse_policy(const RawSubmit& r, client::TaskSpec& t) {
   auto s = first_error({
       assign(r.on_failure, t.on_failure, [](auto& v) { return parse_on_failure(v, "--on-failure"); }),
-      assign(r.retries, t.retries, [](auto& v) -> Result<std::optional<std::uint32_t>> {
-        auto n = u32(v, "--retries", 0);
-        if (!n) return n.error();
-        return std::optional<std::uint32_t>(*n);
-      }),
+      assign(r.retries, t.retries,
+             [](auto& v) -> Result<std::optional<std::uint32_t>> {
+               auto n = u32(v, "--retries", 0);
+               if (!n) return n.error();
+               return std::optional<std::uint32_t>(*n);
+             }),
       assign(r.timeout, t.timeout_s, [](auto& v) { return seconds(v, "--timeout"); }),
       assign(r.priority, t.priority, [](auto& v) { return parse_int32(v, "--priority"); }),
-      assign(r.array, t.array, [](auto& v) -> Result<std::optional<client::ArraySpec>> {
-        auto a = parse_array(v, "--array");
-        if (!a) return a.error();
-        return std::optional<client::ArraySpec>(*a);
-      }),
+      assign(r.array, t.array,
+             [](auto& v) -> Result<std::optional<client::ArraySpec>> {
+               auto a = parse_array(v, "--array");
+               if (!a) return a.error();
+               return std::optional<client::ArraySpec>(*a);
+             }),
   });
   if (!s) return s;
   if (t.retries && t.on_failure != client::OnFailure::kRetry)
@@ -165,11 +166,9 @@ Status parse_after(const RawSubmit& r, client::TaskSpec& t) {
   return ok_status();
 }
 
-Result<client::TaskSpec> build_spec(const RawSubmit& r, std::vector<std::string> command,
-                                    std::string_view cwd) {
+Result<client::TaskSpec> build_spec(const RawSubmit& r, std::vector<std::string> command, std::string_view cwd) {
   client::TaskSpec t;
-  if (command.empty())
-    return fail("missing command: give it after '--', e.g. compss submit --cpus 2 -- ./simulate 3");
+  if (command.empty()) return fail("missing command: give it after '--', e.g. compss submit --cpus 2 -- ./simulate 3");
   t.argv = std::move(command);
   auto name = text_value(r.name, "--name");
   if (!name) return name.error();

@@ -11,11 +11,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <compss/types.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <compss/types.hpp>
 
 #include "common/util/result.h"
 

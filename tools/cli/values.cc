@@ -9,7 +9,9 @@ namespace compss::cli {
 
 namespace {
 
-Error with_option(std::string_view what, const Error& e) { return fail(what, ": ", e.message); }
+Error with_option(std::string_view what, const Error& e) {
+  return fail(what, ": ", e.message);
+}
 
 }  // namespace
 
@@ -46,8 +48,7 @@ Result<client::ArraySpec> parse_array(std::string_view s, std::string_view what)
   if (*first > *last) return bad("FIRST must not be above LAST");
   a.first = *first;
   a.last = *last;
-  if ((a.last - a.first) / a.step + 1 > kMaxArrayIndices)
-    return bad("more than 16777216 indices");
+  if ((a.last - a.first) / a.step + 1 > kMaxArrayIndices) return bad("more than 16777216 indices");
   return a;
 }
 
@@ -55,8 +56,7 @@ Result<std::int32_t> parse_int32(std::string_view s, std::string_view what) {
   bool negative = !s.empty() && s.front() == '-';
   std::uint64_t limit = negative ? std::uint64_t{1} << 31 : std::numeric_limits<std::int32_t>::max();
   auto magnitude = parse_uint(negative ? s.substr(1) : s, what, 0, limit);
-  if (!magnitude)
-    return fail("bad ", what, " '", s, "': expected a whole number between -2147483648 and 2147483647");
+  if (!magnitude) return fail("bad ", what, " '", s, "': expected a whole number between -2147483648 and 2147483647");
   return static_cast<std::int32_t>(negative ? -static_cast<std::int64_t>(*magnitude)
                                             : static_cast<std::int64_t>(*magnitude));
 }

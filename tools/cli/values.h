@@ -2,14 +2,14 @@
 // parser for: task ids and id ranges, --array, --priority, --custom, --on-failure.
 //
 // Every error names the option (`what`) and what it accepts, e.g.
-//   parse_array("5-1", "--array") -> "bad --array '5-1': FIRST must not be above LAST (FIRST-LAST[:STEP], e.g. 1-1000 or 0-99:10)"
+//   parse_array("5-1", "--array") -> "bad --array '5-1': FIRST must not be above LAST (FIRST-LAST[:STEP], e.g. 1-1000
+//   or 0-99:10)"
 // Thread-safety: pure functions.
 #pragma once
 
+#include <compss/types.hpp>
 #include <cstdint>
 #include <string_view>
-
-#include <compss/types.hpp>
 
 #include "common/util/result.h"
 

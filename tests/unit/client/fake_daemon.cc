@@ -163,10 +163,13 @@ Answer FakeDaemon::canned(const proto::Message& m) {
     r.events.push_back("n1 joined");
     return test::reply(r);
   }
-  if (const auto* c = std::get_if<proto::Cancel>(&m)) return test::reply(proto::Cancelled{c->rid, proto::count(c->ids)});
+  if (const auto* c = std::get_if<proto::Cancel>(&m))
+    return test::reply(proto::Cancelled{c->rid, proto::count(c->ids)});
   if (const auto* e = std::get_if<proto::Explain>(&m))
-    return test::reply(proto::Explanation{e->rid, e->id, "task " + std::to_string(e->id) + " is pending: waits for 1 task",
-                                {"waits for task 0 (member, running on n1)"}});
+    return test::reply(proto::Explanation{e->rid,
+                                          e->id,
+                                          "task " + std::to_string(e->id) + " is pending: waits for 1 task",
+                                          {"waits for task 0 (member, running on n1)"}});
   if (const auto* q = std::get_if<proto::Query>(&m)) {
     proto::QueryResult r;
     r.rid = q->rid;

@@ -28,9 +28,9 @@ struct Answer {
   bool close = false;                    // close the connection afterwards
 };
 
-Answer reply(proto::Message m);                    // one message
-Answer reply_and_close(proto::Message m);          // one message, then hang up
-Answer hang_up();                                  // close without a word
+Answer reply(proto::Message m);            // one message
+Answer reply_and_close(proto::Message m);  // one message, then hang up
+Answer hang_up();                          // close without a word
 Answer raw_bytes(std::vector<std::uint8_t> bytes, bool close = false);
 
 class FakeDaemon;

@@ -1,6 +1,5 @@
 // Where the client looks for the runtime, and how it makes a task's paths absolute.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <string>
 

@@ -1,10 +1,9 @@
 // The C API against the fake daemon: status codes, the error buffer, results and their release.
-#include <catch2/catch.hpp>
+#include <compss/client.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
-
-#include <compss/client.h>
 
 #include "tests/unit/client/fake_daemon.h"
 
@@ -138,7 +137,8 @@ TEST_CASE("the C API says which awaited tasks failed, with COMPSS_TASKS_FAILED",
 TEST_CASE("C API errors fill the caller's buffer, truncated, and leave outputs untouched", "[client][c-api]") {
   FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
     if (auto* s = std::get_if<proto::Submit>(&m))
-      return test::reply(proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 0 (x): needs 4 GPUs; the largest node has 2"});
+      return test::reply(
+          proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 0 (x): needs 4 GPUs; the largest node has 2"});
     return self.canned(m);
   });
   char err[256] = "";

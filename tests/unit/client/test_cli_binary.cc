@@ -1,17 +1,15 @@
 // The compss CLI against the fake daemon: exit statuses, text and --json output. Most cases run the
 // subcommands in this process; a few run the real binary, as a user would.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/unit/client/fake_daemon.h"
 #include "tools/cli/commands.h"
@@ -180,7 +178,8 @@ TEST_CASE("--json output stays valid JSON when the daemon sends bytes that are n
 TEST_CASE("a refusal exits 4 with the daemon's message as is", "[cli][binary]") {
   FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
     if (auto* s = std::get_if<proto::Submit>(&m))
-      return test::reply(proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 0 (sim): after 42: no such task"});
+      return test::reply(
+          proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 0 (sim): after 42: no such task"});
     if (auto* e = std::get_if<proto::Explain>(&m))
       return test::reply(proto::ErrorMessage{e->rid, proto::ErrorCode::kNotFound, "no task 77"});
     return self.canned(m);

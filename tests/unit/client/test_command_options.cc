@@ -1,6 +1,5 @@
 // The command lines of compss wait, status, cancel and explain.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 

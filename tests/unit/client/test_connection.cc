@@ -1,13 +1,11 @@
 // The C++ client against a fake daemon in this process: handshake, requests and answers, error paths.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
+#include <compss/client.hpp>
 #include <cstdlib>
 #include <thread>
-
-#include <compss/client.hpp>
 
 #include "common/proto/codec.h"
 #include "tests/unit/client/fake_daemon.h"
@@ -185,7 +183,8 @@ TEST_CASE("every request carries its own request id", "[client][connection]") {
 TEST_CASE("a refusal is the daemon's message as is, and the connection stays usable", "[client][connection]") {
   FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
     if (auto* s = std::get_if<proto::Submit>(&m); s && !s->tasks.at(0).after.empty())
-      return test::reply(proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 0 (sim): after 99: no such task"});
+      return test::reply(
+          proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 0 (sim): after 99: no such task"});
     return self.canned(m);
   });
   auto c = Connection::connect(d.path());

@@ -1,6 +1,5 @@
 // doc/man/compss.1 is kept true to the code: every option each subcommand's --help lists is documented.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <regex>
 #include <set>
@@ -49,5 +48,6 @@ TEST_CASE("every option of every subcommand is in the man page", "[cli][man]") {
   }
   for (const char* section : {".SH EXIT STATUS", "COMPSS_SOCKET", "COMPSS_ADDRESS", ".SH EXAMPLES"})
     CHECK(page.find(section) != std::string::npos);
-  for (const char* code : {".B 0\n", ".B 1\n", ".B 2\n", ".B 3\n", ".B 4\n"}) CHECK(page.find(code) != std::string::npos);
+  for (const char* code : {".B 0\n", ".B 1\n", ".B 2\n", ".B 3\n", ".B 4\n"})
+    CHECK(page.find(code) != std::string::npos);
 }

@@ -1,6 +1,5 @@
 // The command line of `compss submit`, row by row, to the task it submits; and the usage errors.
 #include <catch2/catch.hpp>
-
 #include <functional>
 #include <sstream>
 #include <string>
@@ -59,7 +58,10 @@ TEST_CASE("each submit option lands in its field of the request", "[cli][submit]
          t.out = {"/home/u/out/c.nc"};
          t.inout = {"/home/u/run/d"};
        }},
-      {{"--after", "3", "--after", "7-9", "--", "sim"}, [](TaskSpec& t) { t.after = {3, 7, 8, 9}; }},
+      {{"--after", "3", "--after", "7-9", "--", "sim"},
+       [](TaskSpec& t) {
+         t.after = {3, 7, 8, 9};
+       }},
       {{"--on-failure", "cancel-successors", "--", "sim"},
        [](TaskSpec& t) { t.on_failure = OnFailure::kCancelSuccessors; }},
       {{"--on-failure", "ignore", "--", "sim"}, [](TaskSpec& t) { t.on_failure = OnFailure::kIgnore; }},
@@ -68,11 +70,22 @@ TEST_CASE("each submit option lands in its field of the request", "[cli][submit]
       {{"--group", "members", "--", "sim"}, [](TaskSpec& t) { t.group = "members"; }},
       {{"--priority", "-5", "--", "sim"}, [](TaskSpec& t) { t.priority = -5; }},
       {{"--priority", "2147483647", "--", "sim"}, [](TaskSpec& t) { t.priority = 2147483647; }},
-      {{"--array", "1-1000", "--", "sim"}, [](TaskSpec& t) { t.array = ArraySpec{1, 1000, 1}; }},
-      {{"--array", "0-99:10", "--", "sim"}, [](TaskSpec& t) { t.array = ArraySpec{0, 99, 10}; }},
-      {{"--array", "7", "--", "sim"}, [](TaskSpec& t) { t.array = ArraySpec{7, 7, 1}; }},
+      {{"--array", "1-1000", "--", "sim"},
+       [](TaskSpec& t) {
+         t.array = ArraySpec{1, 1000, 1};
+       }},
+      {{"--array", "0-99:10", "--", "sim"},
+       [](TaskSpec& t) {
+         t.array = ArraySpec{0, 99, 10};
+       }},
+      {{"--array", "7", "--", "sim"},
+       [](TaskSpec& t) {
+         t.array = ArraySpec{7, 7, 1};
+       }},
       {{"--custom", "license=2", "--custom", "fpga=1", "--", "sim"},
-       [](TaskSpec& t) { t.custom = {{"license", 2}, {"fpga", 1}}; }},
+       [](TaskSpec& t) {
+         t.custom = {{"license", 2}, {"fpga", 1}};
+       }},
   };
   for (const auto& row : rows) {
     std::ostringstream line;
