@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -56,6 +57,10 @@ void ExecPlan::run_in_child(int stdin_fd, int output_fd, int failure_fd) const n
   // agent handler in this child.
   reset_signals();
   setpgid(0, 0);
+  // A task must not outlive its agent: if the agent is killed (kill -9, node trouble) the kernel kills the
+  // task's main process, and the daemon re-runs it elsewhere. The agent may already be gone: check.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent_) _exit(kLaunchFailedExit);
   if (dup2(stdin_fd, STDIN_FILENO) < 0 || dup2(output_fd, STDOUT_FILENO) < 0 || dup2(output_fd, STDERR_FILENO) < 0) {
     fail_child(failure_fd, ChildFailure::kStdio, errno);
   }

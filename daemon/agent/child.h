@@ -10,6 +10,8 @@
 // fork, call run_in_child() in the child. Thread-safety: the plan is read-only after construction.
 #pragma once
 
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -43,6 +45,7 @@ class ExecPlan {
   CpuSet cpus_;
   std::vector<char*> argv_ptrs_;
   std::vector<char*> env_ptrs_;
+  pid_t parent_ = getpid();  // the agent, recorded before fork: the child checks it is still its parent
 };
 
 // A sentence for TaskResult::reason: "command not found: 'frobnicate'".
