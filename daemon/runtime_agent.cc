@@ -71,13 +71,29 @@ void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Regis
   add_event(now, "node " + m.node + " joined: " + std::to_string(m.cores.size()) + " cores" +
                      (m.gpus.empty() ? "" : ", " + std::to_string(m.gpus.size()) + " GPUs") +
                      (m.numa.empty() ? "" : " (" + m.numa + ")"));
+  if (cfg_.on_node_joined) cfg_.on_node_joined(m.node, id, now);
+}
+
+bool Runtime::release_agent(NodeId node, const std::string& why, double now, std::uint32_t grace_s) {
+  Agent* a = agent_on(node);
+  if (!a) return false;
+  // The scheduler forgot the node already: from now on the agent's leaving is expected, not a loss.
+  a->registered = false;
+  auto& book = nodes_[node.value()];
+  book.left = now;
+  book.left_why = "released: " + why;
+  a->endpoint->send(proto::Stop{grace_s});
+  return true;
 }
 
 void Runtime::start(const scheduler::StartTask& s, double now) {
   const auto& slot = s.placement.slots.front();
   Agent* a = agent_on(slot.node);
   const std::uint32_t ti = s.task.value();
-  attempts_[ti].attempts = static_cast<std::uint16_t>(s.attempt);
+  // Every run gets a new attempt number (protocol: +1 per re-run), including re-runs after a lost node,
+  // which the scheduler does not count as failures.
+  const std::uint32_t attempt = attempts_[ti].attempts + 1u;
+  attempts_[ti].attempts = static_cast<std::uint16_t>(attempt);
   attempts_[ti].node = slot.node.value();
   if (!a) {  // the node vanished between the decision and now: report it lost, the task is requeued
     log::warn("no agent for ", node_name(slot.node), " to start task ", task_label(s.task));
@@ -87,7 +103,7 @@ void Runtime::start(const scheduler::StartTask& s, double now) {
   const Launch& l = launches_[launch_of_[ti]];
   proto::Assign m;
   m.task = ti;
-  m.attempt = s.attempt;
+  m.attempt = attempt;
   m.name = std::string(sched_.graph().name(s.task));
   m.cwd = l.cwd;
   m.env = l.env;
@@ -181,6 +197,7 @@ void Runtime::node_lost(Agent& a, const std::string& why, double now) {
 void Runtime::agent_gone(const Endpoint* from, const std::string& why, double now) {
   auto it = agents_.find(from);
   if (it == agents_.end()) return;
+  if (cfg_.on_node_left) cfg_.on_node_left(it->second.node, agents_stopped_, now);
   if (agents_stopped_) {
     auto& book = nodes_[it->second.id.value()];
     book.left = now;
