@@ -45,8 +45,10 @@ void Runtime::pump(double now) {
       if (cfg_.on_elastic) cfg_.on_elastic(d);
     } else if (auto* dn = std::get_if<scheduler::DrainNode>(&d)) {
       add_event(now, "drain " + node_name(dn->node) + ": " + dn->why);
+      if (cfg_.on_elastic) cfg_.on_elastic(d);
     } else if (auto* un = std::get_if<scheduler::UndrainNode>(&d)) {
       add_event(now, "undrain " + node_name(un->node) + ": " + un->why);
+      if (cfg_.on_elastic) cfg_.on_elastic(d);
     } else if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) {
       add_event(now, "release " + node_name(r->node) + ": " + r->why);
       if (cfg_.on_elastic) cfg_.on_elastic(d);

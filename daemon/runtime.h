@@ -46,9 +46,12 @@ struct RuntimeConfig {
   std::uint32_t heartbeat_s = 10; // agents heartbeat this often; lost after 3 silent intervals
   std::size_t max_events = 200;   // events kept for `compss status`
   std::uint32_t kill_grace_s = 5; // SIGTERM -> SIGKILL for kills of the scheduler
-  // Receives the elasticity decisions (GrowNodes, WithdrawGrow, ReleaseNode) for the connector side of
-  // compssd to carry out; unset: they are only logged as events.
+  // Receives the elasticity decisions (GrowNodes, WithdrawGrow, DrainNode, UndrainNode, ReleaseNode) for the
+  // connector side of compssd to carry out; unset: they are only logged as events.
   std::function<void(const scheduler::Decision&)> on_elastic;
+  // A node's agent registered / its connection closed (`end_of_run`: after the run's own stop); optional.
+  std::function<void(const std::string& node, NodeId id, double now)> on_node_joined;
+  std::function<void(const std::string& node, bool end_of_run, double now)> on_node_left;
 };
 
 struct RunCounts {
@@ -76,6 +79,11 @@ class Runtime {
   bool finished() const;                     // draining and no task left to finish
   void send_stop_to_agents(std::uint32_t grace_s);
   std::size_t agents_connected() const { return agents_.size(); }
+  // Elasticity: the scheduler released `node`; its agent is told to stop and the node leaves the books.
+  // False when no agent serves it.
+  bool release_agent(NodeId node, const std::string& why, double now, std::uint32_t grace_s = 5);
+  void set_join_latency(double seconds) { sched_.set_join_latency(seconds); }
+  void grow_failed(std::uint32_t count) { sched_.grow_failed(count); }
 
   proto::Outcome outcome() const;
   RunCounts counts() const;
