@@ -32,6 +32,8 @@
 #include "common/util/parse.h"
 #include "common/util/runtime_options.h"
 #include "daemon/agents.h"
+#include "daemon/elastic.h"
+#include "daemon/elastic_setup.h"
 #include "daemon/runtime.h"
 #include "daemon/server.h"
 
@@ -44,7 +46,8 @@ using namespace compss::daemon;
 namespace {
 
 struct Args {
-  std::string job_dir, options, socket, launch, agent, nodelist, mpi = "pmix", log_level = "info";
+  std::string job_dir, options, socket, launch, agent, nodelist, mpi = "pmix", log_level = "info", connector;
+  double grow_timeout_s = 60;
   std::uint16_t port = 0;
   std::uint32_t local_agents = 2, expect = 0, agent_timeout_s = 60, heartbeat_s = 10;
   int ready_fd = -1;
@@ -74,6 +77,8 @@ Result<Args> parse_args(int argc, char** argv) {
       "heartbeat", po::value(&a.heartbeat_s), "agent heartbeat interval in seconds (default 10)")(
       "ready-fd", po::value(&a.ready_fd), "write 'ready' to this fd once the agents registered")(
       "log-level", po::value(&a.log_level), "debug, info, warn or error (default info)")(
+      "connector", po::value(&a.connector), "site knobs of the SLURM connector: rpc-rate=2,retry-deadline=30s,...")(
+      "grow-timeout", po::value(&a.grow_timeout_s), "seconds a grow request may stay pending (default 60)")(
       "exec", po::value(&a.exec)->multitoken(), "run this driver command, then finish and exit");
   po::positional_options_description pos;
   pos.add("exec", -1);
@@ -149,9 +154,10 @@ std::string advertised_host() {
 // The run, as a small state machine on the io_context: starting -> ready -> (driver) -> draining -> done.
 class Daemon {
  public:
-  Daemon(Args a, RuntimeConfig rc, std::string job, fs::path job_dir)
-      : args_(std::move(a)), job_(std::move(job)), job_dir_(std::move(job_dir)), runtime_(std::move(rc)),
-        signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), sigusr1_(io_, SIGUSR1), timer_(io_) {}
+  Daemon(Args a, RuntimeConfig rc, std::string job, fs::path job_dir, ElasticSetup elastic)
+      : args_(std::move(a)), job_(std::move(job)), job_dir_(std::move(job_dir)), runtime_(wired(std::move(rc))),
+        signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), sigusr1_(io_, SIGUSR1), timer_(io_),
+        elastic_setup_(std::move(elastic)) {}
 
   int run();
 
@@ -165,6 +171,9 @@ class Daemon {
   void start_driver();
   void finish();
   Status start_agents(const std::string& address);
+  RuntimeConfig wired(RuntimeConfig rc);
+  void start_elastic();
+  Status start_grown_agent(const std::string& node, std::optional<connector::SlurmJobId> helper);
 
   Args args_;
   std::string job_;
@@ -187,6 +196,10 @@ class Daemon {
   double stop_sent_at_ = 0;
   bool done_ = false;
   std::uint32_t expected_agents_ = 0;
+  AgentLaunch launch_;  // how the job's agents were started; grown nodes get theirs the same way
+  ElasticSetup elastic_setup_;
+  std::unique_ptr<ThreadWorker> worker_;
+  std::unique_ptr<Elastic> elastic_;
 };
 
 void Daemon::changed() {
@@ -206,6 +219,7 @@ void Daemon::tick() {
     const double t = now();
     runtime_.check_heartbeats(t);
     runtime_.pump(t);
+    if (elastic_) elastic_->tick(t);
     if (!ready_ && t > args_.agent_timeout_s) {
       if (runtime_.agents_connected() == 0) {
         log::error("no agent registered within ", args_.agent_timeout_s, " s; see ", (job_dir_ / "agents").string());
@@ -286,7 +300,13 @@ void Daemon::start_driver() {
 void Daemon::finish() {
   if (done_) return;
   done_ = true;
-  const std::string text = runtime_.summary(now());
+  std::string text = runtime_.summary(now());
+  if (elastic_) {
+    elastic_->shutdown(now());
+    if (!worker_->stop(std::chrono::milliseconds(10000)))
+      log::warn("the SLURM connector was still busy 10 s after the run ended; not waiting for it");
+    text += elastic_->summary();
+  }
   (void)write_private(job_dir_ / "summary.txt", text, 0644);
   std::cout << text << "  job directory: " << job_dir_.string() << "\n" << std::flush;
   log::info("exiting; ", runtime_.assigns_sent(), " assigns sent");
@@ -308,6 +328,7 @@ Status Daemon::start_agents(const std::string& address) {
   l.job_dir = job_dir_.string();
   l.nodelist = args_.nodelist;
   l.mpi = args_.mpi;
+  launch_ = l;
   std::vector<std::string> env{"COMPSS_SECRET=" + secret_};
   if (mode == "none") {
     expected_agents_ = args_.expect;
@@ -332,6 +353,68 @@ Status Daemon::start_agents(const std::string& address) {
   if (!pid) return pid.error();
   agent_pids_.push_back(*pid);
   log::info("agents: ", argv[0], " ... on ", l.nodes, " node(s)");
+  return {};
+}
+
+RuntimeConfig Daemon::wired(RuntimeConfig rc) {
+  rc.on_elastic = [this](const scheduler::Decision& d) {
+    if (!elastic_) return;
+    if (auto* g = std::get_if<scheduler::GrowNodes>(&d); g && !ready_) {
+      // Until the job's own agents registered the scheduler sees fewer nodes than the job has.
+      runtime_.grow_failed(g->count);
+      return;
+    }
+    elastic_->on_decision(d, now());
+  };
+  rc.on_node_joined = [this](const std::string& node, NodeId id, double t) {
+    if (elastic_) elastic_->node_joined(node, id, t);
+  };
+  rc.on_node_left = [this](const std::string& node, bool end_of_run, double t) {
+    if (elastic_) elastic_->node_left(node, end_of_run, t);
+  };
+  return rc;
+}
+
+void Daemon::start_elastic() {
+  log::info(elastic_setup_.note);
+  runtime_.add_event(now(), elastic_setup_.note);
+  if (!elastic_setup_.connector) return;
+  worker_ = std::make_unique<ThreadWorker>([this](Continuation c) {
+    asio::post(io_, [this, c = std::move(c)] {
+      c();
+      changed();
+    });
+  });
+  ElasticHooks h;
+  h.now = [this] { return now(); };
+  h.event = [this](double t, const std::string& text) { runtime_.add_event(t, text); };
+  h.set_join_latency = [this](double s) { runtime_.set_join_latency(s); };
+  h.grow_failed = [this](std::uint32_t n) { runtime_.grow_failed(n); };
+  h.stop_agent = [this](NodeId n, const std::string& why, double t) { return runtime_.release_agent(n, why, t); };
+  h.start_agent = [this](const std::string& node, std::optional<connector::SlurmJobId> helper) {
+    return start_grown_agent(node, helper);
+  };
+  elastic_ = std::make_unique<Elastic>(*elastic_setup_.connector, *worker_, elastic_setup_.config, std::move(h));
+}
+
+// One agent on a node that joined: a step of this job (merge) or of the helper job holding the node.
+Status Daemon::start_grown_agent(const std::string& node, std::optional<connector::SlurmJobId> helper) {
+  AgentLaunch l = launch_;
+  l.nodes = 1;
+  l.nodelist = node;
+  auto argv = srun_agents_argv(l);
+  std::vector<std::string> env{"COMPSS_SECRET=" + secret_};
+  if (helper) {
+    argv.insert(argv.begin() + 1, "--jobid=" + helper->str());
+    // The batch environment describes this job, not the helper: describe the helper's one node instead.
+    for (const char* k : {"SLURM_JOB_ID=", "SLURM_JOBID="}) env.push_back(k + helper->str());
+    for (const char* k : {"SLURM_JOB_NODELIST=", "SLURM_NODELIST="}) env.push_back(k + node);
+    for (const char* k : {"SLURM_NNODES=", "SLURM_JOB_NUM_NODES="}) env.push_back(std::string(k) + "1");
+  }
+  auto pid = spawn(argv, env, (job_dir_ / "agents" / ("srun-" + node + ".log")).string());
+  if (!pid) return pid.error();
+  agent_pids_.push_back(*pid);
+  log::info("agent for ", node, helper ? " in helper job " + helper->str() : std::string(" in this job"), ": pid ", *pid);
   return {};
 }
 
@@ -376,6 +459,7 @@ int Daemon::run() {
     return 1;
   }
   if (expected_agents_ == 0) become_ready("no agents to wait for");
+  start_elastic();
   tick();
   io_.run();
   if (driver_status_ != 0) return driver_status_;
@@ -416,6 +500,16 @@ int main(int argc, char** argv) {
     case PolicyName::kCriticalPath: rc.sched.policy = scheduler::PlacementPolicy::kCriticalPath; break;
     default: rc.sched.policy = scheduler::PlacementPolicy::kFifo; break;
   }
-  Daemon d(std::move(*args), std::move(rc), job, job_dir);
+  ElasticSite site;
+  site.connector = args->connector;
+  site.pending_limit_s = args->grow_timeout_s;
+  const std::string launch = args->launch.empty() ? (std::getenv("SLURM_JOB_ID") ? "srun" : "local") : args->launch;
+  auto elastic = setup_elasticity(*opts, site, env_or("SLURM_JOB_ID", ""), launch, rc.sched);
+  if (!elastic) {
+    log::error(elastic.error().message);
+    std::cerr << "compssd: " << elastic.error().message << "\n";
+    return 1;
+  }
+  Daemon d(std::move(*args), std::move(rc), job, job_dir, std::move(*elastic));
   return d.run();
 }

@@ -1,0 +1,46 @@
+// elastic_setup.h - compssd's start-up decision about elasticity: off, or a connector, a mode and limits.
+//
+//   scheduler::SchedulerConfig sched;
+//   auto e = setup_elasticity(options, site, getenv("SLURM_JOB_ID"), launch, sched);
+//   if (!e) exit(1);                 // e.g. elastic=merge on a site that cannot merge: the error says why
+//   if (e->connector) ...            // elastic: sched.elastic/min/max/idle are filled in, e->config too
+//   else log(e->note);               // off, and why
+//
+// With elasticity on it creates the SlurmConnector, probes the controller (load_ctl_conf) and loads the
+// job (two RPCs; they block, at most the connector's retry deadline each, before the event loop starts),
+// chooses merge or helper (connector/mode.h) and sets the limits: min-nodes defaults to the job's node
+// count, max-nodes to the same (no growth), idle to 60 s.
+// Failure behaviour: an error only for what the user asked and cannot have (elastic=merge where merging is
+// impossible, a bad site string); a cluster that cannot be reached turns elasticity off with a note.
+// Thread-safety: call once, from main.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/util/result.h"
+#include "common/util/runtime_options.h"
+#include "connector/connector.h"
+#include "daemon/elastic.h"
+#include "scheduler/scheduler.h"
+
+namespace compss::daemon {
+
+struct ElasticSite {
+  std::string connector;           // connector knobs (connector/config.h): "rpc-rate=2,retry-deadline=30s"
+  double pending_limit_s = 60;     // a grow request pending this long is withdrawn
+  double join_latency_guess_s = 5; // the policy's join latency until one is measured
+  std::uint32_t max_outstanding = 2;
+};
+
+struct ElasticSetup {
+  std::unique_ptr<connector::Connector> connector;  // null: elasticity is off
+  ElasticConfig config;
+  std::string note;                                 // one line: the mode and why, or why it is off
+};
+
+Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const ElasticSite& site,
+                                      const std::string& slurm_job, const std::string& launch,
+                                      scheduler::SchedulerConfig& sched);
+
+}  // namespace compss::daemon

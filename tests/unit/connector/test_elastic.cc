@@ -1,0 +1,370 @@
+// Tests of daemon/elastic: the scheduler's grow/release decisions carried out against the fake cluster.
+// (Here until tests/unit/daemon/ exists: it needs a configure line.)
+#include <catch2/catch.hpp>
+
+#include <slurm/slurm_errno.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/util/log.h"
+#include "connector/fake_connector.h"
+#include "daemon/elastic.h"
+
+using namespace compss;
+using namespace compss::connector;
+using namespace compss::daemon;
+using namespace std::chrono_literals;
+using Names = std::vector<std::string>;
+
+namespace {
+
+const bool kQuiet = (log::set_level(log::Level::kError), true);
+
+ConnectorConfig quick_config() {
+  ConnectorConfig c;
+  c.retry = {.initial = 100ms, .factor = 2, .max = 1s, .deadline = 3s, .jitter = 0};
+  return c;
+}
+
+// A daemon's view of elasticity: the fake cluster, an inline worker and hooks that record what was asked.
+struct World {
+  ManualClock clock;
+  FakeConnector c{clock, 4, quick_config()};
+  SlurmJobId job = *c.cluster().start_job("wf", 1);
+  InlineWorker worker;
+  double t = 0;
+  std::vector<std::string> events;
+  std::vector<std::pair<std::string, std::optional<SlurmJobId>>> started;  // start_agent calls
+  std::vector<NodeId> stopped;                                           // stop_agent calls
+  std::vector<double> latencies;
+  std::uint32_t failed = 0;
+  bool refuse_start = false;
+  std::unique_ptr<Elastic> e;
+
+  explicit World(GrowMode mode = GrowMode::kMerge) {
+    ElasticConfig cfg;
+    cfg.job = job;
+    cfg.mode = mode;
+    cfg.mode_reason = "test";
+    cfg.initial_nodes = {"n1"};
+    cfg.batch_host = "n1";
+    cfg.min_nodes = 1;
+    cfg.max_nodes = 4;
+    cfg.pending_limit_s = 20;
+    cfg.join_limit_s = 30;
+    ElasticHooks h;
+    h.now = [this] { return t; };
+    h.event = [this](double, const std::string& s) { events.push_back(s); };
+    h.set_join_latency = [this](double s) { latencies.push_back(s); };
+    h.grow_failed = [this](std::uint32_t n) { failed += n; };
+    h.stop_agent = [this](NodeId n, const std::string&, double) {
+      stopped.push_back(n);
+      return true;
+    };
+    h.start_agent = [this](const std::string& node, std::optional<SlurmJobId> helper) -> Status {
+      if (refuse_start) return fail("no srun here");
+      started.emplace_back(node, helper);
+      return {};
+    };
+    e = std::make_unique<Elastic>(c, worker, cfg, std::move(h));
+    e->node_joined("n1", NodeId(0), 0);  // the job's own node registered
+  }
+
+  void at(double seconds) {
+    t = seconds;
+    e->tick(t);
+    worker.run_pending();
+  }
+  void decide(const scheduler::Decision& d) {
+    e->on_decision(d, t);
+    worker.run_pending();
+  }
+  Names job_nodes() { return c.cluster().find(job)->nodes; }
+  bool saw(const std::string& part) const {
+    return std::any_of(events.begin(), events.end(), [&](const std::string& s) { return s.find(part) != std::string::npos; });
+  }
+  NodeLife life(const std::string& name) const {
+    auto lives = e->nodes();
+    for (auto it = lives.rbegin(); it != lives.rend(); ++it)
+      if (it->name == name) return *it;
+    return {};
+  }
+};
+
+// Fills the other three nodes with another user's job, so that grow requests stay pending.
+SlurmJobId occupy_the_rest(World& w) {
+  auto other = w.c.cluster().start_job("other", 3);
+  REQUIRE(other.ok());
+  return *other;
+}
+
+}  // namespace
+
+TEST_CASE("a grow decision in merge mode merges one node per request and starts an agent on each",
+          "[elastic][merge]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{2, "work waits"});
+  CHECK(w.job_nodes() == Names{"n1", "n2", "n3"});
+  REQUIRE(w.started.size() == 2);
+  CHECK(w.started[0].first == "n2");
+  CHECK_FALSE(w.started[0].second.has_value());  // a step of the job itself, not of a helper
+  CHECK(w.e->counts().requests == 2);
+  CHECK(w.e->counts().granted == 2);
+  CHECK(w.life("n2").state == NodeLife::State::kStarting);
+  CHECK(w.life("n2").request == 1);
+  CHECK_FALSE(w.saw("mismatch"));
+}
+
+TEST_CASE("an agent registering on a grown node is a join latency sample for the scheduler", "[elastic][merge]") {
+  World w;
+  w.t = 10;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 12.5);
+  REQUIRE(w.latencies.size() == 1);
+  CHECK(w.latencies[0] == Approx(2.5));
+  CHECK(w.life("n2").state == NodeLife::State::kLive);
+  CHECK(w.life("n2").joined_at == Approx(12.5));
+  // The second sample moves the average halfway.
+  w.t = 20;
+  w.decide(scheduler::GrowNodes{1, "more work"});
+  w.e->node_joined("n3", NodeId(2), 21.5);
+  REQUIRE(w.latencies.size() == 2);
+  CHECK(w.latencies[1] == Approx(2.0));
+  CHECK(w.e->summary().find("join latency") != std::string::npos);
+}
+
+TEST_CASE("a released node's agent is stopped first, then the job shrinks and the node is free in SLURM",
+          "[elastic][merge][shrink]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 2);
+  w.t = 30;
+  w.decide(scheduler::DrainNode{NodeId(1), "idle 5 s"});
+  CHECK(w.life("n2").state == NodeLife::State::kDraining);
+  w.t = 31;
+  w.decide(scheduler::ReleaseNode{NodeId(1), "drained and idle: release"});
+  REQUIRE(w.stopped == std::vector<NodeId>{NodeId(1)});
+  // Nothing is given back while the agent still runs there.
+  CHECK(w.job_nodes() == Names{"n1", "n2"});
+  CHECK(w.life("n2").state == NodeLife::State::kStopping);
+  w.t = 31.5;
+  w.e->node_left("n2", false, w.t);
+  w.worker.run_pending();
+  CHECK(w.job_nodes() == Names{"n1"});
+  CHECK(std::find(w.c.cluster().free_nodes().begin(), w.c.cluster().free_nodes().end(), "n2") !=
+        w.c.cluster().free_nodes().end());
+  CHECK(w.life("n2").state == NodeLife::State::kReleased);
+  CHECK(w.life("n2").released_at == Approx(31.5));
+  CHECK(w.e->counts().released == 1);
+  CHECK_FALSE(w.saw("mismatch"));
+}
+
+TEST_CASE("an agent that does not leave in time does not keep the node: it is given back after the wait",
+          "[elastic][shrink]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 2);
+  w.t = 40;
+  w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
+  w.at(45);
+  CHECK(w.job_nodes() == Names{"n1", "n2"});
+  w.at(51);  // stop_wait_s is 10
+  CHECK(w.job_nodes() == Names{"n1"});
+}
+
+TEST_CASE("the batch host is never given back", "[elastic][shrink]") {
+  World w;
+  w.decide(scheduler::ReleaseNode{NodeId(0), "idle"});
+  CHECK(w.stopped.empty());
+  CHECK(w.job_nodes() == Names{"n1"});
+  CHECK(w.saw("batch script"));
+}
+
+TEST_CASE("helper mode starts the agent inside the helper job and ends the helper when its node is back",
+          "[elastic][helper]") {
+  World w(GrowMode::kHelper);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  REQUIRE(w.started.size() == 1);
+  REQUIRE(w.started[0].second.has_value());
+  const SlurmJobId helper = *w.started[0].second;
+  CHECK(w.job_nodes() == Names{"n1"});  // the job itself does not change
+  CHECK(w.c.cluster().find(helper)->state == JobState::kRunning);
+  w.e->node_joined(w.started[0].first, NodeId(1), 2);
+  w.t = 30;
+  w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
+  w.e->node_left(w.started[0].first, false, 30.2);
+  w.worker.run_pending();
+  CHECK(w.c.cluster().find(helper)->state == JobState::kEnded);
+  CHECK(w.c.cluster().free_nodes().size() == 3);
+  CHECK(w.life(w.started[0].first).state == NodeLife::State::kReleased);
+}
+
+TEST_CASE("a request that stays pending past the limit is withdrawn and the scheduler told", "[elastic][pending]") {
+  World w;
+  occupy_the_rest(w);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  CHECK(w.started.empty());
+  CHECK(w.e->requests_in_flight() == 1);
+  std::size_t polls_before = w.c.cluster().calls(RpcKind::kLoadJob);
+  for (double s = 1.5; s <= 20; s += 0.5) w.at(s);
+  CHECK(w.c.cluster().calls(RpcKind::kLoadJob) - polls_before >= 15);  // about once a second
+  CHECK(w.failed == 0);
+  w.at(21.5);
+  CHECK(w.failed == 1);
+  CHECK(w.e->counts().withdrawn == 1);
+  CHECK(w.e->requests_in_flight() == 0);
+  CHECK(w.saw("over the limit"));
+  // The helper job is gone from the queue.
+  for (std::uint32_t id = 100; id < 110; ++id) {
+    const JobFacts* j = w.c.cluster().find(SlurmJobId(id));
+    if (j && j->name.rfind("compss-grow-", 0) == 0) CHECK(j->state == JobState::kEnded);
+  }
+}
+
+TEST_CASE("a withdraw decision cancels the newest pending request without telling the scheduler again",
+          "[elastic][pending]") {
+  World w;
+  const SlurmJobId other = occupy_the_rest(w);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{2, "work waits"});
+  CHECK(w.e->requests_in_flight() == 2);
+  w.t = 5;
+  w.decide(scheduler::WithdrawGrow{1, "no demand"});
+  CHECK(w.e->requests_in_flight() == 1);
+  CHECK(w.e->counts().withdrawn == 1);
+  CHECK(w.failed == 0);
+  // The older request is still served when the other job ends.
+  REQUIRE(w.c.cluster().kill_job(other.value()) == 0);
+  w.at(6);
+  REQUIRE(w.started.size() == 1);
+  CHECK(w.life(w.started[0].first).request == 1);
+}
+
+TEST_CASE("a refused grow request is reported and the scheduler told; the next one works",
+          "[elastic][failure]") {
+  World w;
+  // SLURM refuses the first allocation outright (a permanent error: no retry helps).
+  w.c.cluster().fail_next(RpcKind::kAllocate, ESLURM_ACCESS_DENIED, 1);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  CHECK(w.failed == 1);
+  CHECK(w.e->counts().failed == 1);
+  CHECK(w.saw("grow request 1 failed"));
+  // The next decision works.
+  w.t = 40;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  CHECK(w.started.size() == 1);
+}
+
+TEST_CASE("a failed shrink is tried again later and then succeeds", "[elastic][failure][shrink]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 2);
+  w.c.cluster().fail_next(RpcKind::kUpdateJob, ESLURM_ACCESS_DENIED, 1);
+  w.t = 30;
+  w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
+  w.e->node_left("n2", false, 30);
+  w.worker.run_pending();
+  CHECK(w.job_nodes() == Names{"n1", "n2"});
+  CHECK(w.saw("cannot give n2 back"));
+  w.at(33);
+  CHECK(w.job_nodes() == Names{"n1", "n2"});
+  w.at(35.5);  // retry_after_s is 5
+  CHECK(w.job_nodes() == Names{"n1"});
+}
+
+TEST_CASE("a node whose agent never registers is given back and the request counted failed", "[elastic][failure]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  CHECK(w.job_nodes() == Names{"n1", "n2"});
+  w.at(20);
+  CHECK(w.failed == 0);
+  w.at(32);  // join_limit_s is 30
+  CHECK(w.failed == 1);
+  CHECK(w.job_nodes() == Names{"n1"});
+}
+
+TEST_CASE("an agent that cannot be started gives its node back at once", "[elastic][failure]") {
+  World w;
+  w.refuse_start = true;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  CHECK(w.failed == 1);
+  CHECK(w.job_nodes() == Names{"n1"});
+  CHECK(w.saw("cannot start an agent on n2"));
+}
+
+TEST_CASE("a job node set that differs from the daemon's books is reported", "[elastic][nodeset]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 2);
+  // Someone else gives n2 back behind the daemon's back.
+  REQUIRE(w.c.cluster().update_req_nodes(w.job.value(), "n1") == 0);
+  REQUIRE(w.c.cluster().start_job("other", 1).ok());  // takes n2, so the next grant is n3
+  w.t = 10;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  CHECK(w.saw("node set mismatch"));
+}
+
+TEST_CASE("the end of the run withdraws pending requests and ends helper jobs", "[elastic][shutdown]") {
+  World w(GrowMode::kHelper);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{2, "work waits"});
+  REQUIRE(w.started.size() == 2);
+  w.e->node_joined(w.started[0].first, NodeId(1), 2);
+  REQUIRE(w.c.cluster().start_job("other", 1).ok());  // the last free node
+  w.decide(scheduler::GrowNodes{1, "more"});
+  CHECK(w.e->requests_in_flight() >= 1);
+  w.e->shutdown(50);
+  w.worker.run_pending();
+  CHECK(w.c.cluster().free_nodes().size() == 2);  // both helpers ended; the other job keeps its node
+  for (std::uint32_t id = 100; id < 110; ++id) {
+    const JobFacts* j = w.c.cluster().find(SlurmJobId(id));
+    if (j && j->name.rfind("compss-grow-", 0) == 0) CHECK(j->state == JobState::kEnded);
+  }
+  // Decisions after the end ask SLURM for nothing.
+  const auto allocs = w.c.cluster().calls(RpcKind::kAllocate);
+  w.decide(scheduler::GrowNodes{1, "late"});
+  CHECK(w.c.cluster().calls(RpcKind::kAllocate) == allocs);
+}
+
+TEST_CASE("the summary names the mode, the requests, the RPC count and each node's life", "[elastic][report]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 2);
+  const std::string s = w.e->summary();
+  CHECK(s.find("merge mode (test)") != std::string::npos);
+  CHECK(s.find("1 made, 1 granted") != std::string::npos);
+  CHECK(s.find("slurmctld RPCs:") != std::string::npos);
+  const auto lines = w.e->node_lines();
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find("job's own node") != std::string::npos);
+  CHECK(lines[1].find("grow request 1") != std::string::npos);
+  CHECK(lines[1].find("joined 2.0 s") != std::string::npos);
+}
+
+TEST_CASE("polls that fail while slurmctld is away leave the request pending until SLURM answers again",
+          "[elastic][failure][pending]") {
+  World w;
+  const SlurmJobId other = occupy_the_rest(w);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.c.cluster().fail_next(RpcKind::kLoadJob, SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT, 30);
+  for (double s = 2; s <= 6; s += 1) w.at(s);
+  CHECK(w.failed == 0);
+  CHECK(w.e->requests_in_flight() == 1);
+  REQUIRE(w.c.cluster().kill_job(other.value()) == 0);
+  for (double s = 7; s <= 15 && w.started.empty(); s += 1) w.at(s);
+  CHECK(w.started.size() == 1);
+  CHECK(w.failed == 0);
+}
