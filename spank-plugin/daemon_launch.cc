@@ -1,0 +1,137 @@
+#include "spank-plugin/daemon_launch.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+
+namespace compss::spank {
+namespace {
+
+std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
+
+// After fork, before exec: only async-signal-safe calls.
+[[noreturn]] void exec_child(int ready_w, char* const* argv, char* const* envp) {
+  ::setpgid(0, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0 && devnull != 0) {
+    ::dup2(devnull, 0);
+    ::close(devnull);
+  }
+  (void)ready_w;  // inherited on purpose (no FD_CLOEXEC): compssd writes "ready" to it
+  ::execve(argv[0], argv, envp);
+  static const char msg[] = "spank_compss: cannot execute compssd: ";
+  const char* why = std::strerror(errno);
+  (void)!::write(2, msg, sizeof msg - 1);
+  (void)!::write(2, why, std::strlen(why));
+  (void)!::write(2, "\n", 1);
+  ::_exit(127);
+}
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("was killed by signal ") + ::strsignal(WTERMSIG(status));
+  return "stopped";
+}
+
+// Reads until "ready\n", EOF or the deadline. Returns 1 ready, 0 EOF, -1 time out.
+int wait_ready(int fd, unsigned timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  std::string got;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return -1;
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return r == 0 ? -1 : 0;
+    char buf[64];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return 0;
+    got.append(buf, static_cast<std::size_t>(n));
+    if (got.find("ready\n") != std::string::npos) return 1;
+  }
+}
+
+void kill_group(pid_t pid) {
+  ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
+std::vector<std::string> env_with(std::vector<std::string> env, const std::vector<std::string>& set,
+                                  const std::vector<std::string>& drop) {
+  std::erase_if(env, [&](const std::string& kv) {
+    const std::string k = key_of(kv);
+    return std::find(drop.begin(), drop.end(), k) != drop.end() ||
+           std::any_of(set.begin(), set.end(), [&](const std::string& s) { return key_of(s) == k; });
+  });
+  env.insert(env.end(), set.begin(), set.end());
+  return env;
+}
+
+Result<pid_t> start_compssd(const DaemonLaunch& l) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return fail("spank_compss: pipe: ", std::strerror(errno));
+  // Only the write end goes to compssd; it must survive exec there.
+  const int ready_w = ::fcntl(fds[1], F_DUPFD, 3);
+  ::close(fds[1]);
+  std::vector<std::string> args{l.compssd, "--job-dir", l.job_dir, "--ready-fd", std::to_string(ready_w)};
+  if (!l.options.empty()) args.insert(args.end(), {"--options", l.options});
+  if (!l.socket.empty()) args.insert(args.end(), {"--socket", l.socket});
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env = l.env;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(ready_w);
+    return fail("spank_compss: fork: ", std::strerror(errno));
+  }
+  if (pid == 0) exec_child(ready_w, argv.data(), envp.data());
+  ::setpgid(pid, pid);  // both sides set it: whichever runs first, the group exists before anyone signals it
+  ::close(ready_w);
+  const int r = wait_ready(fds[0], l.ready_timeout_s);
+  ::close(fds[0]);
+  if (r == 1) return pid;
+  const std::string log = l.job_dir + "/compssd.log";
+  if (r == -1) {
+    kill_group(pid);
+    return fail("spank_compss: ", l.compssd, " did not report ready within ", std::to_string(l.ready_timeout_s),
+                " s (plugstack ready_timeout); killed it; see ", log);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return fail("spank_compss: ", l.compssd, " ended before it was ready");
+  return fail("spank_compss: ", l.compssd, " ", describe_exit(status), " before it was ready; see ", log,
+              " and the job's output");
+}
+
+Result<std::vector<std::string>> read_env_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fail("spank_compss: cannot read ", path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("COMPSS_", 0) == 0 && line.find('=') != std::string::npos) out.push_back(line);
+  if (out.empty()) return fail("spank_compss: ", path, " names no COMPSS_ variable");
+  return out;
+}
+
+}  // namespace compss::spank

@@ -1,0 +1,134 @@
+#include "spank-plugin/runtime_procs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace compss::spank {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool environ_has(const std::string& path, const std::string& marker) {
+  std::ifstream in(path, std::ios::binary);
+  std::string entry;
+  while (std::getline(in, entry, '\0'))
+    if (entry == marker) return true;
+  return false;
+}
+
+// State and parent from /proc/<pid>/stat; the command name may hold spaces and parentheses, so parse after
+// the last ')'.
+bool read_stat(const std::string& path, char& state, pid_t& ppid) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(text.substr(close + 1));
+  long parent = 0;
+  if (!(rest >> state >> parent)) return false;
+  ppid = static_cast<pid_t>(parent);
+  return true;
+}
+
+bool alive(pid_t pid, const std::string& proc_root = "/proc") {
+  char state = 0;
+  pid_t ppid = 0;
+  if (!read_stat(proc_root + "/" + std::to_string(pid) + "/stat", state, ppid)) return false;
+  return state != 'Z' && state != 'X';
+}
+
+void signal_all(const std::vector<MarkedProc>& procs, int sig) {
+  for (const auto& p : procs) ::kill(p.pid, sig);
+}
+
+bool wait_gone(const std::vector<pid_t>& pids, Clock::time_point deadline) {
+  for (;;) {
+    if (std::none_of(pids.begin(), pids.end(), [](pid_t p) { return alive(p); })) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace
+
+std::vector<MarkedProc> find_marked(uid_t uid, const std::string& marker, const std::string& proc_root) {
+  std::vector<MarkedProc> out;
+  DIR* d = ::opendir(proc_root.c_str());
+  if (!d) return out;
+  const pid_t self = ::getpid();
+  while (dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0' || pid == self) continue;
+    const std::string dir = proc_root + "/" + e->d_name;
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) != 0 || st.st_uid != uid) continue;
+    MarkedProc p;
+    p.pid = static_cast<pid_t>(pid);
+    char state = 0;
+    if (!read_stat(dir + "/stat", state, p.ppid) || state == 'Z' || state == 'X') continue;
+    if (!environ_has(dir + "/environ", marker)) continue;
+    std::ifstream cmd(dir + "/cmdline", std::ios::binary);
+    std::getline(cmd, p.argv0, '\0');
+    std::getline(cmd, p.argv1, '\0');
+    char exe[4096];
+    const ssize_t n = ::readlink((dir + "/exe").c_str(), exe, sizeof exe - 1);
+    if (n > 0) p.exe.assign(exe, static_cast<std::size_t>(n));
+    out.push_back(p);
+  }
+  ::closedir(d);
+  return out;
+}
+
+std::vector<pid_t> daemons_of(const std::vector<MarkedProc>& procs, const std::string& compssd) {
+  auto named = [&](const MarkedProc& p) { return p.argv0 == compssd || p.argv1 == compssd || p.exe == compssd; };
+  // A child compssd forked and has not exec'd yet looks like compssd too: only the topmost one counts.
+  auto parent_named = [&](const MarkedProc& p) {
+    return std::any_of(procs.begin(), procs.end(), [&](const MarkedProc& q) { return q.pid == p.ppid && named(q); });
+  };
+  std::vector<pid_t> out;
+  for (const auto& p : procs)
+    if (named(p) && !parent_named(p)) out.push_back(p.pid);
+  return out;
+}
+
+int kill_runtime(uid_t uid, const std::string& marker, unsigned grace_ms) {
+  auto left = find_marked(uid, marker);
+  if (left.empty()) return 0;
+  const int n = static_cast<int>(left.size());
+  signal_all(left, SIGCONT);
+  signal_all(left, SIGTERM);
+  std::vector<pid_t> pids;
+  for (const auto& p : left) pids.push_back(p.pid);
+  if (!wait_gone(pids, Clock::now() + std::chrono::milliseconds(grace_ms))) {
+    // Processes started since (an srun relaunching, say) are caught by searching again.
+    signal_all(find_marked(uid, marker), SIGKILL);
+    signal_all(left, SIGKILL);
+  }
+  return n;
+}
+
+StopReport stop_runtime(uid_t uid, const std::string& marker, const std::string& compssd, unsigned finish_timeout_s,
+                        unsigned grace_ms) {
+  StopReport r;
+  const auto t0 = Clock::now();
+  const auto daemons = daemons_of(find_marked(uid, marker), compssd);
+  r.daemons = static_cast<int>(daemons.size());
+  for (pid_t p : daemons) ::kill(p, SIGUSR1);
+  r.finished = wait_gone(daemons, t0 + std::chrono::seconds(finish_timeout_s));
+  r.waited_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.terminated = kill_runtime(uid, marker, grace_ms);
+  return r;
+}
+
+}  // namespace compss::spank

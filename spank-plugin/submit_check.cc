@@ -1,0 +1,52 @@
+#include "spank-plugin/submit_check.h"
+
+#include "common/util/parse.h"
+
+namespace compss::spank {
+namespace {
+
+Status within_site_limit(std::string_view key, const std::optional<std::uint32_t>& n, const SiteConfig& site) {
+  if (!n || site.max_nodes == 0 || *n <= site.max_nodes) return {};
+  return fail("--compss: ", key, "=", std::to_string(*n), " is above this site's limit of ",
+              std::to_string(site.max_nodes), " nodes (accepted: 1..", std::to_string(site.max_nodes), ")");
+}
+
+// Growing by merging needs two controller settings (see the README's "For sysadmins" section).
+Status merge_possible(const ControllerFacts& ctl) {
+  if (!ctl.known) return {};
+  if (!ctl.permit_job_expansion)
+    return fail("--compss: elastic=merge needs SchedulerParameters=permit_job_expansion in slurm.conf, which this "
+                "cluster does not set (accepted here: elastic=auto|helper|off)");
+  if (ctl.accounting_storage != "accounting_storage/slurmdbd")
+    return fail("--compss: elastic=merge needs AccountingStorageType=accounting_storage/slurmdbd in slurm.conf (this "
+                "cluster has ", ctl.accounting_storage.empty() ? "none" : ctl.accounting_storage,
+                "; accepted here: elastic=auto|helper|off)");
+  return {};
+}
+
+}  // namespace
+
+bool names_permit_job_expansion(std::string_view scheduler_parameters) {
+  for (auto item : split(scheduler_parameters, ','))
+    if (trim(item) == "permit_job_expansion") return true;
+  return false;
+}
+
+Result<RuntimeOptions> check_submission(std::string_view value, const SiteConfig& site, const ControllerFacts& ctl) {
+  auto parsed = parse_runtime_options(value);
+  if (!parsed) return parsed.error();
+  RuntimeOptions o = std::move(*parsed);
+  if (auto s = within_site_limit("max-nodes", o.max_nodes, site); !s) return s.error();
+  if (auto s = within_site_limit("min-nodes", o.min_nodes, site); !s) return s.error();
+  if (o.elastic == ElasticMode::kMerge) {
+    if (auto s = merge_possible(ctl); !s) return s.error();
+  }
+  if (!o.max_nodes && site.max_nodes != 0) o.max_nodes = site.max_nodes;
+  if (o.min_nodes && o.max_nodes && *o.min_nodes > *o.max_nodes)
+    return fail("--compss: min-nodes=", std::to_string(*o.min_nodes), " is larger than the site's max-nodes=",
+                std::to_string(*o.max_nodes));
+  if (o.config_file.empty()) o.config_file = site.config_file;
+  return o;
+}
+
+}  // namespace compss::spank

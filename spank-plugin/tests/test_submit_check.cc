@@ -1,0 +1,82 @@
+#include <catch2/catch.hpp>
+
+#include "spank-plugin/submit_check.h"
+
+using namespace compss;
+using namespace compss::spank;
+
+namespace {
+SiteConfig site(std::uint32_t max_nodes) {
+  SiteConfig s;
+  s.max_nodes = max_nodes;
+  return s;
+}
+ControllerFacts elastic_cluster() { return {true, true, "accounting_storage/slurmdbd"}; }
+}  // namespace
+
+TEST_CASE("a value the parser refuses is refused with the parser's message", "[spank][check]") {
+  auto r = check_submission("max-node=4", site(0), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("unknown key 'max-node'") != std::string::npos);
+  CHECK(r.error().message.find("known: max-nodes") != std::string::npos);
+}
+
+TEST_CASE("max-nodes above the site limit is refused naming the limit", "[spank][check]") {
+  auto r = check_submission("max-nodes=32", site(16), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "--compss: max-nodes=32 is above this site's limit of 16 nodes (accepted: 1..16)");
+  CHECK(check_submission("max-nodes=16", site(16), {}).ok());
+  CHECK_FALSE(check_submission("min-nodes=17", site(16), {}).ok());
+}
+
+TEST_CASE("the site's max_nodes is the default when the user gives none", "[spank][check]") {
+  auto r = check_submission("", site(16), {});
+  REQUIRE(r);
+  CHECK(*r->max_nodes == 16);
+  auto unlimited = check_submission("", site(0), {});
+  REQUIRE(unlimited);
+  CHECK_FALSE(unlimited->max_nodes);
+}
+
+TEST_CASE("min-nodes above the site's default max-nodes is refused", "[spank][check]") {
+  auto r = check_submission("min-nodes=4", site(2), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("min-nodes=4") != std::string::npos);
+}
+
+TEST_CASE("elastic=merge is refused when slurmctld lacks permit_job_expansion", "[spank][check]") {
+  ControllerFacts no_expansion{true, false, "accounting_storage/slurmdbd"};
+  auto r = check_submission("elastic=merge", site(0), no_expansion);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("SchedulerParameters=permit_job_expansion") != std::string::npos);
+  CHECK(r.error().message.find("elastic=auto|helper|off") != std::string::npos);
+  CHECK(check_submission("elastic=helper", site(0), no_expansion).ok());
+  CHECK(check_submission("elastic=merge", site(0), elastic_cluster()).ok());
+}
+
+TEST_CASE("elastic=merge is refused without slurmdbd accounting", "[spank][check]") {
+  ControllerFacts no_dbd{true, true, "accounting_storage/none"};
+  auto r = check_submission("elastic=merge", site(0), no_dbd);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("AccountingStorageType=accounting_storage/slurmdbd") != std::string::npos);
+  CHECK(r.error().message.find("accounting_storage/none") != std::string::npos);
+}
+
+TEST_CASE("when the controller did not answer, merge is left to the runtime to check", "[spank][check]") {
+  CHECK(check_submission("elastic=merge", site(0), ControllerFacts{}).ok());
+}
+
+TEST_CASE("the site config file is handed on unless the user names one", "[spank][check]") {
+  SiteConfig s;
+  s.config_file = "/etc/slurm-compss/compss.yaml";
+  CHECK(check_submission("", s, {})->config_file == "/etc/slurm-compss/compss.yaml");
+  CHECK(check_submission("config=mine.yaml", s, {})->config_file == "mine.yaml");
+}
+
+TEST_CASE("permit_job_expansion is found in a SchedulerParameters list", "[spank][check]") {
+  CHECK(names_permit_job_expansion("permit_job_expansion"));
+  CHECK(names_permit_job_expansion("batch_sched_delay=0,permit_job_expansion"));
+  CHECK_FALSE(names_permit_job_expansion("batch_sched_delay=0"));
+  CHECK_FALSE(names_permit_job_expansion("no_permit_job_expansion_here"));
+  CHECK_FALSE(names_permit_job_expansion(""));
+}
