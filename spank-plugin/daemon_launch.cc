@@ -50,7 +50,7 @@ int wait_ready(int fd, unsigned timeout_s) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   std::string got;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return -1;
     pollfd p{fd, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -122,6 +122,22 @@ Result<pid_t> start_compssd(const DaemonLaunch& l) {
   if (::waitpid(pid, &status, 0) != pid) return fail("spank_compss: ", l.compssd, " ended before it was ready");
   return fail("spank_compss: ", l.compssd, " ", describe_exit(status), " before it was ready; see ", log,
               " and the job's output");
+}
+
+std::string resolve_compssd(const std::string& site_path, const std::string& path_var) {
+  if (::access(site_path.c_str(), X_OK) == 0) return site_path;
+  std::size_t start = 0;
+  while (start <= path_var.size()) {
+    const std::size_t end = std::min(path_var.find(':', start), path_var.size());
+    const std::string dir = path_var.substr(start, end - start);
+    // Only absolute entries: a relative one would depend on the directory the job happens to start in.
+    if (!dir.empty() && dir.front() == '/') {
+      const std::string candidate = dir + "/compssd";
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    start = end + 1;
+  }
+  return site_path;
 }
 
 Result<std::vector<std::string>> read_env_file(const std::string& path) {

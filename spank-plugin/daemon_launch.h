@@ -33,6 +33,10 @@ struct DaemonLaunch {
 
 Result<pid_t> start_compssd(const DaemonLaunch& l);
 
+// The compssd to run: the site's path when it is executable, else `compssd` found in `path_var` (the job's
+// PATH: an uninstalled build, a test cluster), else the site's path (whose failure to start is then reported).
+std::string resolve_compssd(const std::string& site_path, const std::string& path_var);
+
 // The "KEY=VALUE" lines of <job-dir>/env (COMPSS_SOCKET, COMPSS_ADDRESS, COMPSS_JOB_DIR).
 Result<std::vector<std::string>> read_env_file(const std::string& path);
 

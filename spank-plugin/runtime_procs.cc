@@ -110,10 +110,14 @@ int kill_runtime(uid_t uid, const std::string& marker, unsigned grace_ms) {
   signal_all(left, SIGTERM);
   std::vector<pid_t> pids;
   for (const auto& p : left) pids.push_back(p.pid);
-  if (!wait_gone(pids, Clock::now() + std::chrono::milliseconds(grace_ms))) {
-    // Processes started since (an srun relaunching, say) are caught by searching again.
-    signal_all(find_marked(uid, marker), SIGKILL);
-    signal_all(left, SIGKILL);
+  if (wait_gone(pids, Clock::now() + std::chrono::milliseconds(grace_ms))) left.clear();
+  signal_all(left, SIGKILL);
+  // A process forked while we were signalling escapes the list it was not on: search again, a few times.
+  for (int round = 0; round < 20; ++round) {
+    auto more = find_marked(uid, marker);
+    if (more.empty()) break;
+    signal_all(more, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return n;
 }

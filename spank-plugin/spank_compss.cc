@@ -174,6 +174,11 @@ std::string job_dir_for(const StepIds& s) {
   return base + "/.compss/" + s.tag();
 }
 
+std::string job_path_var(spank_t sp) {
+  char buf[8192];
+  return spank_getenv(sp, "PATH", buf, sizeof buf) == ESPANK_SUCCESS ? buf : "";
+}
+
 std::vector<std::string> job_env(spank_t sp) {
   std::vector<std::string> env;
   char** e = nullptr;
@@ -196,7 +201,7 @@ int start_runtime(spank_t sp) {
   auto opts = check_submission(g_value, g_site, ControllerFacts{});
   if (!opts) return refuse_task(opts.error().message);
   DaemonLaunch l;
-  l.compssd = g_site.compssd;
+  l.compssd = resolve_compssd(g_site.compssd, job_path_var(sp));
   l.options = to_string(*opts);
   l.job_dir = job_dir_for(s);
   l.socket = "/tmp/compss-" + std::to_string(::getuid()) + "/" + s.tag() + "/compssd.sock";
@@ -220,7 +225,8 @@ int stop_runtime_of(spank_t sp) {
   const StepIds s = step_ids(sp, true);
   if (!s.batch() && s.task != 0) return 0;
   g_owns_runtime = true;
-  const StopReport r = stop_runtime(s.uid, s.marker(), g_site.compssd, g_site.finish_timeout_s);
+  const StopReport r =
+      stop_runtime(s.uid, s.marker(), resolve_compssd(g_site.compssd, job_path_var(sp)), g_site.finish_timeout_s);
   if (r.daemons == 0 && r.terminated == 0) return 0;
   if (r.finished)
     slurm_info("spank_compss: job %u: compssd finished %.1f s after the %s ended; %d leftover process(es) stopped",

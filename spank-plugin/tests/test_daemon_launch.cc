@@ -130,3 +130,14 @@ TEST_CASE("an env file without COMPSS variables is an error", "[spank][launch]")
   CHECK_FALSE(read_env_file(dir + "/env"));
   CHECK_FALSE(read_env_file(dir + "/absent"));
 }
+
+TEST_CASE("compssd is the site's when it exists, else the one in the job's PATH", "[spank][launch]") {
+  const std::string dir = fs::path(FAKE_COMPSSD).parent_path().string();
+  const std::string bin = scratch("bin");
+  fs::create_directories(bin);
+  fs::copy_file(FAKE_COMPSSD, bin + "/compssd");
+  CHECK(resolve_compssd(FAKE_COMPSSD, bin) == FAKE_COMPSSD);
+  CHECK(resolve_compssd("/nonexistent/compssd", "/usr/bin:relative:" + bin) == bin + "/compssd");
+  CHECK(resolve_compssd("/nonexistent/compssd", "/usr/bin") == "/nonexistent/compssd");
+  CHECK(resolve_compssd("/nonexistent/compssd", "") == "/nonexistent/compssd");
+}
