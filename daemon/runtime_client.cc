@@ -229,7 +229,9 @@ void Runtime::status(Endpoint& to, const proto::StatusQuery& m) const {
     proto::NodeInfo ni;
     ni.name = n.name;
     ni.cores = n.cores;
-    ni.state = n.left >= 0 ? proto::NodeState::kLost : proto::NodeState::kUp;
+    ni.state = n.left < 0                                 ? proto::NodeState::kUp
+               : n.left_why.rfind("released", 0) == 0 ? proto::NodeState::kReleased
+                                                        : proto::NodeState::kLost;
     if (n.left < 0) {
       NodeId id(static_cast<std::uint32_t>(i));
       ni.busy = n.cores - sched_.pool().free_cores(id);

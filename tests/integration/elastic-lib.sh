@@ -34,6 +34,8 @@ sleep $3
 scontrol show job "\$SLURM_JOB_ID" | grep -o ' NodeList=[^ ]*' | cut -d= -f2 >end-nodelist.txt
 sinfo -h -N -o '%N %T' >end-sinfo.txt
 compss status >end-status.txt 2>&1
+compss nodes >end-nodes.txt 2>&1
+compss nodes --json >end-nodes.json 2>&1
 DRIVER
   chmod +x driver.sh
 }

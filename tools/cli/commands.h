@@ -17,5 +17,6 @@ int run_wait(const std::vector<std::string>& args, Io& io);
 int run_status(const std::vector<std::string>& args, Io& io);
 int run_cancel(const std::vector<std::string>& args, Io& io);
 int run_explain(const std::vector<std::string>& args, Io& io);
+int run_nodes(const std::vector<std::string>& args, Io& io);  // nodes.cc
 
 }  // namespace compss::cli

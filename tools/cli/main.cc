@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"status", compss::cli::run_status, "tasks per state, nodes, recent events"},
     {"cancel", compss::cli::run_cancel, "cancel tasks and their successors"},
     {"explain", compss::cli::run_explain, "why a task is not running yet"},
+    {"nodes", compss::cli::run_nodes, "the job's nodes over time: joined, drained, released, and why"},
 };
 
 void print_help(std::ostream& os) {
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands)
     if (c.name == first) return c.run({args.begin() + 1, args.end()}, io);
-  std::cerr << "compss: unknown command '" << first << "' (commands: submit, wait, status, cancel, explain;"
+  std::cerr << "compss: unknown command '" << first << "' (commands: submit, wait, status, cancel, explain, nodes;"
             << " see 'compss --help')\n";
   return compss::cli::kExitUsage;
 }
