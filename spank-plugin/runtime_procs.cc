@@ -123,13 +123,24 @@ int kill_runtime(uid_t uid, const std::string& marker, unsigned grace_ms) {
 }
 
 StopReport stop_runtime(uid_t uid, const std::string& marker, const std::string& compssd, unsigned finish_timeout_s,
-                        unsigned grace_ms) {
+                        unsigned grace_ms, const std::function<bool()>& cancelled) {
   StopReport r;
   const auto t0 = Clock::now();
   const auto daemons = daemons_of(find_marked(uid, marker), compssd);
   r.daemons = static_cast<int>(daemons.size());
   for (pid_t p : daemons) ::kill(p, SIGUSR1);
-  r.finished = wait_gone(daemons, t0 + std::chrono::seconds(finish_timeout_s));
+  const auto deadline = t0 + std::chrono::seconds(finish_timeout_s);
+  for (;;) {
+    const auto step = std::min(deadline, Clock::now() + std::chrono::seconds(1));
+    r.finished = wait_gone(daemons, step);
+    if (r.finished || step >= deadline) break;
+    if (cancelled && cancelled()) {
+      r.cancelled = true;
+      for (pid_t p : daemons) ::kill(p, SIGTERM);
+      r.finished = wait_gone(daemons, std::min(deadline, Clock::now() + std::chrono::seconds(kCancelGraceS)));
+      break;
+    }
+  }
   r.waited_s = std::chrono::duration<double>(Clock::now() - t0).count();
   r.terminated = kill_runtime(uid, marker, grace_ms);
   return r;

@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,14 +39,20 @@ std::vector<MarkedProc> find_marked(uid_t uid, const std::string& marker, const 
 std::vector<pid_t> daemons_of(const std::vector<MarkedProc>& procs, const std::string& compssd);
 
 struct StopReport {
-  int daemons = 0;        // processes that got SIGUSR1
-  bool finished = false;  // they all exited within the timeout
+  int daemons = 0;         // processes that got SIGUSR1
+  bool finished = false;   // they all exited within the timeout
+  bool cancelled = false;  // `cancelled` said stop waiting: compssd got SIGTERM instead
   double waited_s = 0;
-  int terminated = 0;     // leftovers that got SIGTERM (and SIGKILL if they stayed)
+  int terminated = 0;      // leftovers that got SIGTERM (and SIGKILL if they stayed)
 };
 
+// `cancelled`, when given, is asked about once a second while compssd finishes; once it returns true (the job
+// was cancelled or timed out meanwhile) compssd gets SIGTERM (kill the tasks, write the summary) and at most
+// kCancelGraceS more seconds. Without it a cancelled job would wait for finish_timeout: once the script has
+// exited, compssd is no longer in the process tree SLURM signals.
+constexpr unsigned kCancelGraceS = 10;
 StopReport stop_runtime(uid_t uid, const std::string& marker, const std::string& compssd, unsigned finish_timeout_s,
-                        unsigned grace_ms = 2000);
+                        unsigned grace_ms = 2000, const std::function<bool()>& cancelled = {});
 
 // SIGTERM, grace, SIGKILL to every marked process without asking for a finish (failed start, exit path).
 int kill_runtime(uid_t uid, const std::string& marker, unsigned grace_ms = 2000);

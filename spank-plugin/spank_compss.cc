@@ -28,7 +28,9 @@
 //                                   receives)
 //     slurm_spank_task_exit ....... in slurmstepd when that task (the script, the driver) ended: SIGUSR1 to
 //                                   compssd (finish the remaining tasks, write the summary, exit), wait up to
-//                                   finish_timeout, then SIGTERM/SIGKILL whatever of the runtime is left
+//                                   finish_timeout (asking slurmctld once a second whether the job was
+//                                   cancelled meanwhile: then SIGTERM), then SIGTERM/SIGKILL whatever of the
+//                                   runtime is left
 //     slurm_spank_exit ............ the same clean-up once more, without waiting (nothing of ours survives)
 //
 // Why srun steps use task 0 and not srun's slurm_spank_local_user_init: in the LOCAL context spank_setenv is
@@ -221,14 +223,31 @@ int start_runtime(spank_t sp) {
   return 0;
 }
 
+// Asked while compssd finishes the remaining tasks: has the job ended meanwhile (scancel, time limit)?
+// A controller that does not answer is not a reason to give up.
+bool job_ended(uint32_t job) {
+  job_info_msg_t* msg = nullptr;
+  if (slurm_load_job(&msg, job, SHOW_ALL) != SLURM_SUCCESS || !msg) return false;
+  bool ended = false;
+  if (msg->record_count > 0) {
+    const uint32_t base = msg->job_array[0].job_state & JOB_STATE_BASE;
+    ended = base != JOB_RUNNING && base != JOB_PENDING && base != JOB_SUSPENDED;
+  }
+  slurm_free_job_info_msg(msg);
+  return ended;
+}
+
 int stop_runtime_of(spank_t sp) {
   const StepIds s = step_ids(sp, true);
   if (!s.batch() && s.task != 0) return 0;
   g_owns_runtime = true;
-  const StopReport r =
-      stop_runtime(s.uid, s.marker(), resolve_compssd(g_site.compssd, job_path_var(sp)), g_site.finish_timeout_s);
+  const StopReport r = stop_runtime(s.uid, s.marker(), resolve_compssd(g_site.compssd, job_path_var(sp)),
+                                    g_site.finish_timeout_s, 2000, [&] { return job_ended(s.job); });
   if (r.daemons == 0 && r.terminated == 0) return 0;
-  if (r.finished)
+  if (r.cancelled)
+    slurm_info("spank_compss: job %u ended while compssd finished its tasks; compssd stopped after %.1f s",
+               s.job, r.waited_s);
+  else if (r.finished)
     slurm_info("spank_compss: job %u: compssd finished %.1f s after the %s ended; %d leftover process(es) stopped",
                s.job, r.waited_s, s.batch() ? "batch script" : "step's task 0", r.terminated);
   else

@@ -83,3 +83,16 @@ TEST_CASE("stopping a runtime that is not there does nothing", "[spank][procs]")
   CHECK(r.finished);
   CHECK(r.terminated == 0);
 }
+
+TEST_CASE("a job cancelled while compssd finishes stops the wait and sends SIGTERM", "[spank][procs]") {
+  auto s = start_fake("cancelled", "ready-ignoring-usr1");
+  int asked = 0;
+  const StopReport r = stop_runtime(::getuid(), s.marker, FAKE_COMPSSD, 60, 300, [&] { return ++asked >= 2; });
+  CHECK(r.daemons == 1);
+  CHECK(r.cancelled);
+  CHECK(r.finished);  // SIGTERM ended it
+  CHECK(r.waited_s < 5);
+  CHECK(asked == 2);
+  CHECK(find_marked(::getuid(), s.marker).empty());
+  ::waitpid(s.pid, nullptr, 0);
+}
