@@ -2,6 +2,7 @@
 #include "daemon/elastic.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "common/util/log.h"
@@ -30,6 +31,7 @@ struct Elastic::PollOutcome {
   std::optional<Result<RequestId>> submitted;
   std::optional<Result<connector::RequestStatus>> status;
   std::optional<Result<std::vector<std::string>>> merged;
+  double seconds = 0;  // the connector calls' wall time in this job
 };
 
 Elastic::Elastic(connector::Connector& c, Worker& w, ElasticConfig cfg, ElasticHooks hooks)
@@ -88,6 +90,7 @@ void Elastic::poll(std::size_t r, bool submit) {
   auto closing = closing_;
   worker_.submit([this, c, job, mode, opts, known, merged, submit, r, closing]() -> Continuation {
     PollOutcome o;
+    const auto began = std::chrono::steady_clock::now();
     RequestId id = known;
     if (submit) {
       o.submitted = c->request_nodes(job, 1, mode, opts);
@@ -104,6 +107,7 @@ void Elastic::poll(std::size_t r, bool submit) {
           std::holds_alternative<connector::Granted>(**o.status))
         o.merged = c->merge(job, id);
     }
+    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     return [this, r, o = std::move(o)]() mutable { on_polled(r, std::move(o)); };
   });
 }
@@ -155,6 +159,8 @@ void Elastic::on_polled(std::size_t r, PollOutcome&& o) {
     }
     q.merged = true;
   }
+  // Submitted and granted (and merged) in one go: SLURM's own round trip for this growth.
+  if (o.submitted) counts_.bare_grow_s.push_back(o.seconds);
   if (q.withdraw && cfg_.mode == GrowMode::kHelper) return withdraw(r, "");
   on_granted(q, now);
   if (o.merged && o.merged->ok()) check_node_set(**o.merged, "merging " + name, now);

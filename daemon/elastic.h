@@ -87,6 +87,9 @@ struct ElasticCounts {
   std::uint32_t requests = 0, granted = 0, withdrawn = 0, failed = 0, released = 0;
   double join_latency_avg_s = -1;  // moving average; < 0 until a node joined
   std::vector<double> join_latencies_s;
+  // Requests granted at once: the connector's calls from request to grant (and merge), without the
+  // daemon's policy, agent start or registration: the bare SLURM round trip of the same growth.
+  std::vector<double> bare_grow_s;
 };
 
 class Elastic {

@@ -52,6 +52,15 @@ std::string Elastic::summary() const {
                   sum / static_cast<double>(counts_.join_latencies_s.size()), lo, hi, counts_.join_latencies_s.size());
     os << line;
   }
+  if (!counts_.bare_grow_s.empty()) {
+    double sum = 0;
+    for (double v : counts_.bare_grow_s) sum += v;
+    char line[160];
+    std::snprintf(line, sizeof line, "  grow round trip in the connector (request -> granted%s): mean %.3f s over %zu\n",
+                  cfg_.mode == connector::GrowMode::kMerge ? " -> merged" : "",
+                  sum / static_cast<double>(counts_.bare_grow_s.size()), counts_.bare_grow_s.size());
+    os << line;
+  }
   os << "  " << c_.stats().summary() << "\n";
   os << "  node lives:\n";
   for (const auto& l : node_lines()) os << "    " << l << "\n";
