@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 namespace compss::spank {
 namespace {
@@ -148,6 +149,25 @@ Result<std::vector<std::string>> read_env_file(const std::string& path) {
     if (line.rfind("COMPSS_", 0) == 0 && line.find('=') != std::string::npos) out.push_back(line);
   if (out.empty()) return fail("spank_compss: ", path, " names no COMPSS_ variable");
   return out;
+}
+
+Result<std::vector<std::string>> wait_env_file(const std::string& path, unsigned timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto complete = [](const std::vector<std::string>& lines) {
+    int found = 0;
+    for (const auto& l : lines)
+      for (const char* k : {"COMPSS_SOCKET=", "COMPSS_ADDRESS=", "COMPSS_JOB_DIR="})
+        if (l.rfind(k, 0) == 0 && l.size() > std::strlen(k)) ++found;
+    return found == 3;
+  };
+  for (;;) {
+    auto lines = read_env_file(path);
+    if (lines && complete(*lines)) return lines;  // written in one go, but read it whole before trusting it
+    if (std::chrono::steady_clock::now() >= deadline)
+      return fail("spank_compss: ", path, " did not appear within ", std::to_string(timeout_ms / 1000),
+                  " s (the step's task 0 starts the runtime; is the job directory shared by the nodes?)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace compss::spank

@@ -40,6 +40,10 @@ std::string resolve_compssd(const std::string& site_path, const std::string& pat
 // The "KEY=VALUE" lines of <job-dir>/env (COMPSS_SOCKET, COMPSS_ADDRESS, COMPSS_JOB_DIR).
 Result<std::vector<std::string>> read_env_file(const std::string& path);
 
+// Waits (polling, at most timeout_ms) until the env file names COMPSS_SOCKET, COMPSS_ADDRESS and
+// COMPSS_JOB_DIR, as compssd writes it for the other tasks of a step; returns its lines.
+Result<std::vector<std::string>> wait_env_file(const std::string& path, unsigned timeout_ms);
+
 // `env` with every KEY of `set` replaced by its "KEY=VALUE" and every key in `drop` removed.
 std::vector<std::string> env_with(std::vector<std::string> env, const std::vector<std::string>& set,
                                   const std::vector<std::string>& drop);

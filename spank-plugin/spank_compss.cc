@@ -33,6 +33,8 @@
 //                                   runtime is left
 //     slurm_spank_exit ............ the same clean-up once more, without waiting (nothing of ours survives)
 //
+// The other tasks of such a step wait (up to ready_timeout) for compssd's <job-dir>/env and get COMPSS_ADDRESS
+// and COMPSS_JOB_DIR from it, so a driver of several tasks reaches the runtime from every node.
 // Why srun steps use task 0 and not srun's slurm_spank_local_user_init: in the LOCAL context spank_setenv is
 // refused (ESPANK_NOT_REMOTE), so the driver could not be given COMPSS_*; compssd would run on the submit
 // host, outside the step, and only srun's exit could stop it. In task 0 it is the same path as a batch job.
@@ -197,9 +199,22 @@ int refuse_task(const std::string& why) {
   return -1;
 }
 
+// The other tasks of an `srun --compss -n N` step reach task 0's runtime over TCP: they get COMPSS_ADDRESS and
+// COMPSS_JOB_DIR (not the socket, which lives on task 0's node) once compssd has written its env file.
+int join_runtime(spank_t sp, const StepIds& s) {
+  auto vars = wait_env_file(job_dir_for(s) + "/env", g_site.ready_timeout_s * 1000);
+  if (!vars) return refuse_task(vars.error().message);
+  for (const auto& kv : *vars) {
+    const auto eq = kv.find('=');
+    const std::string key = kv.substr(0, eq);
+    if (key != "COMPSS_SOCKET") spank_setenv(sp, key.c_str(), kv.substr(eq + 1).c_str(), 1);
+  }
+  return 0;
+}
+
 int start_runtime(spank_t sp) {
   const StepIds s = step_ids(sp, true);
-  if (!s.batch() && s.task != 0) return 0;
+  if (!s.batch() && s.task != 0) return join_runtime(sp, s);
   auto opts = check_submission(g_value, g_site, ControllerFacts{});
   if (!opts) return refuse_task(opts.error().message);
   DaemonLaunch l;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "spank-plugin/daemon_launch.h"
 #include "spank-plugin/runtime_procs.h"
@@ -140,4 +141,22 @@ TEST_CASE("compssd is the site's when it exists, else the one in the job's PATH"
   CHECK(resolve_compssd("/nonexistent/compssd", "/usr/bin:relative:" + bin) == bin + "/compssd");
   CHECK(resolve_compssd("/nonexistent/compssd", "/usr/bin") == "/nonexistent/compssd");
   CHECK(resolve_compssd("/nonexistent/compssd", "") == "/nonexistent/compssd");
+}
+
+TEST_CASE("the other tasks of a step wait for a complete env file", "[spank][launch]") {
+  const std::string dir = scratch("wait-env");
+  fs::create_directories(dir);
+  CHECK_FALSE(wait_env_file(dir + "/env", 200));
+  std::ofstream(dir + "/env") << "COMPSS_SOCKET=/s\nCOMPSS_ADDRESS=h:1\n";
+  auto partial = wait_env_file(dir + "/env", 200);
+  REQUIRE_FALSE(partial);
+  CHECK(partial.error().message.find("shared by the nodes") != std::string::npos);
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::ofstream(dir + "/env") << "COMPSS_SOCKET=/s\nCOMPSS_ADDRESS=h:1\nCOMPSS_JOB_DIR=/j\n";
+  });
+  auto full = wait_env_file(dir + "/env", 5000);
+  writer.join();
+  REQUIRE(full);
+  CHECK(full->size() == 3);
 }
