@@ -68,6 +68,7 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   sched.idle_release_s = e.idle_release_s;
   sched.max_outstanding = site.max_outstanding;
   sched.join_latency_s = site.join_latency_guess_s;
+  sched.elastic_period_s = site.policy_period_s;
   s.connector = std::move(c);
   s.note = std::string("elasticity: ") + connector::grow_mode_name(e.mode) + " mode (" + e.mode_reason + "); nodes " +
            std::to_string(e.min_nodes) + ".." + std::to_string(e.max_nodes) + ", job " + job.str() + " starts on " +
