@@ -223,7 +223,9 @@ int start_runtime(spank_t sp) {
   l.job_dir = job_dir_for(s);
   l.socket = "/tmp/compss-" + std::to_string(::getuid()) + "/" + s.tag() + "/compssd.sock";
   l.ready_timeout_s = g_site.ready_timeout_s;
-  l.env = env_with(job_env(sp), {s.marker(), "COMPSS_JOB_DIR=" + l.job_dir}, {kOptionEnv});
+  // SLURM_EXPORT_ENV goes: with `sbatch --export=NONE` compssd's own srun (the agents) would otherwise start
+  // the agents in a fresh login environment, without the PATH and the secret compssd hands them.
+  l.env = env_with(job_env(sp), {s.marker(), "COMPSS_JOB_DIR=" + l.job_dir}, {kOptionEnv, "SLURM_EXPORT_ENV"});
   auto pid = start_compssd(l);
   if (!pid) {
     kill_runtime(::getuid(), s.marker());
@@ -314,13 +316,28 @@ int slurm_spank_init_post_opt(spank_t sp, int, char**) {
   });
 }
 
+// REMOTE: the option as the task sees it. With `sbatch --export=NONE` neither the option callback nor
+// spank_option_getopt sees the option in slurmstepd (observed, SLURM 22.05), although the job environment
+// carries it as SLURM_SPANK__SLURM_SPANK_OPTION_compss_compss by task_init: read it there. Costs one
+// environment lookup per task of a job without --compss.
+bool requested_here(spank_t sp) {
+  if (g_requested) return true;
+  char value[4096];
+  if (spank_getenv(sp, kOptionEnv, value, sizeof value) != ESPANK_SUCCESS) return false;
+  g_requested = true;
+  // A plain --compss travels as the text "(null)" there.
+  g_value = std::strcmp(value, "(null)") == 0 ? "" : value;
+  g_inside_runtime = remote_env_has(sp, "COMPSS_JOB_DIR") || remote_env_has(sp, "COMPSS_RUNTIME_STEP");
+  return true;
+}
+
 int slurm_spank_task_init(spank_t sp, int, char**) {
-  if (!g_requested || g_inside_runtime) return 0;
+  if (!requested_here(sp) || g_inside_runtime) return 0;
   return guarded("task_init", [&] { return start_runtime(sp); });
 }
 
 int slurm_spank_task_exit(spank_t sp, int, char**) {
-  if (!g_requested || g_inside_runtime) return 0;
+  if (!requested_here(sp) || g_inside_runtime) return 0;
   return guarded("task_exit", [&] { return stop_runtime_of(sp); });
 }
 
