@@ -87,10 +87,15 @@ std::string g_value;          // its value; "" for plain --compss
 bool g_inside_runtime = false;  // REMOTE: this step belongs to a runtime already
 bool g_owns_runtime = false;    // REMOTE: this slurmstepd ran task_exit for the runtime's task
 
+template <class F>
+int guarded(const char* where, F&& body);
+
 int on_option(int, const char* optarg, int) {
-  g_requested = true;
-  g_value = optarg ? optarg : "";
-  return 0;
+  return guarded("option", [&] {
+    g_requested = true;
+    g_value = optarg ? optarg : "";
+    return 0;
+  });
 }
 
 // The one table of options.
