@@ -372,6 +372,10 @@ RuntimeConfig Daemon::wired(RuntimeConfig rc) {
   rc.on_node_left = [this](const std::string& node, bool end_of_run, double t) {
     if (elastic_) elastic_->node_left(node, end_of_run, t);
   };
+  rc.on_grow_by_hand = [this](std::uint32_t count, double t) -> Status {
+    if (!elastic_) return fail("elasticity is off for this run");
+    return elastic_->grow_by_hand(count, t);
+  };
   return rc;
 }
 

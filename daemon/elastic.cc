@@ -59,10 +59,39 @@ std::uint32_t Elastic::requests_in_flight() const {
   }));
 }
 
+std::uint32_t Elastic::nodes_held() const {
+  std::uint32_t n = 0;
+  for (const auto& b : lives_) {
+    const auto s = b.life.state;
+    n += s != NodeLife::State::kReleased && s != NodeLife::State::kLost && s != NodeLife::State::kFailed;
+  }
+  return n;
+}
+
+Status Elastic::grow_by_hand(std::uint32_t count, double now) {
+  if (shut_down_) return fail("the run is ending");
+  const std::uint32_t busy = nodes_held() + requests_in_flight();
+  if (busy >= cfg_.max_nodes)
+    return fail("the job is at max-nodes ", std::to_string(cfg_.max_nodes), " (", std::to_string(nodes_held()),
+                " held, ", std::to_string(requests_in_flight()), " requested)");
+  const std::uint32_t n = std::min(count, cfg_.max_nodes - busy);
+  grow(n, "asked by hand (compss resize +" + std::to_string(count) + ")" +
+              (n < count ? ", capped by max-nodes " + std::to_string(cfg_.max_nodes) : ""),
+       now);
+  return {};
+}
+
 void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
   if (shut_down_) {
     hooks_.grow_failed(count);
     return;
+  }
+  // The policy's count of nodes coming does not know of requests made by hand: never pass max-nodes.
+  const std::uint32_t busy = nodes_held() + requests_in_flight();
+  const std::uint32_t room = cfg_.max_nodes > busy ? cfg_.max_nodes - busy : 0;
+  if (count > room) {
+    hooks_.grow_failed(count - room);
+    count = room;
   }
   for (std::uint32_t i = 0; i < count; ++i) {
     Request q;

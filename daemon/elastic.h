@@ -97,6 +97,8 @@ class Elastic {
   Elastic(connector::Connector& c, Worker& w, ElasticConfig cfg, ElasticHooks hooks);
 
   void on_decision(const scheduler::Decision& d, double now);
+  // `compss resize +N`: N requests now, bounded by max-nodes; an error says why none could be made.
+  Status grow_by_hand(std::uint32_t count, double now);
   void node_joined(const std::string& name, NodeId id, double now);
   // The node's agent connection closed; `end_of_run`: because the run is over.
   void node_left(const std::string& name, bool end_of_run, double now);
@@ -107,6 +109,7 @@ class Elastic {
   std::vector<NodeLife> nodes() const;
   const ElasticCounts& counts() const { return counts_; }
   std::uint32_t requests_in_flight() const;  // submitted, neither joined nor given up
+  std::uint32_t nodes_held() const;          // nodes the job holds or is starting (lives not yet ended)
   std::string summary() const;               // the run summary's elasticity lines
   std::vector<std::string> node_lines() const;  // one line per node life, for `compss nodes`
 

@@ -52,6 +52,8 @@ struct RuntimeConfig {
   // A node's agent registered / its connection closed (`end_of_run`: after the run's own stop); optional.
   std::function<void(const std::string& node, NodeId id, double now)> on_node_joined;
   std::function<void(const std::string& node, bool end_of_run, double now)> on_node_left;
+  // `resize +N`: asks for N nodes now (the elasticity side bounds it); unset: resize is refused.
+  std::function<Status(std::uint32_t count, double now)> on_grow_by_hand;
 };
 
 struct RunCounts {
@@ -138,6 +140,8 @@ class Runtime {
   void cancel(Endpoint& to, const proto::Cancel& m, double now);
   void explain(Endpoint& to, const proto::Explain& m) const;
   void shutdown(Endpoint& to, const proto::Shutdown& m, double now);
+  void resize(Endpoint& to, const proto::Resize& m, double now);
+  Status drain_by_hand(std::uint32_t count, double now);
   Result<std::vector<TaskId>> resolve_ids(const proto::IdList& ids) const;
   bool answer_if_ready(Waiter& w, double now);
   proto::TaskIssue issue(TaskId t) const;

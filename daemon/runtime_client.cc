@@ -47,6 +47,7 @@ void Runtime::on_client(const std::shared_ptr<Endpoint>& from, proto::Message&& 
   if (auto* c = std::get_if<proto::Cancel>(&m)) return cancel(*from, *c, now);
   if (auto* e = std::get_if<proto::Explain>(&m)) return explain(*from, *e);
   if (auto* sd = std::get_if<proto::Shutdown>(&m)) return shutdown(*from, *sd, now);
+  if (auto* rs = std::get_if<proto::Resize>(&m)) return resize(*from, *rs, now);
   from->send(refuse(0, proto::ErrorCode::kUnexpected,
                     "a client may not send '" + std::string(proto::type_name(m)) + "'"));
 }

@@ -218,6 +218,12 @@ Result<Explanation> Connection::explain(TaskId id) {
   return from_wire(*answer);
 }
 
+Status Connection::resize(std::int32_t delta) {
+  auto answer = impl_->call<proto::Ok>(proto::Resize{0, delta});
+  if (!answer) return answer.error();
+  return {};
+}
+
 Status Connection::shutdown(bool drain) {
   auto answer = impl_->call<proto::Ok>(proto::Shutdown{0, drain});
   if (!answer) return answer.error();

@@ -121,6 +121,11 @@ void read(Reader& r, Shutdown& m) {
 
 void read(Reader& r, Ok& m) { r.u64("rid", m.rid); }
 
+void read(Reader& r, Resize& m) {
+  r.u64("rid", m.rid);
+  r.i32("delta", m.delta, kRequired);
+}
+
 template <class T>
 Message read_as(Reader& r) {
   T m{};

@@ -110,6 +110,11 @@ void write(json& j, const Shutdown& m) {
 
 void write(json& j, const Ok& m) { put_if(j, "rid", m.rid); }
 
+void write(json& j, const Resize& m) {
+  put_if(j, "rid", m.rid);
+  j["delta"] = m.delta;
+}
+
 }  // namespace
 
 json to_json(const Message& m) {

@@ -46,7 +46,7 @@ bool may_send(Peer from, const Message& m) {
   if (one_of<ErrorMessage>(m)) return true;
   switch (from) {
     case Peer::kClient:
-      return one_of<Hello, Submit, Wait, StatusQuery, Query, Cancel, Explain, Shutdown>(m);
+      return one_of<Hello, Submit, Wait, StatusQuery, Query, Cancel, Explain, Shutdown, Resize>(m);
     case Peer::kAgent:
       return one_of<Hello, Register, Started, Finished, Heartbeat>(m);
     case Peer::kDaemon:

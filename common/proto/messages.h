@@ -277,6 +277,14 @@ struct Shutdown {
   friend bool operator==(const Shutdown&, const Shutdown&) = default;
 };
 
+// Manual elasticity (`compss resize +N|-N`); answered with `ok`, or `error` when nothing can be done.
+struct Resize {
+  static constexpr std::string_view kType = "resize";
+  std::uint64_t rid = 0;
+  std::int32_t delta = 0;  // +N: grow by N nodes now (bounded by max-nodes); -N: drain N nodes
+  friend bool operator==(const Resize&, const Resize&) = default;
+};
+
 struct Ok {
   static constexpr std::string_view kType = "ok";
   std::uint64_t rid = 0;
@@ -362,7 +370,7 @@ struct Heartbeat {
 
 using Message = std::variant<Hello, Welcome, ErrorMessage, Submit, Submitted, Wait, WaitResult, StatusQuery,
                              StatusResult, Query, QueryResult, Cancel, Cancelled, Explain, Explanation,
-                             Shutdown, Ok, Assign, Kill, Stop, Register, Started, Finished, Heartbeat>;
+                             Shutdown, Ok, Assign, Kill, Stop, Register, Started, Finished, Heartbeat, Resize>;
 
 // The wire type ("t") of a message: "hello", "submit", "wait_result", ...
 std::string_view type_name(const Message& m);

@@ -87,6 +87,11 @@ class Connection {
   //   auto st = c->shutdown();
   Status shutdown(bool drain = true);
 
+  // Manual elasticity: +N asks for N more nodes now (bounded by max-nodes), -N drains N nodes, which are
+  // given back once idle. Refused (an error saying why) when elasticity is off or nothing can be done.
+  //   auto st = c->resize(+2);
+  Status resize(std::int32_t delta);
+
  private:
   struct Impl;
   explicit Connection(std::unique_ptr<Impl> impl);

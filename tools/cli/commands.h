@@ -17,6 +17,7 @@ int run_wait(const std::vector<std::string>& args, Io& io);
 int run_status(const std::vector<std::string>& args, Io& io);
 int run_cancel(const std::vector<std::string>& args, Io& io);
 int run_explain(const std::vector<std::string>& args, Io& io);
-int run_nodes(const std::vector<std::string>& args, Io& io);  // nodes.cc
+int run_nodes(const std::vector<std::string>& args, Io& io);   // nodes.cc
+int run_resize(const std::vector<std::string>& args, Io& io);  // resize.cc
 
 }  // namespace compss::cli

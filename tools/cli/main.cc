@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"cancel", compss::cli::run_cancel, "cancel tasks and their successors"},
     {"explain", compss::cli::run_explain, "why a task is not running yet"},
     {"nodes", compss::cli::run_nodes, "the job's nodes over time: joined, drained, released, and why"},
+    {"resize", compss::cli::run_resize, "+N: grow by N nodes now; -N: drain N nodes and give them back"},
 };
 
 void print_help(std::ostream& os) {
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands)
     if (c.name == first) return c.run({args.begin() + 1, args.end()}, io);
-  std::cerr << "compss: unknown command '" << first << "' (commands: submit, wait, status, cancel, explain, nodes;"
+  std::cerr << "compss: unknown command '" << first << "' (commands: submit, wait, status, cancel, explain, nodes, resize;"
             << " see 'compss --help')\n";
   return compss::cli::kExitUsage;
 }

@@ -86,6 +86,7 @@ std::vector<Message> full_samples() {
       Finished{42, 2, FinishCause::kSignaled, 137, 9, 0.1, 52428800, 12.5,
                OutputRef{"/run/.compss/1234/n3.out", 4096, 311}, "killed by signal 9"},
       Heartbeat{},
+      Resize{15, -2},
   };
 }
 
@@ -115,7 +116,7 @@ std::vector<Message> minimal_samples() {
           WaitResult{},   StatusQuery{},  StatusResult{}, q,              QueryResult{}, c,
           Cancelled{},    Explain{},      Explanation{},  Shutdown{},     Ok{},          a,
           Kill{},         Stop{},         reg,            started,        Finished{},    Heartbeat{},
-          agent_hello};
+          agent_hello,    Resize{0, 1}};
 }
 
 std::vector<std::uint8_t> frame_of(std::span<const std::uint8_t> payload) {

@@ -44,6 +44,7 @@ const std::map<std::string, Names>& spec_required() {
       {"started", {"task", "attempt", "pid"}},
       {"finished", {"task", "attempt", "cause"}},
       {"heartbeat", {}},
+      {"resize", {"delta"}},
   };
   return table;
 }

@@ -76,6 +76,7 @@ TEST_CASE("each message has its senders as the spec's table says", "[proto][hand
       {"cancelled", "d"},   {"explain", "c"},       {"explanation", "d"}, {"shutdown", "c"},
       {"ok", "d"},          {"assign", "d"},        {"kill", "d"},       {"stop", "d"},
       {"register", "a"},    {"started", "a"},       {"finished", "a"},   {"heartbeat", "a"},
+      {"resize", "c"},
   };
   CHECK(senders == spec);
 }

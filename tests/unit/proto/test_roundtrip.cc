@@ -80,6 +80,7 @@ TEST_CASE("optional fields at their default are left out of the payload", "[prot
   CHECK(wire_tree(proto::Heartbeat{}) == json{{"t", "heartbeat"}});
   CHECK(wire_tree(proto::Ok{}) == json{{"t", "ok"}});
   CHECK(wire_tree(proto::Shutdown{}) == json{{"t", "shutdown"}});  // drain defaults to true
+  CHECK(wire_tree(proto::Resize{0, -2}) == json{{"t", "resize"}, {"delta", -2}});  // delta is required
   proto::Kill kill;
   kill.task = 7;
   CHECK(wire_tree(kill) == json{{"t", "kill"}, {"task", 7}});
