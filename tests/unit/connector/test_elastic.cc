@@ -368,3 +368,18 @@ TEST_CASE("polls that fail while slurmctld is away leave the request pending unt
   CHECK(w.started.size() == 1);
   CHECK(w.failed == 0);
 }
+
+TEST_CASE("growth by hand is bounded by max-nodes, and so are the policy's requests", "[elastic][resize]") {
+  World w;  // max-nodes 4, one node live
+  w.t = 1;
+  REQUIRE(w.e->grow_by_hand(2, w.t).ok());
+  w.worker.run_pending();
+  CHECK(w.job_nodes() == Names{"n1", "n2", "n3"});
+  // One more fits; the rest of the policy's ask is reported back as failed.
+  w.decide(scheduler::GrowNodes{2, "work waits"});
+  CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
+  CHECK(w.failed == 1);
+  auto refused = w.e->grow_by_hand(1, w.t);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("max-nodes 4") != std::string::npos);
+}
