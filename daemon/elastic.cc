@@ -68,12 +68,20 @@ std::uint32_t Elastic::nodes_held() const {
   return n;
 }
 
+std::uint32_t Elastic::requests_waiting() const {
+  // A granted request has its node's life already, except a grant whose merge has not gone through yet.
+  return static_cast<std::uint32_t>(std::count_if(requests_.begin(), requests_.end(), [this](const Request& q) {
+    return !q.withdraw && (q.phase == Request::Phase::kSubmitting || q.phase == Request::Phase::kPending ||
+                           (q.phase == Request::Phase::kGranted && cfg_.mode == GrowMode::kMerge && !q.merged));
+  }));
+}
+
 Status Elastic::grow_by_hand(std::uint32_t count, double now) {
   if (shut_down_) return fail("the run is ending");
-  const std::uint32_t busy = nodes_held() + requests_in_flight();
+  const std::uint32_t busy = nodes_held() + requests_waiting();
   if (busy >= cfg_.max_nodes)
     return fail("the job is at max-nodes ", std::to_string(cfg_.max_nodes), " (", std::to_string(nodes_held()),
-                " held, ", std::to_string(requests_in_flight()), " requested)");
+                " held, ", std::to_string(requests_waiting()), " requested)");
   const std::uint32_t n = std::min(count, cfg_.max_nodes - busy);
   grow(n, "asked by hand (compss resize +" + std::to_string(count) + ")" +
               (n < count ? ", capped by max-nodes " + std::to_string(cfg_.max_nodes) : ""),
@@ -87,7 +95,7 @@ void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
     return;
   }
   // The policy's count of nodes coming does not know of requests made by hand: never pass max-nodes.
-  const std::uint32_t busy = nodes_held() + requests_in_flight();
+  const std::uint32_t busy = nodes_held() + requests_waiting();
   const std::uint32_t room = cfg_.max_nodes > busy ? cfg_.max_nodes - busy : 0;
   if (count > room) {
     hooks_.grow_failed(count - room);

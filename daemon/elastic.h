@@ -110,6 +110,7 @@ class Elastic {
   const ElasticCounts& counts() const { return counts_; }
   std::uint32_t requests_in_flight() const;  // submitted, neither joined nor given up
   std::uint32_t nodes_held() const;          // nodes the job holds or is starting (lives not yet ended)
+  std::uint32_t requests_waiting() const;    // requests whose nodes have not come yet
   std::string summary() const;               // the run summary's elasticity lines
   std::vector<std::string> node_lines() const;  // one line per node life, for `compss nodes`
 
