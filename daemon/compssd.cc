@@ -407,6 +407,7 @@ Status Daemon::start_grown_agent(const std::string& node, std::optional<connecto
   l.nodes = 1;
   l.nodelist = node;
   auto argv = srun_agents_argv(l);
+  argv.insert(argv.begin() + 1, "--open-mode=append");  // a node that comes back keeps its earlier agent log
   std::vector<std::string> env{"COMPSS_SECRET=" + secret_};
   if (helper) {
     argv.insert(argv.begin() + 1, "--jobid=" + helper->str());

@@ -27,7 +27,7 @@ void ThreadWorker::loop(std::shared_ptr<Shared> s) {
     Continuation next = job();
     lock.lock();
     --s->busy;
-    if (next && !s->stopping) s->post(std::move(next));
+    if (next) s->post(std::move(next));  // after stop() the loop may never run it; that is the owner's call
     s->cv.notify_all();
   }
 }

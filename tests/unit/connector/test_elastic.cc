@@ -5,7 +5,10 @@
 #include <slurm/slurm_errno.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "common/util/log.h"
 #include "connector/fake_connector.h"
@@ -382,4 +385,35 @@ TEST_CASE("growth by hand is bounded by max-nodes, and so are the policy's reque
   auto refused = w.e->grow_by_hand(1, w.t);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("max-nodes 4") != std::string::npos);
+}
+
+TEST_CASE("the thread worker runs jobs off the caller's thread, one at a time, and posts their continuations",
+          "[elastic][worker]") {
+  std::mutex mu;
+  std::vector<Continuation> posted;
+  std::atomic<int> running{0}, most{0};
+  const auto caller = std::this_thread::get_id();
+  std::atomic<bool> elsewhere{true};
+  {
+    ThreadWorker w([&](Continuation c) {
+      std::lock_guard lock(mu);
+      posted.push_back(std::move(c));
+    });
+    std::vector<int> order;
+    for (int i = 0; i < 5; ++i) {
+      w.submit([&, i]() -> Continuation {
+        if (std::this_thread::get_id() == caller) elsewhere = false;
+        most = std::max(most.load(), ++running);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        --running;
+        return [&order, i] { order.push_back(i); };
+      });
+    }
+    CHECK(w.stop(std::chrono::milliseconds(5000)));
+    for (auto& c : posted) c();
+    CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
+  }
+  CHECK(elsewhere);
+  CHECK(most == 1);
+  CHECK(posted.size() == 5);
 }
