@@ -306,6 +306,8 @@ void Daemon::finish() {
     if (!worker_->stop(std::chrono::milliseconds(10000)))
       log::warn("the SLURM connector was still busy 10 s after the run ended; not waiting for it");
     text += elastic_->summary();
+  } else {
+    text += "  " + elastic_setup_.note + "\n";
   }
   (void)write_private(job_dir_ / "summary.txt", text, 0644);
   std::cout << text << "  job directory: " << job_dir_.string() << "\n" << std::flush;

@@ -12,7 +12,9 @@
 
 #include "common/util/log.h"
 #include "connector/fake_connector.h"
+#include "common/util/runtime_options.h"
 #include "daemon/elastic.h"
+#include "daemon/elastic_setup.h"
 
 using namespace compss;
 using namespace compss::connector;
@@ -416,4 +418,28 @@ TEST_CASE("the thread worker runs jobs off the caller's thread, one at a time, a
   CHECK(elsewhere);
   CHECK(most == 1);
   CHECK(posted.size() == 5);
+}
+
+TEST_CASE("elasticity is off, with the reason, for elastic=off, outside SLURM and without srun agents",
+          "[elastic][setup]") {
+  ElasticSite site;
+  scheduler::SchedulerConfig sched;
+  auto off = parse_runtime_options("elastic=off,max-nodes=4");
+  REQUIRE(off.ok());
+  auto a = setup_elasticity(*off, site, "811", "srun", sched);
+  REQUIRE(a.ok());
+  CHECK_FALSE(a->connector);
+  CHECK(a->note == "elasticity off: --compss elastic=off");
+  auto on = parse_runtime_options("max-nodes=4");
+  REQUIRE(on.ok());
+  auto b = setup_elasticity(*on, site, "", "local", sched);
+  REQUIRE(b.ok());
+  CHECK(b->note == "elasticity off: not inside a SLURM job");
+  auto c = setup_elasticity(*on, site, "811", "local", sched);
+  REQUIRE(c.ok());
+  CHECK(c->note.find("not started with srun") != std::string::npos);
+  CHECK_FALSE(sched.elastic);  // untouched
+  auto bad = setup_elasticity(*on, ElasticSite{"rpc-rate=fast"}, "811", "srun", sched);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("rpc-rate") != std::string::npos);
 }
