@@ -43,8 +43,13 @@ void Elastic::node_left(const std::string& name, bool end_of_run, double now) {
   const std::size_t i = static_cast<std::size_t>(b - lives_.data());
   if (b->life.state == State::kStopping) return give_back(i, now);
   if (end_of_run || b->life.state == State::kReleasing || b->life.state == State::kReleased) return;
-  b->life.state = State::kLost;
   b->life.why = "its agent's connection closed";
+  if (b->life.request != 0 && b->life.state != State::kStarting) {
+    // The scheduler has re-queued its tasks and forgotten it: a grown node without an agent only costs.
+    event(now, "node " + name + " lost (its agent's connection closed): giving it back");
+    return give_back(i, now);
+  }
+  b->life.state = State::kLost;
   event(now, "node " + name + " lost: its agent's connection closed (the node stays in the job)");
 }
 

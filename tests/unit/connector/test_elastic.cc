@@ -443,3 +443,23 @@ TEST_CASE("elasticity is off, with the reason, for elastic=off, outside SLURM an
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("rpc-rate") != std::string::npos);
 }
+
+TEST_CASE("a grown node whose agent is lost is given back; one of the job's own nodes stays", "[elastic][shrink]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 2);
+  w.e->node_left("n2", false, 10);
+  w.worker.run_pending();
+  CHECK(w.job_nodes() == Names{"n1"});
+  CHECK(w.life("n2").state == NodeLife::State::kReleased);
+  CHECK(w.life("n2").why == "its agent's connection closed");
+  w.e->node_left("n1", false, 11);
+  w.worker.run_pending();
+  CHECK(w.job_nodes() == Names{"n1"});
+  CHECK(w.life("n1").state == NodeLife::State::kLost);
+  // At the end of the run agents leaving is expected: nothing changes.
+  World v;
+  v.e->node_left("n1", true, 5);
+  CHECK(v.life("n1").state == NodeLife::State::kLive);
+}
