@@ -220,14 +220,16 @@ void Daemon::tick() {
     runtime_.check_heartbeats(t);
     runtime_.pump(t);
     if (elastic_) elastic_->tick(t);
-    if (!ready_ && t > args_.agent_timeout_s) {
+    if (!ready_ && !runtime_.draining() && t > args_.agent_timeout_s) {
       if (runtime_.agents_connected() == 0) {
         log::error("no agent registered within ", args_.agent_timeout_s, " s; see ", (job_dir_ / "agents").string());
+        std::cerr << "compssd: no agent registered within " << args_.agent_timeout_s << " s\n";
         runtime_.stop_now("no agent registered");
         driver_status_ = 1;
+      } else {
+        become_ready(std::to_string(runtime_.agents_connected()) + " of " + std::to_string(expected_agents_) +
+                     " agents registered in time");
       }
-      become_ready(std::to_string(runtime_.agents_connected()) + " of " + std::to_string(expected_agents_) +
-                   " agents registered in time");
     }
     if (runtime_.finished() && !stopping_agents_) {
       stopping_agents_ = true;
@@ -266,7 +268,16 @@ void Daemon::reap() {
       runtime_.begin_drain("the driver exited");
       changed();
     }
+    const std::size_t before = agent_pids_.size();
     std::erase_if(agent_pids_, [](pid_t p) { return ::waitpid(p, nullptr, WNOHANG) == p; });
+    // The agents' launch ended before any agent registered (srun refused, compss-agent missing): waiting
+    // for the agent timeout would only delay the same failure.
+    if (!ready_ && before > 0 && agent_pids_.empty() && runtime_.agents_connected() == 0) {
+      log::error("the agents' launch ended before any agent registered; see ", (job_dir_ / "agents").string());
+      std::cerr << "compssd: the agents could not start; see " << (job_dir_ / "agents").string() << "\n";
+      runtime_.stop_now("no agent could start");  // not ready: the plugin and the driver never see a dead runtime
+      driver_status_ = 1;
+    }
     if (!done_) reap();
   });
 }
