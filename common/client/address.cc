@@ -1,5 +1,6 @@
 #include "common/client/address.h"
 
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <compss/client.hpp>
@@ -73,12 +74,17 @@ Result<Address> parse_address(std::string_view text) {
 Result<Address> resolve_address(std::string_view text, const char* (*getenv_fn)(const char*)) {
   if (!text.empty()) return parse_address(text);
   const char* sock = getenv_fn(kSocketVariable);
+  const char* addr = getenv_fn(kAddressVariable);
   if (sock && *sock) {
     // A socket path from the environment is a path even without a '/': "compss.sock" is relative.
     std::string_view s(sock);
-    return s.starts_with("unix:") ? parse_address(s) : unix_address(s);
+    if (s.starts_with("unix:")) s.remove_prefix(5);
+    // The socket lives on the daemon's node: on another node of the job (a task, an srun step) the
+    // inherited path does not exist there, and the daemon's TCP address is the way in.
+    struct stat st {};
+    const bool here = ::stat(std::string(s).c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+    if (here || !(addr && *addr)) return unix_address(s);
   }
-  const char* addr = getenv_fn(kAddressVariable);
   if (addr && *addr) return parse_address(addr);
   return unreachable(
       "no compss runtime for this shell: COMPSS_SOCKET and COMPSS_ADDRESS are unset "

@@ -1,5 +1,10 @@
 // Where the client looks for the runtime, and how it makes a task's paths absolute.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <map>
 #include <string>
 
@@ -55,12 +60,31 @@ TEST_CASE("a malformed address says what is accepted", "[client][address]") {
   CHECK_THAT(too_long.error().message, Catch::Contains("at most 107 characters"));
 }
 
-TEST_CASE("with no address the client reads COMPSS_SOCKET, then COMPSS_ADDRESS", "[client][address]") {
-  g_env = {{"COMPSS_SOCKET", "/run/compss/1234.sock"}, {"COMPSS_ADDRESS", "n1:7000"}};
+TEST_CASE("with no address the client reads COMPSS_SOCKET when the socket is on this node, else COMPSS_ADDRESS", "[client][address]") {
+  // Both set, and the socket exists on this node: the socket.
+  char dir[] = "/tmp/compss-addr-test-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string sock_path = std::string(dir) + "/d.sock";
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock_path.c_str());
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  g_env = {{"COMPSS_SOCKET", sock_path}, {"COMPSS_ADDRESS", "n1:7000"}};
   auto both = resolve_address("", fake_getenv);
+  ::close(fd);
+  ::unlink(sock_path.c_str());
+  ::rmdir(dir);
   REQUIRE(both);
   CHECK(both->kind == Address::Kind::kUnix);
-  CHECK(both->path == "/run/compss/1234.sock");
+  CHECK(both->path == sock_path);
+
+  // Both set, but the socket is on another node (the path does not exist here): TCP.
+  g_env = {{"COMPSS_SOCKET", "/run/compss/1234.sock"}, {"COMPSS_ADDRESS", "n1:7000"}};
+  auto elsewhere = resolve_address("", fake_getenv);
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->kind == Address::Kind::kTcp);
+  CHECK(elsewhere->text() == "n1:7000");
 
   g_env = {{"COMPSS_ADDRESS", "n1:7000"}};
   auto tcp = resolve_address("", fake_getenv);
