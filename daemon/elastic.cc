@@ -325,6 +325,7 @@ void Elastic::tick(double now) {
     if (now - q.last_call >= wait) poll(r, false);
   }
   tick_nodes(now);
+  check_job(now);
 }
 
 Elastic::LifeBook* Elastic::life_of(NodeId id) {

@@ -56,6 +56,7 @@ struct ElasticConfig {
   double join_limit_s = 60;                // granted -> agent registered, else the node is given back
   double stop_wait_s = 10;                 // agent told to stop -> its connection closed
   double retry_after_s = 5;                // a failed shrink / withdraw / release is tried again after this
+  double check_every_s = 60;               // the job's node list is compared with the books this often
   connector::RequestOptions request_options;
 };
 
@@ -152,6 +153,7 @@ class Elastic {
   void check_node_set(const std::vector<std::string>& job_nodes, const std::string& after, double now);
   std::vector<std::string> expected_nodes() const;
   void tick_nodes(double now);
+  void check_job(double now);
   LifeBook* life_of(NodeId id);
   LifeBook* life_named(const std::string& name);  // the latest life of that name
   void event(double now, const std::string& text);
@@ -165,6 +167,8 @@ class Elastic {
   std::vector<std::string> events_;    // elasticity events with times, for the summary
   ElasticCounts counts_;
   bool shut_down_ = false;
+  double last_check_ = 0;
+  bool checking_ = false;
   // Set by shutdown(); worker jobs read it to undo what they obtained after the loop stopped listening.
   std::shared_ptr<std::atomic<bool>> closing_ = std::make_shared<std::atomic<bool>>(false);
 };

@@ -150,6 +150,28 @@ void Elastic::check_node_set(const std::vector<std::string>& job_nodes, const st
                  ", this daemon expected " + join(want));
 }
 
+// Between resizes: someone may have changed the job behind the daemon's back (scontrol update). Only
+// while nothing is in flight, so that a resize under way does not look like a difference.
+void Elastic::check_job(double now) {
+  if (checking_ || shut_down_ || now - last_check_ < cfg_.check_every_s) return;
+  for (const auto& q : requests_)
+    if (q.busy || (q.phase == Request::Phase::kGranted && cfg_.mode == GrowMode::kMerge && !q.merged)) return;
+  for (const auto& b : lives_)
+    if (b.busy) return;
+  checking_ = true;
+  last_check_ = now;
+  connector::Connector* c = &c_;
+  const auto job = cfg_.job;
+  worker_.submit([this, c, job]() -> Continuation {
+    auto facts = c->job(job);
+    return [this, facts = std::move(facts)] {
+      checking_ = false;
+      if (!facts) return log::warn("elastic: cannot load job ", cfg_.job.str(), ": ", facts.error().message);
+      check_node_set(facts->nodes, "the periodic check", hooks_.now());
+    };
+  });
+}
+
 void Elastic::tick_nodes(double now) {
   for (std::size_t i = 0; i < lives_.size(); ++i) {
     LifeBook& b = lives_[i];

@@ -463,3 +463,22 @@ TEST_CASE("a grown node whose agent is lost is given back; one of the job's own 
   v.e->node_left("n1", true, 5);
   CHECK(v.life("n1").state == NodeLife::State::kLive);
 }
+
+TEST_CASE("the periodic check reports a job changed behind the daemon's back, about once a minute",
+          "[elastic][nodeset]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.e->node_joined("n2", NodeId(1), 2);
+  const auto loads = w.c.cluster().calls(RpcKind::kLoadJob);
+  w.at(30);
+  CHECK(w.c.cluster().calls(RpcKind::kLoadJob) == loads);
+  w.at(61);
+  CHECK(w.c.cluster().calls(RpcKind::kLoadJob) == loads + 1);
+  CHECK_FALSE(w.saw("mismatch"));
+  REQUIRE(w.c.cluster().update_req_nodes(w.job.value(), "n1") == 0);
+  w.at(100);
+  CHECK_FALSE(w.saw("mismatch"));
+  w.at(122);
+  CHECK(w.saw("node set mismatch after the periodic check"));
+}
