@@ -108,7 +108,8 @@ void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
     requests_.push_back(std::move(q));
     ++counts_.requests;
     event(now, "grow request " + std::to_string(requests_.back().seq) + " (1 node, " +
-                   connector::grow_mode_name(cfg_.mode) + " mode): " + why);
+                   connector::grow_mode_name(cfg_.mode) + " mode): " +
+                   (i == 0 ? why : "with request " + std::to_string(requests_.back().seq - i)));
     poll(requests_.size() - 1, true);
   }
 }
