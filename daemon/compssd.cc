@@ -36,6 +36,7 @@
 #include "daemon/elastic_setup.h"
 #include "daemon/runtime.h"
 #include "daemon/server.h"
+#include "daemon/site_config.h"
 
 namespace asio = boost::asio;
 namespace po = boost::program_options;
@@ -492,7 +493,7 @@ int main(int argc, char** argv) {
     std::cerr << args.error().message << "\n";
     return 2;
   }
-  auto opts = parse_runtime_options(args->options);
+  auto opts = merge_site_config(args->options);  // the site's compss.yaml under the user's --compss keys
   if (!opts) {
     std::cerr << "compssd: " << opts.error().message << "\n";
     return 2;
@@ -509,6 +510,7 @@ int main(int argc, char** argv) {
   auto level = log::parse_level(args->log_level);
   log::init("compssd", level ? *level : log::Level::kInfo);
   if (auto s = log::set_file((job_dir / "compssd.log").string()); !s) std::cerr << s.error().message << "\n";
+  log::info("options: ", to_string(*opts));
 
   RuntimeConfig rc;
   rc.job_id = job;
