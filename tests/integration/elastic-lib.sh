@@ -53,7 +53,9 @@ el_sample() {
   local job=$1 mode=$2
   (
     while :; do
-      st=$(squeue -h -j "$job" -o '%T %D' 2>/dev/null)
+      # squeue fails while slurmctld does not answer (elastic-outage stops it): keep sampling then; an
+      # answer naming nothing means the job has ended.
+      if ! st=$(squeue -h -j "$job" -o '%T %D' 2>/dev/null); then sleep 0.5; continue; fi
       [ -z "$st" ] && break
       n=${st#* }
       if [ "$mode" = helper ]; then
