@@ -275,9 +275,7 @@ void Runtime::query(Endpoint& to, const proto::Query& m) const {
 }
 
 void Runtime::cancel(Endpoint& to, const proto::Cancel& m, double now) {
-  const auto before = sched_.count(TaskState::kCancelled) + sched_.count(TaskState::kRunning);
-  (void)before;
-  std::uint64_t final_before = sched_.count(TaskState::kCancelled);
+  const std::uint64_t final_before = sched_.count(TaskState::kCancelled);
   if (m.group) {
     GroupId g = sched_.find_group(*m.group);
     if (!g.valid()) {
