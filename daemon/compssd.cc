@@ -153,17 +153,25 @@ std::string advertised_host() {
 
 
 // The run, as a small state machine on the io_context: starting -> ready -> (driver) -> draining -> done.
-class Daemon {
+class Daemon : public ElasticHost {
  public:
   Daemon(Args a, RuntimeConfig rc, std::string job, fs::path job_dir, ElasticSetup elastic)
-      : args_(std::move(a)), job_(std::move(job)), job_dir_(std::move(job_dir)), runtime_(wired(std::move(rc))),
+      : args_(std::move(a)), job_(std::move(job)), job_dir_(std::move(job_dir)), runtime_(std::move(rc)),
         signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), sigusr1_(io_, SIGUSR1), timer_(io_),
         elastic_setup_(std::move(elastic)) {}
 
   int run();
 
+  // ElasticHost
+  double now() const override {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
+  Status start_agent(const std::string& node, std::uint32_t helper_job) override;
+  bool stop_agent(NodeId node, const std::string& why, double t) override {
+    return runtime_.release_agent(node, why, t);
+  }
+
  private:
-  double now() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
   void changed();
   void tick();
   void on_signal(int sig);
@@ -172,9 +180,7 @@ class Daemon {
   void start_driver();
   void finish();
   Status start_agents(const std::string& address);
-  RuntimeConfig wired(RuntimeConfig rc);
   void start_elastic();
-  Status start_grown_agent(const std::string& node, std::optional<connector::SlurmJobId> helper);
 
   Args args_;
   std::string job_;
@@ -287,6 +293,8 @@ void Daemon::become_ready(const std::string& how) {
   if (ready_) return;
   ready_ = true;
   runtime_.add_event(now(), "ready: " + how);
+  // Until the job's own agents registered the scheduler sees fewer nodes than the job has: no growth.
+  if (elastic_) runtime_.attach_elasticity(elastic_.get());
   if (args_.ready_fd >= 0) {
     (void)!::write(args_.ready_fd, "ready\n", 6);
     ::close(args_.ready_fd);
@@ -318,6 +326,12 @@ void Daemon::finish() {
     if (!worker_->stop(std::chrono::milliseconds(10000)))
       log::warn("the SLURM connector was still busy 10 s after the run ended; not waiting for it");
     text += elastic_->summary();
+    text += "  events:\n";
+    for (const Event& e : runtime_.nodes().history()) {
+      char stamp[32];
+      std::snprintf(stamp, sizeof stamp, "    %7.1f s  ", e.t);
+      text += stamp + describe(e) + "\n";
+    }
   } else {
     text += "  " + elastic_setup_.note + "\n";
   }
@@ -370,29 +384,6 @@ Status Daemon::start_agents(const std::string& address) {
   return {};
 }
 
-RuntimeConfig Daemon::wired(RuntimeConfig rc) {
-  rc.on_elastic = [this](const scheduler::Decision& d) {
-    if (!elastic_) return;
-    if (auto* g = std::get_if<scheduler::GrowNodes>(&d); g && !ready_) {
-      // Until the job's own agents registered the scheduler sees fewer nodes than the job has.
-      runtime_.grow_failed(g->count);
-      return;
-    }
-    elastic_->on_decision(d, now());
-  };
-  rc.on_node_joined = [this](const std::string& node, NodeId id, double t) {
-    if (elastic_) elastic_->node_joined(node, id, t);
-  };
-  rc.on_node_left = [this](const std::string& node, bool end_of_run, double t) {
-    if (elastic_) elastic_->node_left(node, end_of_run, t);
-  };
-  rc.on_grow_by_hand = [this](std::uint32_t count, double t) -> Status {
-    if (!elastic_) return fail("elasticity is off for this run");
-    return elastic_->grow_by_hand(count, t);
-  };
-  return rc;
-}
-
 void Daemon::start_elastic() {
   log::info(elastic_setup_.note);
   runtime_.add_event(now(), elastic_setup_.note);
@@ -403,20 +394,15 @@ void Daemon::start_elastic() {
       changed();
     });
   });
-  ElasticHooks h;
-  h.now = [this] { return now(); };
-  h.event = [this](double t, const std::string& text) { runtime_.add_event(t, text); };
-  h.set_join_latency = [this](double s) { runtime_.set_join_latency(s); };
-  h.grow_failed = [this](std::uint32_t n) { runtime_.grow_failed(n); };
-  h.stop_agent = [this](NodeId n, const std::string& why, double t) { return runtime_.release_agent(n, why, t); };
-  h.start_agent = [this](const std::string& node, std::optional<connector::SlurmJobId> helper) {
-    return start_grown_agent(node, helper);
-  };
-  elastic_ = std::make_unique<Elastic>(*elastic_setup_.connector, *worker_, elastic_setup_.config, std::move(h));
+  elastic_ = std::make_unique<Elastic>(*elastic_setup_.connector, *worker_, elastic_setup_.config, runtime_.nodes(),
+                                       *this);
+  if (ready_) runtime_.attach_elasticity(elastic_.get());
 }
 
 // One agent on a node that joined: a step of this job (merge) or of the helper job holding the node.
-Status Daemon::start_grown_agent(const std::string& node, std::optional<connector::SlurmJobId> helper) {
+Status Daemon::start_agent(const std::string& node, std::uint32_t helper_job) {
+  const std::optional<connector::SlurmJobId> helper =
+      helper_job ? std::optional<connector::SlurmJobId>(connector::SlurmJobId(helper_job)) : std::nullopt;
   AgentLaunch l = launch_;
   l.nodes = 1;
   l.nodelist = node;

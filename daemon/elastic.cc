@@ -1,4 +1,4 @@
-// Growing: requests, polls, merges, agents on the new nodes, join latency. Shrinking is in elastic_shrink.cc.
+// Growing: requests, polls, merges, agents on the new nodes. Shrinking is in elastic_shrink.cc.
 #include "daemon/elastic.h"
 
 #include <algorithm>
@@ -6,24 +6,11 @@
 #include <cstdio>
 
 #include "common/util/log.h"
+#include "common/util/parse.h"
 
 namespace compss::daemon {
 
 using connector::GrowMode;
-
-const char* to_string(NodeLife::State s) {
-  switch (s) {
-    case NodeLife::State::kStarting: return "starting";
-    case NodeLife::State::kLive: return "live";
-    case NodeLife::State::kDraining: return "draining";
-    case NodeLife::State::kStopping: return "stopping";
-    case NodeLife::State::kReleasing: return "releasing";
-    case NodeLife::State::kReleased: return "released";
-    case NodeLife::State::kLost: return "lost";
-    case NodeLife::State::kFailed: return "failed";
-  }
-  return "?";
-}
 
 // What one worker job learnt about a request: its submission (when this job made it), where it stands,
 // and in merge mode the job's node list after merging a grant.
@@ -34,55 +21,39 @@ struct Elastic::PollOutcome {
   double seconds = 0;  // the connector calls' wall time in this job
 };
 
-Elastic::Elastic(connector::Connector& c, Worker& w, ElasticConfig cfg, ElasticHooks hooks)
-    : c_(c), worker_(w), cfg_(std::move(cfg)), hooks_(std::move(hooks)) {}
+Elastic::Elastic(connector::Connector& c, Worker& w, ElasticConfig cfg, NodeTable& table, ElasticHost& host)
+    : c_(c), worker_(w), cfg_(std::move(cfg)), table_(table), host_(host) {}
 
-void Elastic::event(double now, const std::string& text) {
-  char stamp[32];
-  std::snprintf(stamp, sizeof stamp, "%7.1f s  ", now);
-  events_.push_back(stamp + text);
-  if (hooks_.event) hooks_.event(now, text);
+void Elastic::event(double now, EventKind kind, const std::string& node, std::uint32_t request, std::string cause,
+                    std::uint32_t count) {
+  Event e;
+  e.t = now;
+  e.kind = kind;
+  e.node = node;
+  e.request = request;
+  e.count = count;
+  e.cause = std::move(cause);
+  table_.event(std::move(e));
 }
 
 void Elastic::on_decision(const scheduler::Decision& d, double now) {
   if (auto* g = std::get_if<scheduler::GrowNodes>(&d)) return grow(g->count, g->why, now);
   if (auto* w = std::get_if<scheduler::WithdrawGrow>(&d)) return withdraw_newest(w->count, w->why, now);
   if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) return release(r->node, r->why, now);
-  if (auto* dn = std::get_if<scheduler::DrainNode>(&d)) return drained(dn->node, true, dn->why, now);
-  if (auto* un = std::get_if<scheduler::UndrainNode>(&d)) return drained(un->node, false, un->why, now);
 }
 
-std::uint32_t Elastic::requests_in_flight() const {
-  return static_cast<std::uint32_t>(std::count_if(requests_.begin(), requests_.end(), [](const Request& q) {
-    return q.phase == Request::Phase::kSubmitting || q.phase == Request::Phase::kPending ||
-           q.phase == Request::Phase::kGranted;
-  }));
-}
-
-std::uint32_t Elastic::nodes_held() const {
-  std::uint32_t n = 0;
-  for (const auto& b : lives_) {
-    const auto s = b.life.state;
-    n += s != NodeLife::State::kReleased && s != NodeLife::State::kLost && s != NodeLife::State::kFailed;
-  }
-  return n;
-}
-
-std::uint32_t Elastic::requests_waiting() const {
-  // A granted request has its node's life already, except a grant whose merge has not gone through yet.
-  return static_cast<std::uint32_t>(std::count_if(requests_.begin(), requests_.end(), [this](const Request& q) {
-    return !q.withdraw && (q.phase == Request::Phase::kSubmitting || q.phase == Request::Phase::kPending ||
-                           (q.phase == Request::Phase::kGranted && cfg_.mode == GrowMode::kMerge && !q.merged));
-  }));
+std::uint32_t Elastic::room() const {
+  // Nodes held or starting, and requests whose nodes have not come: never more than max-nodes.
+  const std::uint32_t busy = table_.nodes_held() + table_.requests_coming();
+  return cfg_.max_nodes > busy ? cfg_.max_nodes - busy : 0;
 }
 
 Status Elastic::grow_by_hand(std::uint32_t count, double now) {
   if (shut_down_) return fail("the run is ending");
-  const std::uint32_t busy = nodes_held() + requests_waiting();
-  if (busy >= cfg_.max_nodes)
-    return fail("the job is at max-nodes ", std::to_string(cfg_.max_nodes), " (", std::to_string(nodes_held()),
-                " held, ", std::to_string(requests_waiting()), " requested)");
-  const std::uint32_t n = std::min(count, cfg_.max_nodes - busy);
+  const std::uint32_t n = std::min(count, room());
+  if (n == 0)
+    return fail("the job is at max-nodes ", std::to_string(cfg_.max_nodes), " (", std::to_string(table_.nodes_held()),
+                " held, ", std::to_string(table_.requests_coming()), " requested)");
   grow(n, "asked by hand (compss resize +" + std::to_string(count) + ")" +
               (n < count ? ", capped by max-nodes " + std::to_string(cfg_.max_nodes) : ""),
        now);
@@ -90,43 +61,32 @@ Status Elastic::grow_by_hand(std::uint32_t count, double now) {
 }
 
 void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
-  if (shut_down_) {
-    hooks_.grow_failed(count);
-    return;
-  }
+  if (shut_down_) return;
   // The policy's count of nodes coming does not know of requests made by hand: never pass max-nodes.
-  const std::uint32_t busy = nodes_held() + requests_waiting();
-  const std::uint32_t room = cfg_.max_nodes > busy ? cfg_.max_nodes - busy : 0;
-  if (count > room) {
-    hooks_.grow_failed(count - room);
-    count = room;
-  }
+  count = std::min(count, room());
   for (std::uint32_t i = 0; i < count; ++i) {
-    Request q;
-    q.seq = static_cast<std::uint32_t>(requests_.size() + 1);
-    q.asked_at = now;
-    requests_.push_back(std::move(q));
-    ++counts_.requests;
-    event(now, "grow request " + std::to_string(requests_.back().seq) + " (1 node, " +
-                   connector::grow_mode_name(cfg_.mode) + " mode): " +
-                   (i == 0 ? why : "with request " + std::to_string(requests_.back().seq - i)));
-    poll(requests_.size() - 1, true);
+    GrowRequest& q = table_.add_request(now);
+    event(now, EventKind::kRequested, "", q.seq,
+          std::string(connector::grow_mode_name(cfg_.mode)) + " mode, " +
+              (i == 0 ? why : "with request " + std::to_string(q.seq - i)),
+          1);
+    poll(table_.requests().size() - 1, true);
   }
 }
 
 // One worker job: submit (when `submit`), poll, and merge a grant at once (merge mode).
 void Elastic::poll(std::size_t r, bool submit) {
-  Request& q = requests_[r];
+  GrowRequest& q = table_.requests()[r];
   q.busy = true;
-  q.last_call = hooks_.now();
+  q.last_call = host_.now();
   connector::Connector* c = &c_;
   const auto job = cfg_.job;
   const auto mode = cfg_.mode;
   const auto opts = cfg_.request_options;
   const RequestId known = q.id;
-  const bool merged = q.merged;
+  const bool merge = mode == GrowMode::kMerge && q.phase != RequestPhase::kJoining;
   auto closing = closing_;
-  worker_.submit([this, c, job, mode, opts, known, merged, submit, r, closing]() -> Continuation {
+  worker_.submit([this, c, job, mode, opts, known, merge, submit, r, closing]() -> Continuation {
     PollOutcome o;
     const auto began = std::chrono::steady_clock::now();
     RequestId id = known;
@@ -141,8 +101,7 @@ void Elastic::poll(std::size_t r, bool submit) {
     }
     if (id.valid()) {
       o.status = c->poll_request(id);
-      if (o.status->ok() && mode == GrowMode::kMerge && !merged &&
-          std::holds_alternative<connector::Granted>(**o.status))
+      if (o.status->ok() && merge && std::holds_alternative<connector::Granted>(**o.status))
         o.merged = c->merge(job, id);
     }
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
@@ -151,202 +110,134 @@ void Elastic::poll(std::size_t r, bool submit) {
 }
 
 void Elastic::on_polled(std::size_t r, PollOutcome&& o) {
-  const double now = hooks_.now();
-  Request& q = requests_[r];
-  const std::string name = "grow request " + std::to_string(q.seq);
+  const double now = host_.now();
+  GrowRequest& q = table_.requests()[r];
   q.busy = false;
   if (o.submitted) {
     if (!o.submitted->ok()) {
-      q.phase = Request::Phase::kFailed;
-      ++counts_.failed;
-      if (!q.withdraw) hooks_.grow_failed(1);
-      event(now, name + " failed: " + o.submitted->error().message);
+      q.phase = RequestPhase::kFailed;
+      event(now, EventKind::kRequestFailed, "", q.seq, o.submitted->error().message);
       return;
     }
     q.id = **o.submitted;
-    q.phase = Request::Phase::kPending;
+    q.phase = RequestPhase::kPending;
   }
   if (!o.status) return;
   if (!o.status->ok()) {
-    log::warn(name, ": cannot learn where it stands (asked again later): ", o.status->error().message);
+    log::warn("grow request ", q.seq, ": cannot learn where it stands (asked again later): ", o.status->error().message);
     return;
   }
   const connector::RequestStatus& st = **o.status;
   if (auto* f = std::get_if<connector::Failed>(&st)) {
-    if (q.phase == Request::Phase::kWithdrawn) return;
-    q.phase = Request::Phase::kFailed;
-    ++counts_.failed;
-    if (!q.withdraw) hooks_.grow_failed(1);
-    event(now, name + " failed: " + f->reason);
+    if (q.phase == RequestPhase::kWithdrawn) return;
+    q.phase = RequestPhase::kFailed;
+    event(now, EventKind::kRequestFailed, "", q.seq, f->reason);
     return;
   }
   if (auto* p = std::get_if<connector::Pending>(&st)) {
     q.pending_reason = p->reason;
-    if (q.withdraw) withdraw(r, "");
+    if (q.withdraw) withdraw(r);
     return;
   }
   const auto& g = std::get<connector::Granted>(st);
-  q.helper = g.helper;
+  q.helper_job = g.helper.valid() ? g.helper.value() : 0;
   q.nodes = g.nodes;
-  if (cfg_.mode == GrowMode::kMerge && !q.merged) {
+  if (cfg_.mode == GrowMode::kMerge && q.phase != RequestPhase::kJoining) {
     if (!o.merged || !o.merged->ok()) {
-      q.phase = Request::Phase::kGranted;
-      event(now, name + ": granted " + (q.nodes.empty() ? std::string("?") : q.nodes.front()) +
-                     " but the merge failed (tried again): " + (o.merged ? o.merged->error().message : "not tried"));
+      q.phase = RequestPhase::kGranted;
+      event(now, EventKind::kMergeFailed, join(q.nodes, ","), q.seq,
+            o.merged ? o.merged->error().message : "not tried");
       return;
     }
-    q.merged = true;
   }
   // Submitted and granted (and merged) in one go: SLURM's own round trip for this growth.
   if (o.submitted) counts_.bare_grow_s.push_back(o.seconds);
-  if (q.withdraw && cfg_.mode == GrowMode::kHelper) return withdraw(r, "");
-  on_granted(q, now);
-  if (o.merged && o.merged->ok()) check_node_set(**o.merged, "merging " + name, now);
+  if (q.withdraw && cfg_.mode == GrowMode::kHelper) return withdraw(r);
+  on_granted(r, now);
+  if (o.merged && o.merged->ok()) check_node_set(**o.merged, "merging grow request " + std::to_string(q.seq), now);
 }
 
-void Elastic::on_granted(Request& q, double now) {
-  if (q.phase == Request::Phase::kJoined) return;
-  q.phase = Request::Phase::kGranted;
-  ++counts_.granted;
-  std::string list;
-  for (const auto& n : q.nodes) list += (list.empty() ? "" : ",") + n;
-  char took[48];
-  std::snprintf(took, sizeof took, " after %.2f s", now - q.asked_at);
-  event(now, "grow request " + std::to_string(q.seq) + " granted " + list + took + " (helper job " + q.helper.str() +
-                 (cfg_.mode == GrowMode::kMerge ? ", merged into job " + cfg_.job.str() + ")" : ")"));
-  for (const auto& node : q.nodes) {
-    LifeBook b;
-    b.life.name = node;
-    b.life.request = q.seq;
-    if (cfg_.mode == GrowMode::kHelper) b.life.helper = q.helper;
-    b.life.granted_at = now;
-    lives_.push_back(std::move(b));
-    std::optional<connector::SlurmJobId> helper;
-    if (cfg_.mode == GrowMode::kHelper) helper = q.helper;
-    if (Status s = hooks_.start_agent(node, helper); !s) {
-      event(now, "cannot start an agent on " + node + ": " + s.error().message);
-      lives_.back().life.state = NodeLife::State::kFailed;
-      lives_.back().life.why = "agent did not start";
-      hooks_.grow_failed(1);
-      give_back(lives_.size() - 1, now);
+void Elastic::on_granted(std::size_t r, double now) {
+  GrowRequest& q = table_.requests()[r];
+  if (q.phase == RequestPhase::kJoining || q.phase == RequestPhase::kJoined) return;
+  q.phase = RequestPhase::kJoining;
+  char took[32];
+  std::snprintf(took, sizeof took, "after %.2f s", now - q.asked_at);
+  event(now, EventKind::kGranted, join(q.nodes, ","), q.seq,
+        std::string(took) + " (helper job " + std::to_string(q.helper_job) +
+            (cfg_.mode == GrowMode::kMerge ? ", merged into job " + cfg_.job.str() + ")" : ")"));
+  const std::uint32_t helper = cfg_.mode == GrowMode::kHelper ? q.helper_job : 0;
+  const std::vector<std::string> nodes = q.nodes;  // `q` may move when a failed start adds events only
+  const std::uint32_t seq = q.seq;
+  for (const auto& node : nodes) {
+    NodeLife& l = table_.node_granted(node, seq, helper, now);
+    const std::size_t i = table_.index_of(l);
+    if (Status s = host_.start_agent(node, helper); !s) {
+      table_.life(i).why = "its agent did not start: " + s.error().message;
+      if (GrowRequest* q = table_.request(seq)) q->phase = RequestPhase::kFailed;
+      event(now, EventKind::kAgentFailed, node, seq, table_.life(i).why);
+      give_back(i, now);
     }
   }
 }
 
-void Elastic::node_joined(const std::string& name, NodeId id, double now) {
-  LifeBook* b = life_named(name);
-  if (b && b->life.state == NodeLife::State::kStarting && b->life.request != 0) {
-    b->life.id = id;
-    return record_join(*b, now);
-  }
-  // One of the job's own nodes (or an agent that came back by itself).
-  LifeBook fresh;
-  fresh.life.name = name;
-  fresh.life.id = id;
-  fresh.life.state = NodeLife::State::kLive;
-  fresh.life.joined_at = now;
-  lives_.push_back(std::move(fresh));
-}
-
-void Elastic::record_join(LifeBook& b, double now) {
-  b.life.state = NodeLife::State::kLive;
-  b.life.joined_at = now;
-  Request& q = requests_[b.life.request - 1];
-  q.phase = Request::Phase::kJoined;
-  const double sample = now - q.asked_at;
-  counts_.join_latencies_s.push_back(sample);
-  // A moving average that follows the cluster's current state within a few samples.
-  counts_.join_latency_avg_s = counts_.join_latency_avg_s < 0 ? sample : 0.5 * counts_.join_latency_avg_s + 0.5 * sample;
-  hooks_.set_join_latency(counts_.join_latency_avg_s);
-  char text[160];
-  std::snprintf(text, sizeof text, "node %s ready %.2f s after grow request %u (join latency now %.2f s)",
-                b.life.name.c_str(), sample, q.seq, counts_.join_latency_avg_s);
-  event(now, text);
-}
-
 void Elastic::withdraw_newest(std::uint32_t count, const std::string& why, double now) {
-  for (std::size_t r = requests_.size(); r-- > 0 && count > 0;) {
-    Request& q = requests_[r];
-    const bool open = q.phase == Request::Phase::kSubmitting || q.phase == Request::Phase::kPending ||
-                      (q.phase == Request::Phase::kGranted && !q.merged && q.nodes.empty());
-    if (!open || q.withdraw) continue;
-    q.withdraw = true;  // the scheduler has counted it out already
+  auto& requests = table_.requests();
+  for (std::size_t r = requests.size(); r-- > 0 && count > 0;) {
+    GrowRequest& q = requests[r];
+    if (!q.coming()) continue;
+    q.withdraw = true;
     --count;
-    event(now, "withdrawing grow request " + std::to_string(q.seq) + ": " + why);
-    if (!q.busy && q.id.valid()) withdraw(r, why);
+    event(now, EventKind::kWithdrawing, "", q.seq, why);
+    if (!q.busy && q.id.valid()) withdraw(r);
   }
 }
 
-void Elastic::withdraw(std::size_t r, const std::string& why) {
-  Request& q = requests_[r];
+void Elastic::withdraw(std::size_t r) {
+  GrowRequest& q = table_.requests()[r];
   q.withdraw = true;
   q.busy = true;
-  q.last_call = hooks_.now();
-  (void)why;
+  q.last_call = host_.now();
   connector::Connector* c = &c_;
   const RequestId id = q.id;
   worker_.submit([this, c, id, r]() -> Continuation {
     Status s = c->withdraw(id);
     return [this, r, s = std::move(s)] {
-      const double now = hooks_.now();
-      Request& q = requests_[r];
+      GrowRequest& q = table_.requests()[r];
       q.busy = false;
       if (!s) {
         log::warn("grow request ", q.seq, ": cannot withdraw (tried again later): ", s.error().message);
         return;
       }
-      q.phase = Request::Phase::kWithdrawn;
-      ++counts_.withdrawn;
-      event(now, "grow request " + std::to_string(q.seq) + " withdrawn (helper job cancelled)");
+      q.phase = RequestPhase::kWithdrawn;
+      event(host_.now(), EventKind::kWithdrawn, "", q.seq, "helper job cancelled");
     };
   });
 }
 
 void Elastic::tick(double now) {
-  for (std::size_t r = 0; r < requests_.size(); ++r) {
-    Request& q = requests_[r];
-    if (q.busy || !q.id.valid()) continue;
-    const bool open = q.phase == Request::Phase::kPending || (q.phase == Request::Phase::kGranted && !q.merged &&
-                                                             cfg_.mode == GrowMode::kMerge);
-    if (!open) continue;
+  auto& requests = table_.requests();
+  for (std::size_t r = 0; r < requests.size(); ++r) {
+    GrowRequest& q = requests[r];
+    // Pending, or granted in merge mode with the merge still to do.
+    if (q.busy || !q.id.valid() || q.phase == RequestPhase::kSubmitting || !q.is_open()) continue;
     if (q.withdraw) {
-      if (now - q.last_call >= cfg_.retry_after_s) withdraw(r, "");
+      if (now - q.last_call >= cfg_.retry_after_s) withdraw(r);
       continue;
     }
-    if (q.phase == Request::Phase::kPending && now - q.asked_at > cfg_.pending_limit_s) {
+    if (q.phase == RequestPhase::kPending && now - q.asked_at > cfg_.pending_limit_s) {
       char why[160];
       std::snprintf(why, sizeof why, "pending for %.0f s (%s), over the limit of %.0f s", now - q.asked_at,
                     q.pending_reason.empty() ? "no reason given" : q.pending_reason.c_str(), cfg_.pending_limit_s);
-      event(now, "withdrawing grow request " + std::to_string(q.seq) + ": " + why);
-      hooks_.grow_failed(1);
-      withdraw(r, why);
+      event(now, EventKind::kWithdrawing, "", q.seq, why);
+      withdraw(r);
       continue;
     }
-    const double wait = q.phase == Request::Phase::kPending ? cfg_.poll_interval_s : cfg_.retry_after_s;
+    const double wait = q.phase == RequestPhase::kPending ? cfg_.poll_interval_s : cfg_.retry_after_s;
     if (now - q.last_call >= wait) poll(r, false);
   }
   tick_nodes(now);
   check_job(now);
-}
-
-Elastic::LifeBook* Elastic::life_of(NodeId id) {
-  if (!id.valid()) return nullptr;
-  for (auto it = lives_.rbegin(); it != lives_.rend(); ++it)
-    if (it->life.id == id) return &*it;
-  return nullptr;
-}
-
-Elastic::LifeBook* Elastic::life_named(const std::string& name) {
-  for (auto it = lives_.rbegin(); it != lives_.rend(); ++it)
-    if (it->life.name == name) return &*it;
-  return nullptr;
-}
-
-std::vector<NodeLife> Elastic::nodes() const {
-  std::vector<NodeLife> out;
-  out.reserve(lives_.size());
-  for (const auto& b : lives_) out.push_back(b.life);
-  return out;
 }
 
 }  // namespace compss::daemon

@@ -1,37 +1,34 @@
 // elastic.h - compssd's elasticity: carries the scheduler's grow / withdraw / drain / release decisions out
-// through the connector, starts agents on the nodes that come, and keeps each node's life for the summary
-// and `compss nodes`.
+// through the connector and starts agents on the nodes that come. Every request and node life it handles
+// is a record of the daemon's NodeTable (node_table.h); this class keeps no copy of them.
 //
-//   Elastic e(connector, worker, cfg, hooks);       // cfg: the job, the mode chosen at start-up and why
-//   runtime_cfg.on_elastic = [&](const Decision& d) { e.on_decision(d, now()); };
-//   on agent register / agent gone:   e.node_joined(name, id, now) / e.node_left(name, end_of_run, now)
-//   every tick:                       e.tick(now)     (polls pending requests about once a second)
-//   at the end:                       e.shutdown(now) (withdraws what is pending, ends helper jobs)
+//   Elastic e(connector, worker, cfg, runtime.nodes(), host);   // cfg: the job, the mode and why
+//   runtime.attach_elasticity(&e);                              // decisions, node_left, resize +N
+//   every tick:   e.tick(now)       (polls pending requests about once a second)
+//   at the end:   e.shutdown(now)   (withdraws what is pending, ends helper jobs)
 //
 // Grow: GrowNodes{k} makes k requests of one node each (request_nodes, then an immediate poll, then in
 // merge mode the merge, all in one worker job so a quick grant costs one loop round trip). A granted node
-// gets an agent (hooks.start_agent); when it registers, request -> registered is a join latency sample and
-// the moving average goes to the scheduler (hooks.set_join_latency). A request pending longer than
-// pending_limit_s is withdrawn and the scheduler told (hooks.grow_failed); WithdrawGrow withdraws the newest
-// pending requests (the scheduler counted them already). Shrink: ReleaseNode stops the node's agent
-// (hooks.stop_agent), waits for its connection to close (at most stop_wait_s), then shrinks the job
-// (merge) or, once every node of a helper job is back, ends that helper (helper mode). The batch host is
-// never given back. After every merge and shrink the job's node list, as slurmctld reports it, is compared
-// with the nodes this daemon believes the job has; a difference is logged and reported as an event.
+// gets a starting life and an agent (host.start_agent); when the agent registers, the Runtime marks the
+// life live and the table takes the join latency sample. A request pending longer than pending_limit_s is
+// withdrawn; WithdrawGrow withdraws the newest open requests. The scheduler learns the nodes coming from
+// the table before each decision pass. Shrink: ReleaseNode stops the node's agent (host.stop_agent), waits
+// for its connection to close (at most stop_wait_s), then shrinks the job (merge) or, once every node of a
+// helper job is back, ends that helper (helper mode). The batch host is never given back. After every merge
+// and shrink the job's node list, as slurmctld reports it, is compared with the table; a difference is
+// reported as an event.
 //
 // Lifecycle: construct once the connector has probed the cluster; feed it from the event loop; shutdown()
 // queues the last calls, then the owner stops the worker. It must outlive the worker's continuations.
-// Failure behaviour: a failed SLURM call (after the connector's own retries) is logged and reported as an
-// event; the step is tried again on a later tick (polls, merges, shrinks, withdrawals) or given up and the
-// scheduler told (a failed request). Nothing here ends the run.
+// Failure behaviour: a failed SLURM call (after the connector's own retries) is reported as an event; the
+// step is tried again on a later tick (polls, merges, shrinks, withdrawals) or the request marked failed.
+// Nothing here ends the run.
 // Thread-safety: none; everything on the event loop's thread. Connector calls happen on the worker.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +36,8 @@
 #include "common/util/result.h"
 #include "connector/connector.h"
 #include "daemon/elastic_worker.h"
+#include "daemon/elasticity.h"
+#include "daemon/node_table.h"
 #include "scheduler/decision.h"
 
 namespace compss::daemon {
@@ -60,111 +59,55 @@ struct ElasticConfig {
   connector::RequestOptions request_options;
 };
 
-struct ElasticHooks {
-  std::function<double()> now;                                      // seconds since the run began
-  std::function<void(double now, const std::string& text)> event;   // `compss status` events and the log
-  std::function<void(double seconds)> set_join_latency;
-  std::function<void(std::uint32_t count)> grow_failed;
-  // Sends `stop` to the node's agent and forgets the node; false when it has no agent.
-  std::function<bool(NodeId node, const std::string& why, double now)> stop_agent;
-  // Starts an agent on `node`: inside the job (merge) or inside helper job `helper` (helper mode).
-  std::function<Status(const std::string& node, std::optional<connector::SlurmJobId> helper)> start_agent;
-};
-
-// One stay of one node in the job (a node given back and granted again has two).
-struct NodeLife {
-  enum class State { kStarting, kLive, kDraining, kStopping, kReleasing, kReleased, kLost, kFailed };
-  std::string name;
-  NodeId id;                       // the runtime's, once its agent registered
-  std::uint32_t request = 0;       // the grow request it came from; 0: the job's own node
-  connector::SlurmJobId helper;    // helper mode: the helper job holding it
-  State state = State::kStarting;
-  double granted_at = -1, joined_at = -1, drained_at = -1, release_at = -1, released_at = -1;
-  std::string why;                 // why it was drained / released / failed
-};
-const char* to_string(NodeLife::State s);  // "starting", "live", ...
-
 struct ElasticCounts {
-  std::uint32_t requests = 0, granted = 0, withdrawn = 0, failed = 0, released = 0;
-  double join_latency_avg_s = -1;  // moving average; < 0 until a node joined
-  std::vector<double> join_latencies_s;
   // Requests granted at once: the connector's calls from request to grant (and merge), without the
   // daemon's policy, agent start or registration: the bare SLURM round trip of the same growth.
   std::vector<double> bare_grow_s;
 };
 
-class Elastic {
+class Elastic : public Elasticity {
  public:
-  Elastic(connector::Connector& c, Worker& w, ElasticConfig cfg, ElasticHooks hooks);
+  // `table` and `host` outlive this object.
+  Elastic(connector::Connector& c, Worker& w, ElasticConfig cfg, NodeTable& table, ElasticHost& host);
 
-  void on_decision(const scheduler::Decision& d, double now);
-  // `compss resize +N`: N requests now, bounded by max-nodes; an error says why none could be made.
-  Status grow_by_hand(std::uint32_t count, double now);
-  void node_joined(const std::string& name, NodeId id, double now);
-  // The node's agent connection closed; `end_of_run`: because the run is over.
-  void node_left(const std::string& name, bool end_of_run, double now);
+  void on_decision(const scheduler::Decision& d, double now) override;
+  Status grow_by_hand(std::uint32_t count, double now) override;
+  void node_left(NodeLife& life, bool end_of_run, double now) override;
   void tick(double now);
   void shutdown(double now);
 
   const ElasticConfig& config() const { return cfg_; }
-  std::vector<NodeLife> nodes() const;
   const ElasticCounts& counts() const { return counts_; }
-  std::uint32_t requests_in_flight() const;  // submitted, neither joined nor given up
-  std::uint32_t nodes_held() const;          // nodes the job holds or is starting (lives not yet ended)
-  std::uint32_t requests_waiting() const;    // requests whose nodes have not come yet
   std::string summary() const;               // the run summary's elasticity lines
-  std::vector<std::string> node_lines() const;  // one line per node life, for `compss nodes`
 
  private:
-  struct Request {
-    enum class Phase { kSubmitting, kPending, kGranted, kJoined, kWithdrawn, kFailed };
-    std::uint32_t seq = 0;
-    RequestId id;                 // the connector's, once submitted
-    Phase phase = Phase::kSubmitting;
-    double asked_at = 0, last_call = -1e300;
-    bool busy = false;            // a connector call for it is in flight
-    bool withdraw = false;        // to be withdrawn (by the scheduler's decision or the pending limit)
-    bool merged = false;          // merge mode: the granted nodes are the job's
-    std::string pending_reason;
-    connector::SlurmJobId helper;
-    std::vector<std::string> nodes;
-  };
   struct PollOutcome;
-  struct LifeBook {
-    NodeLife life;
-    double retry_at = 0;  // when a failed give-back may be tried again
-    bool busy = false;    // a connector call for it is in flight
-  };
 
   // elastic.cc: growing
   void grow(std::uint32_t count, const std::string& why, double now);
   void poll(std::size_t r, bool submit);
   void on_polled(std::size_t r, PollOutcome&& o);
-  void on_granted(Request& q, double now);
+  void on_granted(std::size_t r, double now);
   void withdraw_newest(std::uint32_t count, const std::string& why, double now);
-  void withdraw(std::size_t r, const std::string& why);
-  void record_join(LifeBook& b, double now);
+  void withdraw(std::size_t r);
+  std::uint32_t room() const;  // nodes that may still be asked for under max-nodes
   // elastic_shrink.cc: giving nodes back, checking the job's node set
-  void drained(NodeId id, bool draining, const std::string& why, double now);
   void release(NodeId id, const std::string& why, double now);
   void give_back(std::size_t life, double now);
   void shrink(std::size_t life);
-  void end_helper(connector::SlurmJobId helper);
+  void end_helper(std::uint32_t helper_job);
   void check_node_set(const std::vector<std::string>& job_nodes, const std::string& after, double now);
   std::vector<std::string> expected_nodes() const;
   void tick_nodes(double now);
   void check_job(double now);
-  LifeBook* life_of(NodeId id);
-  LifeBook* life_named(const std::string& name);  // the latest life of that name
-  void event(double now, const std::string& text);
+  void event(double now, EventKind kind, const std::string& node, std::uint32_t request, std::string cause,
+             std::uint32_t count = 0);
 
   connector::Connector& c_;
   Worker& worker_;
   ElasticConfig cfg_;
-  ElasticHooks hooks_;
-  std::vector<Request> requests_;
-  std::vector<LifeBook> lives_;
-  std::vector<std::string> events_;    // elasticity events with times, for the summary
+  NodeTable& table_;
+  ElasticHost& host_;
   ElasticCounts counts_;
   bool shut_down_ = false;
   double last_check_ = 0;

@@ -10,10 +10,10 @@ namespace compss::daemon {
 
 using scheduler::TaskState;
 
-Runtime::Runtime(RuntimeConfig cfg) : cfg_(std::move(cfg)), sched_(cfg_.sched) {}
+Runtime::Runtime(RuntimeConfig cfg) : cfg_(std::move(cfg)), sched_(cfg_.sched), table_(cfg_.max_events) {}
 
 std::string Runtime::node_name(NodeId n) const {
-  if (n.valid() && n.value() < nodes_.size()) return nodes_[n.value()].name;
+  if (const NodeLife* l = table_.life_of(n)) return l->name;
   return "node " + n.str();
 }
 
@@ -21,15 +21,44 @@ std::string Runtime::task_label(TaskId t) const {
   return t.str() + " (" + std::string(sched_.graph().name(t)) + ")";
 }
 
-void Runtime::add_event(double now, std::string text) {
-  char stamp[32];
-  std::snprintf(stamp, sizeof stamp, "%.1fs ", now);
-  log::info(text);
-  events_.push_back(stamp + text);
-  while (events_.size() > cfg_.max_events) events_.pop_front();
+void Runtime::add_event(double now, std::string text) { table_.event(now, EventKind::kNote, "", std::move(text)); }
+
+void Runtime::set_draining(NodeId node, bool draining, const std::string& why, double now) {
+  NodeLife* l = table_.life_of(node);
+  if (!l || (l->state != NodeState::kLive && l->state != NodeState::kDraining)) return;
+  l->state = draining ? NodeState::kDraining : NodeState::kLive;
+  l->drained_at = draining ? now : -1;
+  l->why = draining ? why : "";
+}
+
+// The event a scheduler decision other than start and kill makes, for `compss status` and the log.
+void Runtime::decision_event(const scheduler::Decision& d, double now) {
+  Event e;
+  e.t = now;
+  if (auto* g = std::get_if<scheduler::GrowNodes>(&d)) {
+    e.kind = EventKind::kGrowWanted, e.count = g->count, e.cause = g->why;
+  } else if (auto* w = std::get_if<scheduler::WithdrawGrow>(&d)) {
+    e.kind = EventKind::kWithdrawWanted, e.count = w->count, e.cause = w->why;
+  } else if (auto* dn = std::get_if<scheduler::DrainNode>(&d)) {
+    e.kind = EventKind::kDrain, e.node = node_name(dn->node), e.cause = dn->why;
+    set_draining(dn->node, true, dn->why, now);
+  } else if (auto* un = std::get_if<scheduler::UndrainNode>(&d)) {
+    e.kind = EventKind::kUndrain, e.node = node_name(un->node), e.cause = un->why;
+    set_draining(un->node, false, un->why, now);
+  } else if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) {
+    e.kind = EventKind::kReleaseWanted, e.node = node_name(r->node), e.cause = r->why;
+  } else if (auto* sn = std::get_if<scheduler::SuspectNode>(&d)) {
+    e.kind = EventKind::kSuspect, e.node = node_name(sn->node), e.cause = sn->why;
+  } else {
+    return;
+  }
+  table_.event(std::move(e));
 }
 
 void Runtime::pump(double now) {
+  // The scheduler's view of growth comes from the one record of the requests.
+  sched_.set_nodes_coming(table_.nodes_coming());
+  if (table_.join_latency_s() >= 0) sched_.set_join_latency(table_.join_latency_s());
   decisions_.clear();
   sched_.decide_into(now, decisions_);
   for (const auto& d : decisions_) {
@@ -37,23 +66,12 @@ void Runtime::pump(double now) {
       start(*s, now);
     } else if (auto* k = std::get_if<scheduler::KillTask>(&d)) {
       kill(*k);
-    } else if (auto* g = std::get_if<scheduler::GrowNodes>(&d)) {
-      add_event(now, "grow " + std::to_string(g->count) + " node(s) wanted: " + g->why);
-      if (cfg_.on_elastic) cfg_.on_elastic(d);
-    } else if (auto* w = std::get_if<scheduler::WithdrawGrow>(&d)) {
-      add_event(now, "withdraw " + std::to_string(w->count) + " grow request(s): " + w->why);
-      if (cfg_.on_elastic) cfg_.on_elastic(d);
-    } else if (auto* dn = std::get_if<scheduler::DrainNode>(&d)) {
-      add_event(now, "drain " + node_name(dn->node) + ": " + dn->why);
-      if (cfg_.on_elastic) cfg_.on_elastic(d);
-    } else if (auto* un = std::get_if<scheduler::UndrainNode>(&d)) {
-      add_event(now, "undrain " + node_name(un->node) + ": " + un->why);
-      if (cfg_.on_elastic) cfg_.on_elastic(d);
-    } else if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) {
-      add_event(now, "release " + node_name(r->node) + ": " + r->why);
-      if (cfg_.on_elastic) cfg_.on_elastic(d);
-    } else if (auto* sn = std::get_if<scheduler::SuspectNode>(&d)) {
-      add_event(now, "suspect " + node_name(sn->node) + ": " + sn->why);
+    } else {
+      decision_event(d, now);
+      const bool for_elastic = std::holds_alternative<scheduler::GrowNodes>(d) ||
+                               std::holds_alternative<scheduler::WithdrawGrow>(d) ||
+                               std::holds_alternative<scheduler::ReleaseNode>(d);
+      if (elastic_ && for_elastic) elastic_->on_decision(d, now);
     }
   }
   // Answer the waiters whose tasks are all final (or whose time is up), dropping those of gone clients.
@@ -135,16 +153,7 @@ std::string Runtime::summary(double now) const {
   }
   if (c.failed > 20) os << "  ... and " << c.failed - 20 << " more failed tasks\n";
   os << "  nodes:\n";
-  for (const auto& n : nodes_) {
-    char left[48] = "until the end";
-    if (n.left >= 0) std::snprintf(left, sizeof left, "left %.1f s", n.left);
-    char line[200];
-    std::snprintf(line, sizeof line, "    %-10s %3u cores  joined %7.1f s  %-16s %llu task runs", n.name.c_str(),
-                  n.cores, n.joined, left, static_cast<unsigned long long>(n.tasks_run));
-    os << line;
-    if (n.left >= 0 && !n.left_why.empty()) os << " (" << n.left_why << ")";
-    os << "\n";
-  }
+  for (const auto& l : table_.lives()) os << "    " << life_line(l) << "\n";
   return os.str();
 }
 

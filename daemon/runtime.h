@@ -1,9 +1,12 @@
 // runtime.h - the heart of compssd: protocol messages in, scheduler events, decisions carried out.
 //
-// The Runtime owns the Scheduler and everything the scheduler does not keep: what each task runs (argv,
-// working directory, environment; an array's spec once), which agent serves which node, what each attempt
-// reported, who waits for what, and the recent events shown by `compss status`. It never touches a socket:
-// peers are Endpoints (a proto::Stream in compssd, a fake in tests), and time is passed in.
+// The Runtime owns the Scheduler, the NodeTable (node_table.h: every node life, grow request and event of
+// the run) and everything else the scheduler does not keep: what each task runs (argv, working directory,
+// environment; an array's spec once), which agent serves which node, what each attempt reported and who
+// waits for what. It never touches a socket: peers are Endpoints (a proto::Stream in compssd, a fake in
+// tests), and time is passed in. Elasticity, when the run has it, is attached as an Elasticity
+// (elasticity.h): the scheduler's grow/withdraw/drain/release decisions go there, and before each decision
+// pass the scheduler is told the nodes coming and the join latency from the table.
 //
 //   Runtime rt(cfg);
 //   rt.on_agent(agent, proto::Register{...}, now);     // a node joins
@@ -19,8 +22,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,8 @@
 #include <vector>
 
 #include "common/proto/messages.h"
+#include "daemon/elasticity.h"
+#include "daemon/node_table.h"
 #include "scheduler/scheduler.h"
 
 namespace compss::daemon {
@@ -46,14 +49,6 @@ struct RuntimeConfig {
   std::uint32_t heartbeat_s = 10; // agents heartbeat this often; lost after 3 silent intervals
   std::size_t max_events = 200;   // events kept for `compss status`
   std::uint32_t kill_grace_s = 5; // SIGTERM -> SIGKILL for kills of the scheduler
-  // Receives the elasticity decisions (GrowNodes, WithdrawGrow, DrainNode, UndrainNode, ReleaseNode) for the
-  // connector side of compssd to carry out; unset: they are only logged as events.
-  std::function<void(const scheduler::Decision&)> on_elastic;
-  // A node's agent registered / its connection closed (`end_of_run`: after the run's own stop); optional.
-  std::function<void(const std::string& node, NodeId id, double now)> on_node_joined;
-  std::function<void(const std::string& node, bool end_of_run, double now)> on_node_left;
-  // `resize +N`: asks for N nodes now (the elasticity side bounds it); unset: resize is refused.
-  std::function<Status(std::uint32_t count, double now)> on_grow_by_hand;
 };
 
 struct RunCounts {
@@ -81,16 +76,19 @@ class Runtime {
   bool finished() const;                     // draining and no task left to finish
   void send_stop_to_agents(std::uint32_t grace_s);
   std::size_t agents_connected() const { return agents_.size(); }
-  // Elasticity: the scheduler released `node`; its agent is told to stop and the node leaves the books.
-  // False when no agent serves it.
+  // Elasticity: from now on the scheduler's elasticity decisions, agents leaving and `resize +N` go to `e`
+  // (null: elasticity off; decisions are only events). compssd attaches it once the job's agents registered.
+  void attach_elasticity(Elasticity* e) { elastic_ = e; }
+  // The scheduler released `node`: its agent is told to stop; its leaving is not a loss. False when no
+  // agent serves it.
   bool release_agent(NodeId node, const std::string& why, double now, std::uint32_t grace_s = 5);
-  void set_join_latency(double seconds) { sched_.set_join_latency(seconds); }
-  void grow_failed(std::uint32_t count) { sched_.grow_failed(count); }
 
   proto::Outcome outcome() const;
   RunCounts counts() const;
   std::string summary(double now) const;     // the run summary, several lines
-  void add_event(double now, std::string text);
+  void add_event(double now, std::string text);  // a note for `compss status` and the log
+  NodeTable& nodes() { return table_; }
+  const NodeTable& nodes() const { return table_; }
   const scheduler::Scheduler& scheduler() const { return sched_; }
   std::uint64_t assigns_sent() const { return assigns_sent_; }
 
@@ -113,13 +111,6 @@ class Runtime {
     NodeId id;
     double last_heard = 0;
     bool registered = false;
-  };
-  struct NodeBook {          // every node that ever joined, for status, summary and names
-    std::string name;
-    double joined = 0, left = -1;
-    std::string left_why;
-    std::uint32_t cores = 0;
-    std::uint64_t tasks_run = 0;
   };
   struct Waiter {
     std::weak_ptr<Endpoint> to;
@@ -155,6 +146,8 @@ class Runtime {
   Agent* agent_of(const Endpoint* e);
   Agent* agent_on(NodeId node);
   void node_lost(Agent& a, const std::string& why, double now);
+  void decision_event(const scheduler::Decision& d, double now);  // and drains applied to the node's life
+  void set_draining(NodeId node, bool draining, const std::string& why, double now);
 
   std::string node_name(NodeId n) const;
   std::string task_label(TaskId t) const;  // "12 (sim)"
@@ -166,9 +159,9 @@ class Runtime {
   std::vector<Attempt> attempts_;          // per task
   std::unordered_map<std::uint32_t, std::string> reasons_;  // per task that failed: why, for a person
   std::unordered_map<const Endpoint*, Agent> agents_;
-  std::vector<NodeBook> nodes_;            // by NodeId value
+  NodeTable table_;
+  Elasticity* elastic_ = nullptr;
   std::vector<Waiter> waiters_;
-  std::deque<std::string> events_;
   std::vector<scheduler::Decision> decisions_;
   bool draining_ = false;
   bool agents_stopped_ = false;  // stop sent: agents leaving is the end of the run, not a loss

@@ -1,4 +1,5 @@
 // The agent side of the Runtime: nodes joining and leaving, assigns and kills out, started/finished in.
+#include <cstdio>
 #include <string>
 
 #include "common/util/log.h"
@@ -65,23 +66,34 @@ void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Regis
     }
   }
   NodeId id = sched_.node_joined(std::move(d), now);
-  if (nodes_.size() <= id.value()) nodes_.resize(id.value() + 1);
-  nodes_[id.value()] = NodeBook{m.node, now, -1, "", static_cast<std::uint32_t>(m.cores.size()), 0};
+  const NodeLife& life = table_.node_registered(m.node, id, static_cast<std::uint32_t>(m.cores.size()), now);
   agents_[from.get()] = Agent{from, m.node, id, now, true};
-  add_event(now, "node " + m.node + " joined: " + std::to_string(m.cores.size()) + " cores" +
-                     (m.gpus.empty() ? "" : ", " + std::to_string(m.gpus.size()) + " GPUs") +
-                     (m.numa.empty() ? "" : " (" + m.numa + ")"));
-  if (cfg_.on_node_joined) cfg_.on_node_joined(m.node, id, now);
+  table_.event(now, EventKind::kJoined, m.node,
+               std::to_string(m.cores.size()) + " cores" +
+                   (m.gpus.empty() ? "" : ", " + std::to_string(m.gpus.size()) + " GPUs") +
+                   (m.numa.empty() ? "" : " (" + m.numa + ")"));
+  if (life.request != 0) {
+    char text[96];
+    std::snprintf(text, sizeof text, "%.2f s after grow request %u (join latency now %.2f s)",
+                  table_.join_samples().back(), life.request, table_.join_latency_s());
+    Event e;
+    e.t = now;
+    e.kind = EventKind::kNodeReady;
+    e.node = m.node;
+    e.request = life.request;
+    e.cause = text;
+    table_.event(std::move(e));
+  }
 }
 
 bool Runtime::release_agent(NodeId node, const std::string& why, double now, std::uint32_t grace_s) {
   Agent* a = agent_on(node);
   if (!a) return false;
-  // The scheduler forgot the node already: from now on the agent's leaving is expected, not a loss.
+  // The scheduler forgot the node already: from now on the agent's leaving is expected, not a loss. The
+  // node's life is the elasticity side's to move on (stopping -> releasing -> released).
+  (void)why;
+  (void)now;
   a->registered = false;
-  auto& book = nodes_[node.value()];
-  book.left = now;
-  book.left_why = "released: " + why;
   a->endpoint->send(proto::Stop{grace_s});
   return true;
 }
@@ -118,7 +130,7 @@ void Runtime::start(const scheduler::StartTask& s, double now) {
   } else {
     m.argv = l.argv;
   }
-  nodes_[slot.node.value()].tasks_run++;
+  if (NodeLife* l = table_.life_of(slot.node)) ++l->tasks_run;
   ++assigns_sent_;
   a->endpoint->send(m);
 }
@@ -180,32 +192,46 @@ void Runtime::agent_finished(Agent& a, const proto::Finished& f, double now) {
     reasons_[ti] = std::move(why);
   }
   if (auto s = sched_.task_finished(TaskId(ti), exit, now); !s) log::warn("finished: ", s.error().message);
-  if (sched_.graph().state(TaskId(ti)) == TaskState::kFailed)
-    add_event(now, "task " + task_label(TaskId(ti)) + " failed: " + reasons_[ti]);
+  if (sched_.graph().state(TaskId(ti)) == TaskState::kFailed) {
+    Event e;
+    e.t = now;
+    e.kind = EventKind::kTaskFailed;
+    e.node = a.node;
+    e.task = ti;
+    e.cause = std::string(sched_.graph().name(TaskId(ti))) + ": " + reasons_[ti];
+    table_.event(std::move(e));
+  }
 }
 
 void Runtime::node_lost(Agent& a, const std::string& why, double now) {
   if (!a.registered) return;
   a.registered = false;
-  auto& book = nodes_[a.id.value()];
-  book.left = now;
-  book.left_why = why;
-  add_event(now, "node " + a.node + " lost: " + why);
+  if (NodeLife* l = table_.life_of(a.id)) {
+    l->state = NodeState::kLost;
+    l->left_at = now;
+    l->why = why;
+  }
+  table_.event(now, EventKind::kLost, a.node, why);
   if (auto s = sched_.node_lost(a.id, now); !s) log::warn("node_lost: ", s.error().message);
 }
 
 void Runtime::agent_gone(const Endpoint* from, const std::string& why, double now) {
   auto it = agents_.find(from);
   if (it == agents_.end()) return;
-  if (cfg_.on_node_left) cfg_.on_node_left(it->second.node, agents_stopped_, now);
+  Agent& a = it->second;
   if (agents_stopped_) {
-    auto& book = nodes_[it->second.id.value()];
-    book.left = now;
-    book.left_why = "stopped at the end of the run";
+    NodeLife* l = table_.life_of(a.id);
+    if (l && (l->state == NodeState::kLive || l->state == NodeState::kDraining)) {
+      l->state = NodeState::kEnded;
+      l->left_at = now;
+      l->why = "stopped at the end of the run";
+    }
   } else {
-    node_lost(it->second, "agent connection " + why, now);
+    node_lost(a, "agent connection " + why, now);
   }
+  NodeLife* l = table_.life_of(a.id);
   agents_.erase(it);
+  if (l && elastic_) elastic_->node_left(*l, agents_stopped_, now);
 }
 
 void Runtime::check_heartbeats(double now) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/util/log.h"
+#include "common/util/parse.h"
 #include "daemon/runtime.h"
 
 namespace compss::daemon {
@@ -28,13 +29,18 @@ proto::TaskState state_of(TaskState s) {
   return static_cast<proto::TaskState>(static_cast<int>(s));  // same order, states.md
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& a : v) {
-    if (!s.empty()) s += ' ';
-    s += a;
+proto::NodeState node_state_of(NodeState s) {
+  switch (s) {
+    case NodeState::kStarting: return proto::NodeState::kJoining;
+    case NodeState::kLive: return proto::NodeState::kUp;
+    case NodeState::kDraining: return proto::NodeState::kDraining;
+    case NodeState::kStopping: return proto::NodeState::kStopping;
+    case NodeState::kReleasing: return proto::NodeState::kReleasing;
+    case NodeState::kReleased: return proto::NodeState::kReleased;
+    case NodeState::kLost: return proto::NodeState::kLost;
+    case NodeState::kEnded: return proto::NodeState::kEnded;
   }
-  return s;
+  return proto::NodeState::kUp;
 }
 
 }  // namespace
@@ -63,7 +69,7 @@ Result<scheduler::TaskSpec> Runtime::to_sched_spec(const proto::TaskSpec& t) con
   if (t.ranks > 1 || t.nodes > 1 || t.mpi)
     return fail("multi-rank and multi-node (MPI) tasks are not supported by this version of compssd yet");
   scheduler::TaskSpec s;
-  s.command = join(t.argv);
+  s.command = join(t.argv, " ");
   s.name = t.name.empty() ? scheduler::default_task_name(t.argv.empty() ? "" : t.argv[0]) : t.name;
   for (const auto& p : t.in) s.accesses.push_back({p, scheduler::AccessMode::kIn});
   for (const auto& p : t.out) s.accesses.push_back({p, scheduler::AccessMode::kOut});
@@ -225,22 +231,34 @@ void Runtime::status(Endpoint& to, const proto::StatusQuery& m) const {
   r.counts.done = sched_.count(TaskState::kDone);
   r.counts.failed = sched_.count(TaskState::kFailed);
   r.counts.cancelled = sched_.count(TaskState::kCancelled);
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const auto& n = nodes_[i];
+  for (const NodeLife& l : table_.lives()) {
     proto::NodeInfo ni;
-    ni.name = n.name;
-    ni.cores = n.cores;
-    ni.state = n.left < 0                                 ? proto::NodeState::kUp
-               : n.left_why.rfind("released", 0) == 0 ? proto::NodeState::kReleased
-                                                        : proto::NodeState::kLost;
-    if (n.left < 0) {
-      NodeId id(static_cast<std::uint32_t>(i));
-      ni.busy = n.cores - sched_.pool().free_cores(id);
-      if (sched_.pool().is_draining(id)) ni.state = proto::NodeState::kDraining;
-    }
+    ni.name = l.name;
+    ni.state = node_state_of(l.state);
+    ni.cores = l.cores;
+    if (holds(l.state) && l.id.valid() && sched_.pool().is_live(l.id)) ni.busy = l.cores - sched_.pool().free_cores(l.id);
+    ni.request = l.request;
+    ni.helper_job = l.helper_job;
+    ni.granted = l.granted_at;
+    ni.joined = l.joined_at;
+    ni.drained = l.drained_at;
+    ni.left = l.left_at;
+    ni.tasks_run = l.tasks_run;
+    ni.why = l.why;
     r.nodes.push_back(std::move(ni));
   }
-  r.events.assign(events_.begin(), events_.end());
+  for (const Event& e : table_.recent()) {
+    proto::EventRecord er;
+    er.t = e.t;
+    er.kind = to_string(e.kind);
+    er.node = e.node;
+    er.task = e.task;
+    er.request = e.request;
+    er.count = e.count;
+    er.cause = e.cause;
+    er.text = describe(e);
+    r.events.push_back(std::move(er));
+  }
   r.outcome = outcome();
   to.send(r);
 }
@@ -275,7 +293,15 @@ void Runtime::query(Endpoint& to, const proto::Query& m) const {
 }
 
 void Runtime::cancel(Endpoint& to, const proto::Cancel& m, double now) {
-  const std::uint64_t final_before = sched_.count(TaskState::kCancelled);
+  // Running tasks become cancelled when their kill is reported: count the kills this request adds, not
+  // those asked for earlier and not reported yet.
+  const auto& g = sched_.graph();
+  auto kills = [&] {
+    std::uint64_t n = 0;
+    for (std::uint32_t i = 0; i < g.size(); ++i) n += g.has_flag(TaskId(i), scheduler::TaskGraph::kKillRequested);
+    return n;
+  };
+  const std::uint64_t cancelled_before = sched_.count(TaskState::kCancelled), kills_before = kills();
   if (m.group) {
     GroupId g = sched_.find_group(*m.group);
     if (!g.valid()) {
@@ -293,12 +319,7 @@ void Runtime::cancel(Endpoint& to, const proto::Cancel& m, double now) {
     for (TaskId t : *ids)
       if (!scheduler::is_final(sched_.graph().state(t))) (void)sched_.cancel(t);
   }
-  // Running tasks become cancelled when their kill is reported; count those as cancelled too.
-  std::uint64_t kills = 0;
-  const auto& g = sched_.graph();
-  for (std::uint32_t i = 0; i < g.size(); ++i)
-    if (g.has_flag(TaskId(i), scheduler::TaskGraph::kKillRequested)) ++kills;
-  to.send(proto::Cancelled{m.rid, sched_.count(TaskState::kCancelled) - final_before + kills});
+  to.send(proto::Cancelled{m.rid, sched_.count(TaskState::kCancelled) - cancelled_before + kills() - kills_before});
 }
 
 void Runtime::explain(Endpoint& to, const proto::Explain& m) const {

@@ -10,11 +10,11 @@ void Runtime::resize(Endpoint& to, const proto::Resize& m, double now) {
   auto refuse = [&](std::string why) {
     to.send(proto::ErrorMessage{m.rid, proto::ErrorCode::kInvalid, std::move(why)});
   };
-  if (!cfg_.on_grow_by_hand || !sched_.config().elastic)
+  if (!elastic_ || !sched_.config().elastic)
     return refuse("resize: elasticity is off for this run (see the first event of compss status)");
   if (m.delta == 0) return refuse("resize: the change must not be 0 (+N grows, -N shrinks)");
   const std::string what = "resize " + std::string(m.delta > 0 ? "+" : "") + std::to_string(m.delta);
-  Status s = m.delta > 0 ? cfg_.on_grow_by_hand(static_cast<std::uint32_t>(m.delta), now)
+  Status s = m.delta > 0 ? elastic_->grow_by_hand(static_cast<std::uint32_t>(m.delta), now)
                          : drain_by_hand(static_cast<std::uint32_t>(-static_cast<std::int64_t>(m.delta)), now);
   if (!s) return refuse(what + ": " + s.error().message);
   to.send(proto::Ok{m.rid});
@@ -24,10 +24,11 @@ void Runtime::resize(Endpoint& to, const proto::Resize& m, double now) {
 Status Runtime::drain_by_hand(std::uint32_t count, double now) {
   const auto& pool = sched_.pool();
   std::vector<std::pair<std::uint32_t, NodeId>> candidates;  // (busy cores, node)
-  for (std::uint32_t i = 1; i < nodes_.size(); ++i) {
-    const NodeId id(i);
-    if (nodes_[i].left >= 0 || !pool.is_live(id) || pool.is_draining(id)) continue;
-    candidates.emplace_back(nodes_[i].cores - pool.free_cores(id), id);
+  for (const NodeLife& l : table_.lives()) {
+    if (l.state != NodeState::kLive || !l.id.valid() || l.id == NodeId(0) || !pool.is_live(l.id) ||
+        pool.is_draining(l.id))
+      continue;
+    candidates.emplace_back(l.cores - pool.free_cores(l.id), l.id);
   }
   if (candidates.empty()) return fail("no node to drain (the first node is never given back)");
   std::stable_sort(candidates.begin(), candidates.end(),
@@ -38,8 +39,7 @@ Status Runtime::drain_by_hand(std::uint32_t count, double now) {
     if (auto s = sched_.drain(id); !s) return s;
     const std::string why = "drained by hand (compss resize -" + std::to_string(count) + ")" +
                             (busy ? ", " + std::to_string(busy) + " cores busy" : ", idle");
-    add_event(now, "drain " + nodes_[id.value()].name + ": " + why);
-    if (cfg_.on_elastic) cfg_.on_elastic(scheduler::DrainNode{id, why});
+    decision_event(scheduler::DrainNode{id, why}, now);
   }
   if (n < count) log::info("resize -", count, ": only ", n, " node(s) could be drained");
   return {};

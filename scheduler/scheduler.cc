@@ -108,7 +108,7 @@ NodeId Scheduler::node_joined(NodeDesc desc, double now) {
   b.joined_at = now;
   b.idle_since = now;
   if (!first_node_.valid()) first_node_ = n;
-  if (outstanding_ > 0) --outstanding_;
+  if (nodes_coming_ > 0) --nodes_coming_;
   return n;
 }
 
@@ -118,10 +118,6 @@ Status Scheduler::drain(NodeId node, bool draining) {
   }
   pool_.set_draining(node, draining);
   return ok_status();
-}
-
-void Scheduler::grow_failed(std::uint32_t count) {
-  outstanding_ -= count < outstanding_ ? count : outstanding_;
 }
 
 // --- queries -----------------------------------------------------------------------------------------

@@ -85,7 +85,10 @@ class Scheduler {
   Status node_lost(NodeId node, double now);
   Status drain(NodeId node, bool draining = true);  // by hand (compss resize -N) or by the daemon
   void set_join_latency(double seconds) { join_latency_s_ = seconds; }
-  void grow_failed(std::uint32_t count);  // grow requests that will not come
+  // Nodes asked for and not yet joined. Whoever owns the grow requests (compssd's node table) sets it
+  // before each decide(); between settings the scheduler counts its own grow and withdraw decisions and
+  // the nodes that join, so a caller that keeps no requests (the simulator) may leave it alone.
+  void set_nodes_coming(std::uint32_t n) { nodes_coming_ = n; }
 
   // --- reports from the daemon --------------------------------------------------------------------
   Status task_started(TaskId t, double now);
@@ -110,7 +113,7 @@ class Scheduler {
   const TaskGraph& graph() const { return graph_; }
   const ResourcePool& pool() const { return pool_; }
   const SchedulerConfig& config() const { return cfg_; }
-  std::uint32_t outstanding_grows() const { return outstanding_; }
+  std::uint32_t nodes_coming() const { return nodes_coming_; }
   std::size_t memory_bytes() const;  // the containers' capacity: graph, queue, per-task arrays
 
  private:
@@ -205,7 +208,7 @@ class Scheduler {
   bool stopped_ = false;
   bool run_failed_ = false;
   NodeId first_node_;
-  std::uint32_t outstanding_ = 0;
+  std::uint32_t nodes_coming_ = 0;
   double join_latency_s_;
   double last_elastic_at_ = -1e300;
   double last_now_ = 0;                       // the `now` of the last decide(), for explain()

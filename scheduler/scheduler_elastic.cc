@@ -55,7 +55,7 @@ ElasticInput Scheduler::elastic_input(double now) const {
   in.now = now;
   in.min_nodes = cfg_.min_nodes;
   in.max_nodes = cfg_.max_nodes;
-  in.outstanding_requests = outstanding_;
+  in.outstanding_requests = nodes_coming_;
   in.max_outstanding = cfg_.max_outstanding;
   in.join_latency_s = join_latency_s_;
   in.idle_release_s = cfg_.idle_release_s;
@@ -78,11 +78,11 @@ void Scheduler::run_elastic(double now, std::vector<Decision>& out) {
   for (ElasticDecision& d : elastic_.decide(elastic_input(now))) {
     switch (d.kind) {
       case ElasticDecision::Kind::kGrow:
-        outstanding_ += d.count;
+        nodes_coming_ += d.count;
         out.emplace_back(std::in_place_type<GrowNodes>, GrowNodes{d.count, std::move(d.reason)});
         break;
       case ElasticDecision::Kind::kWithdraw:
-        outstanding_ -= d.count < outstanding_ ? d.count : outstanding_;
+        nodes_coming_ -= d.count < nodes_coming_ ? d.count : nodes_coming_;
         out.emplace_back(std::in_place_type<WithdrawGrow>, WithdrawGrow{d.count, std::move(d.reason)});
         break;
       case ElasticDecision::Kind::kDrain:

@@ -155,21 +155,21 @@ void Scheduler::explain_no_room(TaskId t, Explanation& e) const {
   if (!cfg_.elastic) {
     e.reasons.push_back(
         {Why::kNodeCountAtMax, "node count at max (" + std::to_string(live) + ", elasticity off)", {}, {}, live});
-  } else if (live + outstanding_ >= cfg_.max_nodes) {
+  } else if (live + nodes_coming_ >= cfg_.max_nodes) {
     e.reasons.push_back({Why::kNodeCountAtMax,
-                         "node count at max (" + std::to_string(live) + " live + " + std::to_string(outstanding_) +
+                         "node count at max (" + std::to_string(live) + " live + " + std::to_string(nodes_coming_) +
                              " requested of " + std::to_string(cfg_.max_nodes) + ")",
                          {},
                          {},
                          live});
   }
-  if (cfg_.elastic && outstanding_ > 0) {
+  if (cfg_.elastic && nodes_coming_ > 0) {
     e.reasons.push_back(
         {Why::kGrowRequested,
-         std::to_string(outstanding_) + " node(s) requested, expected within " + seconds(join_latency_s_),
+         std::to_string(nodes_coming_) + " node(s) requested, expected within " + seconds(join_latency_s_),
          {},
          {},
-         outstanding_});
+         nodes_coming_});
   }
   (void)t;
 }

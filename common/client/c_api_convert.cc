@@ -141,7 +141,9 @@ compss_run_status* to_c(const RunStatus& s) {
   const auto& c = s.counts;
   r->pending = c.pending, r->ready = c.ready, r->scheduled = c.scheduled, r->running = c.running;
   r->done = c.done, r->failed = c.failed, r->cancelled = c.cancelled;
-  bool ok = (r->outcome = dup(s.outcome)) != nullptr && dup_all(s.events, &r->events, &r->n_events);
+  std::vector<std::string> texts;
+  for (const auto& e : s.events) texts.push_back(e.text);
+  bool ok = (r->outcome = dup(s.outcome)) != nullptr && dup_all(texts, &r->events, &r->n_events);
   if (ok && !s.nodes.empty()) {
     r->nodes = static_cast<compss_node_info*>(std::calloc(s.nodes.size(), sizeof(compss_node_info)));
     ok = r->nodes != nullptr;

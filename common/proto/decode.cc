@@ -76,7 +76,7 @@ void read(Reader& r, StatusResult& m) {
   r.u64("rid", m.rid);
   r.object("counts", m.counts, kOptional, read_counts);
   r.list("nodes", m.nodes, kOptional, false, read_node_info);
-  r.str_list("events", m.events);
+  r.list("events", m.events, kOptional, false, read_event);
   r.word("outcome", m.outcome);
 }
 

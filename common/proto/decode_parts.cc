@@ -106,6 +106,29 @@ void read_node_info(Reader& r, NodeInfo& n) {
   r.word("state", n.state, kRequired);
   r.u32("cores", n.cores);
   r.u32("busy", n.busy);
+  r.u32("request", n.request);
+  r.u32("helper_job", n.helper_job);
+  r.seconds("granted", n.granted);
+  r.seconds("joined", n.joined);
+  r.seconds("drained", n.drained);
+  r.seconds("left", n.left);
+  r.u64("tasks_run", n.tasks_run);
+  r.str("why", n.why);
+}
+
+void read_event(Reader& r, EventRecord& e) {
+  r.seconds("t", e.t);
+  r.str("kind", e.kind, kRequired, true);
+  r.str("node", e.node);
+  if (r.has("task")) {
+    std::uint64_t t = 0;
+    r.u64("task", t);
+    e.task = t;
+  }
+  r.u32("request", e.request);
+  r.u32("count", e.count);
+  r.str("cause", e.cause);
+  r.str("text", e.text);
 }
 
 void read_task_info(Reader& r, TaskInfo& t) {

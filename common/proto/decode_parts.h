@@ -16,6 +16,7 @@ void read_task_spec(Reader& r, TaskSpec& t);
 void read_issue(Reader& r, TaskIssue& i);
 void read_counts(Reader& r, StateCounts& c);
 void read_node_info(Reader& r, NodeInfo& n);
+void read_event(Reader& r, EventRecord& e);
 void read_task_info(Reader& r, TaskInfo& t);
 
 void read(Reader& r, Assign& m);

@@ -66,7 +66,7 @@ void write(json& j, const StatusResult& m) {
   put_if(j, "rid", m.rid);
   if (m.counts != StateCounts{}) j["counts"] = counts_json(m.counts);
   put_list(j, "nodes", m.nodes, node_info_json);
-  put_vec(j, "events", m.events);
+  put_list(j, "events", m.events, event_json);
   if (m.outcome != Outcome::kRunning) j["outcome"] = word_json(m.outcome);
 }
 

@@ -109,6 +109,23 @@ json node_info_json(const NodeInfo& n) {
   json j{{"name", n.name}, {"state", word_json(n.state)}};
   put_if(j, "cores", n.cores);
   put_if(j, "busy", n.busy);
+  put_if(j, "request", n.request);
+  put_if(j, "helper_job", n.helper_job);
+  for (auto [key, t] : {std::pair{"granted", n.granted}, {"joined", n.joined}, {"drained", n.drained}, {"left", n.left}})
+    if (t >= 0) j[key] = t;
+  put_if(j, "tasks_run", n.tasks_run);
+  put_str(j, "why", n.why);
+  return j;
+}
+
+json event_json(const EventRecord& e) {
+  json j{{"t", e.t}, {"kind", e.kind}};
+  put_str(j, "node", e.node);
+  if (e.task) j["task"] = *e.task;
+  put_if(j, "request", e.request);
+  put_if(j, "count", e.count);
+  put_str(j, "cause", e.cause);
+  put_str(j, "text", e.text);
   return j;
 }
 

@@ -47,6 +47,7 @@ json task_spec_json(const TaskSpec& t);
 json issue_json(const TaskIssue& i);
 json counts_json(const StateCounts& c);
 json node_info_json(const NodeInfo& n);
+json event_json(const EventRecord& e);
 json task_info_json(const TaskInfo& t);
 
 void write(json& j, const Assign& m);

@@ -83,12 +83,29 @@ struct StateCounts {
   friend bool operator==(const StateCounts&, const StateCounts&) = default;
 };
 
-struct NodeInfo {
+struct NodeInfo {  // one stay of a node in the job
   std::string name;
   NodeState state = NodeState::kUp;
   std::uint32_t cores = 0;
   std::uint32_t busy = 0;
+  std::uint32_t request = 0;     // the grow request it came from; 0: one of the job's own nodes
+  std::uint32_t helper_job = 0;  // helper mode: the SLURM job holding it
+  double granted = -1, joined = -1, drained = -1, left = -1;  // seconds since the run began; < 0: not yet
+  std::uint64_t tasks_run = 0;
+  std::string why;
   friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
+};
+
+struct EventRecord {  // one event of the run (doc/spec/protocol.md lists the kinds)
+  double t = 0;
+  std::string kind;
+  std::string node;
+  std::optional<std::uint64_t> task;
+  std::uint32_t request = 0;
+  std::uint32_t count = 0;
+  std::string cause;
+  std::string text;  // the whole event as a sentence
+  friend bool operator==(const EventRecord&, const EventRecord&) = default;
 };
 
 struct TaskInfo {
@@ -220,7 +237,7 @@ struct StatusResult {
   std::uint64_t rid = 0;
   StateCounts counts;
   std::vector<NodeInfo> nodes;
-  std::vector<std::string> events;
+  std::vector<EventRecord> events;
   Outcome outcome = Outcome::kRunning;
   friend bool operator==(const StatusResult&, const StatusResult&) = default;
 };

@@ -22,7 +22,7 @@ enum class ErrorCode {
 };
 enum class OnFailure { kRetry, kCancelSuccessors, kFail, kIgnore };
 enum class TaskState { kPending, kReady, kScheduled, kRunning, kDone, kFailed, kCancelled };
-enum class NodeState { kJoining, kUp, kDraining, kLost, kReleased };
+enum class NodeState { kJoining, kUp, kDraining, kStopping, kReleasing, kReleased, kLost, kEnded };
 enum class Outcome { kRunning, kSucceeded, kFailed };
 enum class FinishCause { kExited, kSignaled, kTimeout, kKilled, kLaunchError, kOom };
 enum class OutputMode { kStream, kFile, kDiscard };
@@ -51,7 +51,8 @@ struct Words<TaskState> {
 };
 template <>
 struct Words<NodeState> {
-  static constexpr std::array<std::string_view, 5> list{"joining", "up", "draining", "lost", "released"};
+  static constexpr std::array<std::string_view, 8> list{"joining",  "up",       "draining", "stopping",
+                                                        "releasing", "released", "lost",     "ended"};
 };
 template <>
 struct Words<Outcome> {

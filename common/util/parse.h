@@ -18,6 +18,8 @@ namespace compss {
 // Splits on `sep`; empty fields are kept ("a,,b" -> {"a", "", "b"}); "" -> {}.
 std::vector<std::string_view> split(std::string_view s, char sep);
 std::string_view trim(std::string_view s);
+// The parts with `sep` between them: join({"n1", "n2"}, ",") -> "n1,n2"; {} -> "".
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 // A decimal unsigned integer in [lo, hi]. `what` names the value in the error ("max-nodes").
 Result<std::uint64_t> parse_uint(std::string_view s, std::string_view what, std::uint64_t lo = 0,

@@ -119,7 +119,7 @@ typedef struct compss_wait_result {
 
 typedef struct compss_node_info {
   char* name;
-  char* state; /* joining, up, draining, lost, released */
+  char* state; /* joining, up, draining, stopping, releasing, released, lost, ended */
   uint32_t cores, busy;
 } compss_node_info;
 
@@ -127,7 +127,7 @@ typedef struct compss_run_status {
   uint64_t pending, ready, scheduled, running, done, failed, cancelled;
   compss_node_info* nodes;
   size_t n_nodes;
-  char** events;
+  char** events; /* the recent events as sentences, oldest first */
   size_t n_events;
   char* outcome; /* running, succeeded, failed */
 } compss_run_status;

@@ -110,17 +110,35 @@ struct StateCounts {
   std::uint64_t pending = 0, ready = 0, scheduled = 0, running = 0, done = 0, failed = 0, cancelled = 0;
 };
 
+// One stay of a node in the job (a node given back and granted again has two).
 struct NodeInfo {
   std::string name;
-  std::string state;  // joining, up, draining, lost, released
+  std::string state;  // joining, up, draining, stopping, releasing, released, lost, ended
   std::uint32_t cores = 0;
   std::uint32_t busy = 0;
+  std::uint32_t request = 0;     // the grow request it came from; 0: one of the job's own nodes
+  std::uint32_t helper_job = 0;  // helper mode: the SLURM job holding it; 0: the job itself
+  double granted = -1, joined = -1, drained = -1, left = -1;  // seconds since the run began; < 0: not (yet)
+  std::uint64_t tasks_run = 0;
+  std::string why;               // why it was drained, given back or lost
+};
+
+// One event of the run; the kinds are listed in doc/spec/protocol.md (status_result).
+struct Event {
+  double t = 0;                      // seconds since the run began
+  std::string kind;                  // "joined", "granted", "drain", "released", "lost", "note", ...
+  std::string node;                  // the node it is about, or ""
+  std::optional<std::uint64_t> task;
+  std::uint32_t request = 0;         // the grow request it is about, or 0
+  std::uint32_t count = 0;           // nodes or requests, for the kinds that count
+  std::string cause;                 // why, for a person
+  std::string text;                  // the whole event as one sentence
 };
 
 struct RunStatus {
   StateCounts counts;
   std::vector<NodeInfo> nodes;
-  std::vector<std::string> events;  // oldest first
+  std::vector<Event> events;        // the recent ones, oldest first
   std::string outcome;              // running, succeeded, failed
 };
 

@@ -1,17 +1,18 @@
 // compss nodes: each node of the job over time - joined, drained, released, and why.
 //
-// Built on `status`: its node list (name, state, cores, busy) and the runtime's recent events, of which
-// the elasticity events name the node they are about ("grow request 2 granted n3 ...", "drain n3: idle
-// 5 s ...", "n3 given back to SLURM ..."). Each node is printed with the events that name it, oldest
-// first. The runtime keeps a bounded number of events, so a long run shows the recent part of each life;
-// the run summary (<job-dir>/summary.txt) has every life in full.
+// Built on `status`: its node lives (one per stay of a node in the job: where it came from, its state,
+// cores, times and why) and the recent events, each of which names the node it is about. Each life is
+// printed with the events of its node that fall within it, oldest first. The daemon keeps a bounded number
+// of events, so a long run shows the recent part of each life; the run summary (<job-dir>/summary.txt) has
+// every event.
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <compss/client.hpp>
+#include <cstdio>
 
 #include "tools/cli/commands.h"
 #include "tools/cli/exit_codes.h"
+#include "tools/cli/output.h"
 
 namespace compss::cli {
 
@@ -19,23 +20,36 @@ namespace {
 
 constexpr const char* kNodesHelp =
     "usage: compss nodes [--json]\n\n"
-    "The job's nodes over time: state, cores in use, and the events of each node's life (grow request\n"
-    "granted, agent ready, drained, released to SLURM, lost), oldest first.\n\n"
-    "  --json   one JSON object: {\"nodes\": [{\"name\", \"state\", \"cores\", \"busy\", \"events\": [...]}]}\n";
+    "The job's nodes over time: one entry per stay of a node in the job, with where it came from (the job's\n"
+    "own node or a grow request), its state, cores busy, when it was granted, joined, drained and left, and\n"
+    "the events of its life (granted, joined, drained, given back to SLURM, lost), oldest first.\n\n"
+    "  --json   one JSON object: {\"nodes\": [{\"name\", \"state\", \"cores\", \"busy\", \"request\",\n"
+    "           \"joined\", \"left\", \"why\", ..., \"events\": [{\"t\", \"kind\", \"node\", \"task\", \"cause\",\n"
+    "           \"text\"}]}]}\n";
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; }
-
-// True when `text` holds `name` as a whole word ("n2" is in "drain n2: idle", not in "n21").
-bool names(const std::string& text, const std::string& name) {
-  for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
-    const bool left = at == 0 || !is_name_char(text[at - 1]);
-    const std::size_t end = at + name.size();
-    // A trailing '.' ends a sentence; other name characters continue the word.
-    const bool right = end == text.size() || !is_name_char(text[end]) ||
-                       (text[end] == '.' && (end + 1 == text.size() || text[end + 1] == ' '));
-    if (left && right) return true;
+// The events of the node life `i`: those naming its node from its start until the next life of the
+// same node begins, and those of the grow request it came from.
+std::vector<const client::Event*> life_events(const client::RunStatus& s, std::size_t i) {
+  const auto& n = s.nodes[i];
+  const double begin = n.granted >= 0 ? n.granted : n.joined;
+  double end = 1e300;
+  for (std::size_t k = i + 1; k < s.nodes.size(); ++k) {
+    if (s.nodes[k].name != n.name) continue;
+    end = s.nodes[k].granted >= 0 ? s.nodes[k].granted : s.nodes[k].joined;
+    break;
   }
-  return false;
+  std::vector<const client::Event*> out;
+  for (const auto& e : s.events) {
+    const bool its_request = n.request != 0 && e.request == n.request && e.node.empty();  // asked, withdrawn...
+    if (its_request || (e.node == n.name && (begin < 0 || e.t >= begin) && e.t < end)) out.push_back(&e);
+  }
+  return out;
+}
+
+std::string origin(const client::NodeInfo& n) {
+  std::string s = n.request == 0 ? "job's own node" : "grow request " + std::to_string(n.request);
+  if (n.helper_job) s += " (helper job " + std::to_string(n.helper_job) + ")";
+  return s;
 }
 
 }  // namespace
@@ -55,16 +69,20 @@ int run_nodes(const std::vector<std::string>& args, Io& io) {
   auto s = conn->status();
   if (!s) return client_error(io, "nodes", s.error());
   nlohmann::json out{{"nodes", nlohmann::json::array()}};
-  for (const auto& n : s->nodes) {
-    std::vector<std::string> life;
-    for (const auto& e : s->events)
-      if (names(e.substr(0, e.find(';')), n.name)) life.push_back(e);  // after ';': other nodes, as context
+  for (std::size_t i = 0; i < s->nodes.size(); ++i) {
+    const auto& n = s->nodes[i];
+    const auto life = life_events(*s, i);
     if (json) {
-      out["nodes"].push_back({{"name", n.name}, {"state", n.state}, {"cores", n.cores}, {"busy", n.busy}, {"events", life}});
+      nlohmann::json j = node_json(n);
+      j["events"] = nlohmann::json::array();
+      for (const auto* e : life) j["events"].push_back(event_json(*e));
+      out["nodes"].push_back(std::move(j));
       continue;
     }
-    io.out << n.name << "  " << n.state << "  " << n.busy << "/" << n.cores << " cores busy\n";
-    for (const auto& e : life) io.out << "    " << e << "\n";
+    io.out << n.name << "  " << n.state << "  " << n.busy << "/" << n.cores << " cores busy  " << origin(n);
+    if (!n.why.empty()) io.out << "  (" << n.why << ")";
+    io.out << "\n";
+    for (const auto* e : life) io.out << "    " << seconds_stamp(e->t) << e->text << "\n";
   }
   if (json) io.out << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return kExitOk;

@@ -1,5 +1,6 @@
 #include "tools/cli/output.h"
 
+#include <cstdio>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 
@@ -87,11 +88,29 @@ std::string wait_json(const client::WaitResult& w) {
                    {"pending", w.pending}});
 }
 
+json node_json(const client::NodeInfo& n) {
+  json j{{"name", n.name},       {"state", n.state},     {"cores", n.cores}, {"busy", n.busy},
+         {"request", n.request}, {"tasks_run", n.tasks_run}};
+  if (n.helper_job) j["helper_job"] = n.helper_job;
+  for (auto [key, t] : {std::pair{"granted", n.granted}, {"joined", n.joined}, {"drained", n.drained}, {"left", n.left}})
+    if (t >= 0) j[key] = t;
+  if (!n.why.empty()) j["why"] = n.why;
+  return j;
+}
+
+json event_json(const client::Event& e) {
+  json j{{"t", e.t}, {"kind", e.kind}, {"node", e.node}, {"cause", e.cause}, {"text", e.text}};
+  j["task"] = e.task ? json(*e.task) : json(nullptr);
+  if (e.request) j["request"] = e.request;
+  if (e.count) j["count"] = e.count;
+  return j;
+}
+
 std::string status_json(const client::RunStatus& s) {
   const auto& c = s.counts;
-  json nodes = json::array();
-  for (const auto& n : s.nodes)
-    nodes.push_back({{"name", n.name}, {"state", n.state}, {"cores", n.cores}, {"busy", n.busy}});
+  json nodes = json::array(), events = json::array();
+  for (const auto& n : s.nodes) nodes.push_back(node_json(n));
+  for (const auto& e : s.events) events.push_back(event_json(e));
   return text(json{{"outcome", s.outcome},
                    {"counts",
                     {{"pending", c.pending},
@@ -102,7 +121,7 @@ std::string status_json(const client::RunStatus& s) {
                      {"failed", c.failed},
                      {"cancelled", c.cancelled}}},
                    {"nodes", nodes},
-                   {"events", s.events}});
+                   {"events", events}});
 }
 
 std::string cancel_json(std::uint64_t count) {
@@ -123,6 +142,12 @@ void print_wait(Io& io, const client::WaitResult& w) {
   if (w.timed_out) io.out << "timed out: " << plural(w.pending, "task") << " not finished yet\n";
 }
 
+std::string seconds_stamp(double t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%7.1f s  ", t);
+  return buf;
+}
+
 void print_status(Io& io, const client::RunStatus& s) {
   const auto& c = s.counts;
   io.out << "outcome: " << s.outcome << "\n"
@@ -134,7 +159,7 @@ void print_status(Io& io, const client::RunStatus& s) {
            << " cores busy\n";
   if (s.events.empty()) return;
   io.out << "events:\n";
-  for (const auto& e : s.events) io.out << "  " << e << "\n";
+  for (const auto& e : s.events) io.out << "  " << seconds_stamp(e.t) << e.text << "\n";
 }
 
 void print_explanation(Io& io, const client::Explanation& e) {

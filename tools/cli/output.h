@@ -7,6 +7,8 @@
 // Thread-safety: writes to the streams it is given; no state of its own.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <compss/result.hpp>
 #include <compss/types.hpp>
 #include <ostream>
@@ -34,6 +36,10 @@ std::string format_range(const client::IdRange& r);
 std::string submit_json(const client::IdRange& ids);
 std::string wait_json(const client::WaitResult& w);
 std::string status_json(const client::RunStatus& s);
+// The JSON of one node life and of one event, as `status --json` and `nodes --json` give them.
+nlohmann::json node_json(const client::NodeInfo& n);
+nlohmann::json event_json(const client::Event& e);
+std::string seconds_stamp(double t);  // "   12.3 s  "
 std::string cancel_json(std::uint64_t count);
 std::string explain_json(const client::Explanation& e);
 

@@ -127,9 +127,15 @@ write("finished", {"t": "finished", "task": 42, "attempt": 2, "cause": "exited",
 
 write("status-result", {"t": "status_result", "rid": 5,
                         "counts": {"pending": 3, "running": 2, "done": 70000},
-                        "nodes": [{"name": "n1", "state": "up", "cores": 16, "busy": 12},
-                                  {"name": "n2", "state": "draining", "cores": 16}],
-                        "events": ["grow +1 requested"], "outcome": "failed"})
+                        "nodes": [{"name": "n1", "state": "up", "cores": 16, "busy": 12, "joined": 0.5,
+                                   "tasks_run": 40},
+                                  {"name": "n2", "state": "draining", "cores": 16, "request": 1, "granted": 3.0,
+                                   "joined": 4.5, "drained": 60.25, "why": "idle 60 s"}],
+                        "events": [{"t": 3.0, "kind": "granted", "node": "n2", "request": 1,
+                                    "cause": "after 0.5 s", "text": "grow request 1 granted n2: after 0.5 s"},
+                                   {"t": 70.0, "kind": "task-failed", "node": "n1", "task": 12,
+                                    "cause": "sim: exit code 1"}],
+                        "outcome": "failed"})
 
 # Decoded only: keys out of order, wide integer encodings, a float64 that float32 would hold, nil in an
 # optional field, an unknown field. It must decode to the same message as "started-canonical".

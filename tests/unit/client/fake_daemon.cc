@@ -160,7 +160,16 @@ Answer FakeDaemon::canned(const proto::Message& m) {
     r.counts.running = 2;
     r.counts.done = 5;
     r.nodes.push_back({"n1", proto::NodeState::kUp, 16, 4});
-    r.events.push_back("n1 joined");
+    proto::NodeInfo n2{"n2", proto::NodeState::kReleased, 16, 0, 1};
+    n2.granted = 2;
+    n2.joined = 2.5;
+    n2.left = 9;
+    n2.why = "idle 5 s";
+    r.nodes.push_back(n2);
+    r.events.push_back({0.5, "joined", "n1", std::nullopt, 0, 0, "16 cores", "node n1 joined: 16 cores"});
+    r.events.push_back({2, "granted", "n2", std::nullopt, 1, 0, "after 0.4 s", "grow request 1 granted n2: after 0.4 s"});
+    r.events.push_back({9, "released", "n2", std::nullopt, 1, 0, "helper job 7 ended",
+                        "n2 given back to SLURM: helper job 7 ended"});
     return test::reply(r);
   }
   if (const auto* c = std::get_if<proto::Cancel>(&m))

@@ -74,9 +74,12 @@ TEST_CASE("the C API submits, waits and reports through status codes", "[client]
   compss_run_status* s = nullptr;
   REQUIRE(compss_status(c, &s, err, sizeof err) == COMPSS_OK);
   CHECK(s->running == 2);
-  REQUIRE(s->n_nodes == 1);
+  REQUIRE(s->n_nodes == 2);
   CHECK(std::string(s->nodes[0].name) == "n1");
   CHECK(std::string(s->nodes[0].state) == "up");
+  CHECK(std::string(s->nodes[1].state) == "released");
+  REQUIRE(s->n_events == 3);
+  CHECK(std::string(s->events[0]) == "node n1 joined: 16 cores");  // the events' sentences
   CHECK(std::string(s->outcome) == "running");
   compss_run_status_free(s);
 

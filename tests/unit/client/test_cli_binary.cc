@@ -229,6 +229,31 @@ TEST_CASE("status, cancel and explain print their answers, as text and as JSON",
   CHECK(ej["items"].size() == 1);
 }
 
+TEST_CASE("status --json and nodes give the structured node lives and events", "[cli][binary]") {
+  FakeDaemon d;
+  auto sj = json::parse(run_in_process(cli::run_status, d.path(), {"--json"}).out);
+  REQUIRE(sj["events"].size() == 3);
+  CHECK(sj["events"][1]["kind"] == "granted");
+  CHECK(sj["events"][1]["node"] == "n2");
+  CHECK(sj["events"][1]["request"] == 1);
+  CHECK(sj["events"][1]["task"].is_null());
+  CHECK(sj["nodes"][1]["state"] == "released");
+  CHECK(sj["nodes"][1]["left"] == 9);
+  CHECK(sj["nodes"][1]["why"] == "idle 5 s");
+
+  auto n = run_in_process(cli::run_nodes, d.path(), {});
+  CHECK(n.status == cli::kExitOk);
+  CHECK_THAT(n.out, Catch::Contains("n1  up  4/16 cores busy  job's own node"));
+  CHECK_THAT(n.out, Catch::Contains("n2  released  0/16 cores busy  grow request 1  (idle 5 s)"));
+  CHECK_THAT(n.out, Catch::Contains("2.0 s  grow request 1 granted n2"));
+  CHECK_THAT(n.out, Catch::Contains("n2 given back to SLURM"));
+  auto nj = json::parse(run_in_process(cli::run_nodes, d.path(), {"--json"}).out);
+  REQUIRE(nj["nodes"].size() == 2);
+  CHECK(nj["nodes"][0]["events"].size() == 1);  // its own: joined
+  REQUIRE(nj["nodes"][1]["events"].size() == 2);
+  CHECK(nj["nodes"][1]["events"][1]["kind"] == "released");
+}
+
 TEST_CASE("the compss binary: ids on stdout, exit statuses, JSON that parses", "[cli][binary]") {
   FakeDaemon d(failing_wait);
   auto submit = run_binary(d.path(), {"submit", "--in", "input.dat", "--", "echo", "hi"});

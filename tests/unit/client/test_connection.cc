@@ -146,7 +146,15 @@ TEST_CASE("wait, status, query, cancel, explain and shutdown each get their answ
   CHECK(s->counts.running == 2);
   CHECK(s->nodes.at(0).name == "n1");
   CHECK(s->outcome == "running");
-  CHECK(s->events == std::vector<std::string>{"n1 joined"});
+  REQUIRE(s->events.size() == 3);
+  CHECK(s->events[0].kind == "joined");
+  CHECK(s->events[0].node == "n1");
+  CHECK(s->events[0].t == Approx(0.5));
+  CHECK(s->events[0].text == "node n1 joined: 16 cores");
+  REQUIRE(s->nodes.size() == 2);
+  CHECK(s->nodes[1].state == "released");
+  CHECK(s->nodes[1].request == 1);
+  CHECK(s->nodes[1].left == Approx(9));
 
   auto q = c->query({2, 1});
   REQUIRE(q);

@@ -148,8 +148,17 @@ TEST_CASE("golden: status_result", "[proto][golden]") {
   s.counts.pending = 3;
   s.counts.running = 2;
   s.counts.done = 70000;
-  s.nodes = {{"n1", proto::NodeState::kUp, 16, 12}, {"n2", proto::NodeState::kDraining, 16, 0}};
-  s.events = {"grow +1 requested"};
+  proto::NodeInfo n1{"n1", proto::NodeState::kUp, 16, 12};
+  n1.joined = 0.5;
+  n1.tasks_run = 40;
+  proto::NodeInfo n2{"n2", proto::NodeState::kDraining, 16, 0, 1};
+  n2.granted = 3;
+  n2.joined = 4.5;
+  n2.drained = 60.25;
+  n2.why = "idle 60 s";
+  s.nodes = {n1, n2};
+  s.events = {{3, "granted", "n2", std::nullopt, 1, 0, "after 0.5 s", "grow request 1 granted n2: after 0.5 s"},
+              {70, "task-failed", "n1", 12, 0, 0, "sim: exit code 1", ""}};
   s.outcome = proto::Outcome::kFailed;
   check_canonical("status-result", s);
 }

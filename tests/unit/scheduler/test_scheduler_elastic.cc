@@ -36,7 +36,7 @@ TEST_CASE("ready work that outlasts the join latency grows the job up to max nod
   Lines d = w.step();
   CHECK(d.front() == "start t[1] on n1");
   CHECK(has(d, "grow 3"));  // 9 cores wanted; capped by max-nodes 4
-  CHECK(w.sched.outstanding_grows() == 3);
+  CHECK(w.sched.nodes_coming() == 3);
   auto e = w.sched.explain(w.id("t[2]"));
   REQUIRE(e);
   CHECK(e->has(Explanation::Why::kGrowRequested));
@@ -47,7 +47,7 @@ TEST_CASE("ready work that outlasts the join latency grows the job up to max nod
     n.name = "x" + n.name;
     w.sched.node_joined(std::move(n), w.now);
   }
-  CHECK(w.sched.outstanding_grows() == 0);
+  CHECK(w.sched.nodes_coming() == 0);
   d = w.step();
   CHECK(w.started_in(d).size() == 3);
   CHECK_FALSE(has(d, "grow 1"));  // at max
@@ -87,14 +87,16 @@ TEST_CASE("grow requests are withdrawn when the demand vanishes before the nodes
     all.insert(all.end(), d.begin(), d.end());
   }
   CHECK(has(all, "withdraw 3"));
-  CHECK(w.sched.outstanding_grows() == 0);
+  CHECK(w.sched.nodes_coming() == 0);
 }
 
-TEST_CASE("grow requests that fail are no longer counted as coming", "[elastic]") {
+TEST_CASE("the owner of the grow requests says how many nodes are coming; the policy asks again", "[elastic]") {
   World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
   REQUIRE(has(w.step(), "grow 3"));
-  w.sched.grow_failed(2);
-  CHECK(w.sched.outstanding_grows() == 1);
-  w.sched.grow_failed(5);
-  CHECK(w.sched.outstanding_grows() == 0);
+  CHECK(w.sched.nodes_coming() == 3);
+  w.sched.set_nodes_coming(1);  // two requests failed
+  CHECK(w.sched.nodes_coming() == 1);
+  w.now = 3;  // past the policy's period
+  CHECK(has(w.step(), "grow 2"));
+  CHECK(w.sched.nodes_coming() == 3);
 }

@@ -66,3 +66,10 @@ TEST_CASE("split keeps empty fields", "[util][parse]") {
   CHECK(v[1].empty());
   CHECK(trim("  x y \t") == "x y");
 }
+
+TEST_CASE("join puts the separator between parts only", "[util][parse]") {
+  CHECK(compss::join({}, ",") == "");
+  CHECK(compss::join({"n1"}, ",") == "n1");
+  CHECK(compss::join({"n1", "n2", "n3"}, ",") == "n1,n2,n3");
+  CHECK(compss::join({"", "a"}, ", ") == ", a");
+}

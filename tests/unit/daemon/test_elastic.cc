@@ -1,5 +1,5 @@
-// Tests of daemon/elastic: the scheduler's grow/release decisions carried out against the fake cluster.
-// (Here until tests/unit/daemon/ exists: it needs a configure line.)
+// Tests of daemon/elastic: the scheduler's grow/release decisions carried out against the fake cluster,
+// every request and node life read back from the daemon's node table.
 #include <catch2/catch.hpp>
 
 #include <slurm/slurm_errno.h>
@@ -32,20 +32,30 @@ ConnectorConfig quick_config() {
   return c;
 }
 
-// A daemon's view of elasticity: the fake cluster, an inline worker and hooks that record what was asked.
-struct World {
+// A daemon's view of elasticity: the fake cluster, an inline worker, the node table and a host that
+// records the agents it was asked to start and stop.
+struct World : ElasticHost {
   ManualClock clock;
   FakeConnector c{clock, 4, quick_config()};
   SlurmJobId job = *c.cluster().start_job("wf", 1);
   InlineWorker worker;
+  NodeTable table;
   double t = 0;
-  std::vector<std::string> events;
   std::vector<std::pair<std::string, std::optional<SlurmJobId>>> started;  // start_agent calls
   std::vector<NodeId> stopped;                                           // stop_agent calls
-  std::vector<double> latencies;
-  std::uint32_t failed = 0;
   bool refuse_start = false;
   std::unique_ptr<Elastic> e;
+
+  double now() const override { return t; }
+  Status start_agent(const std::string& node, std::uint32_t helper) override {
+    if (refuse_start) return fail("no srun here");
+    started.emplace_back(node, helper ? std::optional<SlurmJobId>(SlurmJobId(helper)) : std::nullopt);
+    return {};
+  }
+  bool stop_agent(NodeId n, const std::string&, double) override {
+    stopped.push_back(n);
+    return true;
+  }
 
   explicit World(GrowMode mode = GrowMode::kMerge) {
     ElasticConfig cfg;
@@ -58,22 +68,23 @@ struct World {
     cfg.max_nodes = 4;
     cfg.pending_limit_s = 20;
     cfg.join_limit_s = 30;
-    ElasticHooks h;
-    h.now = [this] { return t; };
-    h.event = [this](double, const std::string& s) { events.push_back(s); };
-    h.set_join_latency = [this](double s) { latencies.push_back(s); };
-    h.grow_failed = [this](std::uint32_t n) { failed += n; };
-    h.stop_agent = [this](NodeId n, const std::string&, double) {
-      stopped.push_back(n);
-      return true;
-    };
-    h.start_agent = [this](const std::string& node, std::optional<SlurmJobId> helper) -> Status {
-      if (refuse_start) return fail("no srun here");
-      started.emplace_back(node, helper);
-      return {};
-    };
-    e = std::make_unique<Elastic>(c, worker, cfg, std::move(h));
-    e->node_joined("n1", NodeId(0), 0);  // the job's own node registered
+    e = std::make_unique<Elastic>(c, worker, cfg, table, *this);
+    table.node_registered("n1", NodeId(0), 2, 0);  // the job's own node registered
+  }
+
+  // What the Runtime does when an agent registers, and when its connection closes.
+  void joined(const std::string& name, NodeId id, double at) { table.node_registered(name, id, 2, at); }
+  void left(const std::string& name, bool end_of_run, double at) {
+    NodeLife* l = table.latest(name);
+    REQUIRE(l);
+    if (end_of_run && (l->state == NodeState::kLive || l->state == NodeState::kDraining)) {
+      l->state = NodeState::kEnded;
+    } else if (!end_of_run && (l->state == NodeState::kLive || l->state == NodeState::kDraining)) {
+      l->state = NodeState::kLost;
+      l->why = "agent connection closed";
+    }
+    e->node_left(*l, end_of_run, at);
+    worker.run_pending();
   }
 
   void at(double seconds) {
@@ -87,13 +98,16 @@ struct World {
   }
   Names job_nodes() { return c.cluster().find(job)->nodes; }
   bool saw(const std::string& part) const {
-    return std::any_of(events.begin(), events.end(), [&](const std::string& s) { return s.find(part) != std::string::npos; });
+    return std::any_of(table.history().begin(), table.history().end(),
+                       [&](const Event& ev) { return describe(ev).find(part) != std::string::npos; });
   }
   NodeLife life(const std::string& name) const {
-    auto lives = e->nodes();
-    for (auto it = lives.rbegin(); it != lives.rend(); ++it)
-      if (it->name == name) return *it;
-    return {};
+    const NodeLife* l = table.latest(name);
+    return l ? *l : NodeLife{};
+  }
+  std::size_t requests_in(daemon::RequestPhase p) const {
+    return std::count_if(table.requests().begin(), table.requests().end(),
+                         [p](const GrowRequest& q) { return q.phase == p; });
   }
 };
 
@@ -115,9 +129,9 @@ TEST_CASE("a grow decision in merge mode merges one node per request and starts 
   REQUIRE(w.started.size() == 2);
   CHECK(w.started[0].first == "n2");
   CHECK_FALSE(w.started[0].second.has_value());  // a step of the job itself, not of a helper
-  CHECK(w.e->counts().requests == 2);
-  CHECK(w.e->counts().granted == 2);
-  CHECK(w.life("n2").state == NodeLife::State::kStarting);
+  CHECK(w.table.requests().size() == 2);
+  CHECK(w.requests_in(daemon::RequestPhase::kJoining) == 2);
+  CHECK(w.life("n2").state == NodeState::kStarting);
   CHECK(w.life("n2").request == 1);
   CHECK_FALSE(w.saw("mismatch"));
 }
@@ -126,17 +140,18 @@ TEST_CASE("an agent registering on a grown node is a join latency sample for the
   World w;
   w.t = 10;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 12.5);
-  REQUIRE(w.latencies.size() == 1);
-  CHECK(w.latencies[0] == Approx(2.5));
-  CHECK(w.life("n2").state == NodeLife::State::kLive);
+  w.joined("n2", NodeId(1), 12.5);
+  REQUIRE(w.table.join_samples().size() == 1);
+  CHECK(w.table.join_latency_s() == Approx(2.5));
+  CHECK(w.table.request(1)->phase == daemon::RequestPhase::kJoined);
+  CHECK(w.life("n2").state == NodeState::kLive);
   CHECK(w.life("n2").joined_at == Approx(12.5));
   // The second sample moves the average halfway.
   w.t = 20;
   w.decide(scheduler::GrowNodes{1, "more work"});
-  w.e->node_joined("n3", NodeId(2), 21.5);
-  REQUIRE(w.latencies.size() == 2);
-  CHECK(w.latencies[1] == Approx(2.0));
+  w.joined("n3", NodeId(2), 21.5);
+  REQUIRE(w.table.join_samples().size() == 2);
+  CHECK(w.table.join_latency_s() == Approx(2.0));
   CHECK(w.e->summary().find("join latency") != std::string::npos);
 }
 
@@ -145,25 +160,21 @@ TEST_CASE("a released node's agent is stopped first, then the job shrinks and th
   World w;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 2);
-  w.t = 30;
-  w.decide(scheduler::DrainNode{NodeId(1), "idle 5 s"});
-  CHECK(w.life("n2").state == NodeLife::State::kDraining);
+  w.joined("n2", NodeId(1), 2);
   w.t = 31;
   w.decide(scheduler::ReleaseNode{NodeId(1), "drained and idle: release"});
   REQUIRE(w.stopped == std::vector<NodeId>{NodeId(1)});
   // Nothing is given back while the agent still runs there.
   CHECK(w.job_nodes() == Names{"n1", "n2"});
-  CHECK(w.life("n2").state == NodeLife::State::kStopping);
+  CHECK(w.life("n2").state == NodeState::kStopping);
   w.t = 31.5;
-  w.e->node_left("n2", false, w.t);
-  w.worker.run_pending();
+  w.left("n2", false, w.t);
   CHECK(w.job_nodes() == Names{"n1"});
   CHECK(std::find(w.c.cluster().free_nodes().begin(), w.c.cluster().free_nodes().end(), "n2") !=
         w.c.cluster().free_nodes().end());
-  CHECK(w.life("n2").state == NodeLife::State::kReleased);
-  CHECK(w.life("n2").released_at == Approx(31.5));
-  CHECK(w.e->counts().released == 1);
+  CHECK(w.life("n2").state == NodeState::kReleased);
+  CHECK(w.life("n2").left_at == Approx(31.5));
+  CHECK(w.e->summary().find("1 node(s) given back") != std::string::npos);
   CHECK_FALSE(w.saw("mismatch"));
 }
 
@@ -172,7 +183,7 @@ TEST_CASE("an agent that does not leave in time does not keep the node: it is gi
   World w;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 2);
+  w.joined("n2", NodeId(1), 2);
   w.t = 40;
   w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
   w.at(45);
@@ -199,14 +210,13 @@ TEST_CASE("helper mode starts the agent inside the helper job and ends the helpe
   const SlurmJobId helper = *w.started[0].second;
   CHECK(w.job_nodes() == Names{"n1"});  // the job itself does not change
   CHECK(w.c.cluster().find(helper)->state == JobState::kRunning);
-  w.e->node_joined(w.started[0].first, NodeId(1), 2);
+  w.joined(w.started[0].first, NodeId(1), 2);
   w.t = 30;
   w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
-  w.e->node_left(w.started[0].first, false, 30.2);
-  w.worker.run_pending();
+  w.left(w.started[0].first, false, 30.2);
   CHECK(w.c.cluster().find(helper)->state == JobState::kEnded);
   CHECK(w.c.cluster().free_nodes().size() == 3);
-  CHECK(w.life(w.started[0].first).state == NodeLife::State::kReleased);
+  CHECK(w.life(w.started[0].first).state == NodeState::kReleased);
 }
 
 TEST_CASE("a request that stays pending past the limit is withdrawn and the scheduler told", "[elastic][pending]") {
@@ -215,15 +225,16 @@ TEST_CASE("a request that stays pending past the limit is withdrawn and the sche
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
   CHECK(w.started.empty());
-  CHECK(w.e->requests_in_flight() == 1);
+  CHECK(w.table.requests_open() == 1);
   std::size_t polls_before = w.c.cluster().calls(RpcKind::kLoadJob);
+  CHECK(w.table.nodes_coming() == 1);
   for (double s = 1.5; s <= 20; s += 0.5) w.at(s);
   CHECK(w.c.cluster().calls(RpcKind::kLoadJob) - polls_before >= 15);  // about once a second
-  CHECK(w.failed == 0);
+  CHECK(w.table.nodes_coming() == 1);
   w.at(21.5);
-  CHECK(w.failed == 1);
-  CHECK(w.e->counts().withdrawn == 1);
-  CHECK(w.e->requests_in_flight() == 0);
+  CHECK(w.table.nodes_coming() == 0);  // what the scheduler learns before its next pass
+  CHECK(w.requests_in(daemon::RequestPhase::kWithdrawn) == 1);
+  CHECK(w.table.requests_open() == 0);
   CHECK(w.saw("over the limit"));
   // The helper job is gone from the queue.
   for (std::uint32_t id = 100; id < 110; ++id) {
@@ -232,18 +243,18 @@ TEST_CASE("a request that stays pending past the limit is withdrawn and the sche
   }
 }
 
-TEST_CASE("a withdraw decision cancels the newest pending request without telling the scheduler again",
+TEST_CASE("a withdraw decision cancels the newest pending request",
           "[elastic][pending]") {
   World w;
   const SlurmJobId other = occupy_the_rest(w);
   w.t = 1;
   w.decide(scheduler::GrowNodes{2, "work waits"});
-  CHECK(w.e->requests_in_flight() == 2);
+  CHECK(w.table.requests_open() == 2);
   w.t = 5;
   w.decide(scheduler::WithdrawGrow{1, "no demand"});
-  CHECK(w.e->requests_in_flight() == 1);
-  CHECK(w.e->counts().withdrawn == 1);
-  CHECK(w.failed == 0);
+  CHECK(w.table.requests_open() == 1);
+  CHECK(w.requests_in(daemon::RequestPhase::kWithdrawn) == 1);
+  CHECK(w.table.nodes_coming() == 1);
   // The older request is still served when the other job ends.
   REQUIRE(w.c.cluster().kill_job(other.value()) == 0);
   w.at(6);
@@ -251,15 +262,15 @@ TEST_CASE("a withdraw decision cancels the newest pending request without tellin
   CHECK(w.life(w.started[0].first).request == 1);
 }
 
-TEST_CASE("a refused grow request is reported and the scheduler told; the next one works",
+TEST_CASE("a refused grow request is reported and no longer counted as coming; the next one works",
           "[elastic][failure]") {
   World w;
   // SLURM refuses the first allocation outright (a permanent error: no retry helps).
   w.c.cluster().fail_next(RpcKind::kAllocate, ESLURM_ACCESS_DENIED, 1);
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  CHECK(w.failed == 1);
-  CHECK(w.e->counts().failed == 1);
+  CHECK(w.table.nodes_coming() == 0);
+  CHECK(w.requests_in(daemon::RequestPhase::kFailed) == 1);
   CHECK(w.saw("grow request 1 failed"));
   // The next decision works.
   w.t = 40;
@@ -271,12 +282,11 @@ TEST_CASE("a failed shrink is tried again later and then succeeds", "[elastic][f
   World w;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 2);
+  w.joined("n2", NodeId(1), 2);
   w.c.cluster().fail_next(RpcKind::kUpdateJob, ESLURM_ACCESS_DENIED, 1);
   w.t = 30;
   w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
-  w.e->node_left("n2", false, 30);
-  w.worker.run_pending();
+  w.left("n2", false, 30);
   CHECK(w.job_nodes() == Names{"n1", "n2"});
   CHECK(w.saw("cannot give n2 back"));
   w.at(33);
@@ -291,9 +301,10 @@ TEST_CASE("a node whose agent never registers is given back and the request coun
   w.decide(scheduler::GrowNodes{1, "work waits"});
   CHECK(w.job_nodes() == Names{"n1", "n2"});
   w.at(20);
-  CHECK(w.failed == 0);
+  CHECK(w.table.nodes_coming() == 1);  // granted, its agent still starting
   w.at(32);  // join_limit_s is 30
-  CHECK(w.failed == 1);
+  CHECK(w.table.nodes_coming() == 0);
+  CHECK(w.requests_in(daemon::RequestPhase::kFailed) == 1);
   CHECK(w.job_nodes() == Names{"n1"});
 }
 
@@ -302,16 +313,16 @@ TEST_CASE("an agent that cannot be started gives its node back at once", "[elast
   w.refuse_start = true;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  CHECK(w.failed == 1);
+  CHECK(w.table.nodes_coming() == 0);
   CHECK(w.job_nodes() == Names{"n1"});
-  CHECK(w.saw("cannot start an agent on n2"));
+  CHECK(w.saw("no agent on n2: its agent did not start"));
 }
 
 TEST_CASE("a job node set that differs from the daemon's books is reported", "[elastic][nodeset]") {
   World w;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 2);
+  w.joined("n2", NodeId(1), 2);
   // Someone else gives n2 back behind the daemon's back.
   REQUIRE(w.c.cluster().update_req_nodes(w.job.value(), "n1") == 0);
   REQUIRE(w.c.cluster().start_job("other", 1).ok());  // takes n2, so the next grant is n3
@@ -325,10 +336,10 @@ TEST_CASE("the end of the run withdraws pending requests and ends helper jobs", 
   w.t = 1;
   w.decide(scheduler::GrowNodes{2, "work waits"});
   REQUIRE(w.started.size() == 2);
-  w.e->node_joined(w.started[0].first, NodeId(1), 2);
+  w.joined(w.started[0].first, NodeId(1), 2);
   REQUIRE(w.c.cluster().start_job("other", 1).ok());  // the last free node
   w.decide(scheduler::GrowNodes{1, "more"});
-  CHECK(w.e->requests_in_flight() >= 1);
+  CHECK(w.table.requests_open() >= 1);
   w.e->shutdown(50);
   w.worker.run_pending();
   CHECK(w.c.cluster().free_nodes().size() == 2);  // both helpers ended; the other job keeps its node
@@ -346,16 +357,15 @@ TEST_CASE("the summary names the mode, the requests, the RPC count and each node
   World w;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 2);
+  w.joined("n2", NodeId(1), 2);
   const std::string s = w.e->summary();
   CHECK(s.find("merge mode (test)") != std::string::npos);
   CHECK(s.find("1 made, 1 granted") != std::string::npos);
   CHECK(s.find("slurmctld RPCs:") != std::string::npos);
-  const auto lines = w.e->node_lines();
-  REQUIRE(lines.size() == 2);
-  CHECK(lines[0].find("job's own node") != std::string::npos);
-  CHECK(lines[1].find("grow request 1") != std::string::npos);
-  CHECK(lines[1].find("joined 2.0 s") != std::string::npos);
+  REQUIRE(w.table.lives().size() == 2);
+  CHECK(life_line(w.table.lives()[0]).find("job's own node") != std::string::npos);
+  CHECK(life_line(w.table.lives()[1]).find("grow request 1") != std::string::npos);
+  CHECK(life_line(w.table.lives()[1]).find("joined 2.0 s") != std::string::npos);
 }
 
 TEST_CASE("polls that fail while slurmctld is away leave the request pending until SLURM answers again",
@@ -366,12 +376,12 @@ TEST_CASE("polls that fail while slurmctld is away leave the request pending unt
   w.decide(scheduler::GrowNodes{1, "work waits"});
   w.c.cluster().fail_next(RpcKind::kLoadJob, SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT, 30);
   for (double s = 2; s <= 6; s += 1) w.at(s);
-  CHECK(w.failed == 0);
-  CHECK(w.e->requests_in_flight() == 1);
+  CHECK(w.table.nodes_coming() == 1);
+  CHECK(w.table.requests_open() == 1);
   REQUIRE(w.c.cluster().kill_job(other.value()) == 0);
   for (double s = 7; s <= 15 && w.started.empty(); s += 1) w.at(s);
   CHECK(w.started.size() == 1);
-  CHECK(w.failed == 0);
+  CHECK(w.requests_in(daemon::RequestPhase::kFailed) == 0);
 }
 
 TEST_CASE("growth by hand is bounded by max-nodes, and so are the policy's requests", "[elastic][resize]") {
@@ -380,10 +390,10 @@ TEST_CASE("growth by hand is bounded by max-nodes, and so are the policy's reque
   REQUIRE(w.e->grow_by_hand(2, w.t).ok());
   w.worker.run_pending();
   CHECK(w.job_nodes() == Names{"n1", "n2", "n3"});
-  // One more fits; the rest of the policy's ask is reported back as failed.
+  // One more fits; the rest of the policy's ask is not made.
   w.decide(scheduler::GrowNodes{2, "work waits"});
   CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
-  CHECK(w.failed == 1);
+  CHECK(w.table.requests().size() == 3);
   auto refused = w.e->grow_by_hand(1, w.t);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("max-nodes 4") != std::string::npos);
@@ -448,20 +458,19 @@ TEST_CASE("a grown node whose agent is lost is given back; one of the job's own 
   World w;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 2);
-  w.e->node_left("n2", false, 10);
-  w.worker.run_pending();
+  w.joined("n2", NodeId(1), 2);
+  w.left("n2", false, 10);
   CHECK(w.job_nodes() == Names{"n1"});
-  CHECK(w.life("n2").state == NodeLife::State::kReleased);
-  CHECK(w.life("n2").why == "its agent's connection closed");
-  w.e->node_left("n1", false, 11);
-  w.worker.run_pending();
+  CHECK(w.life("n2").state == NodeState::kReleased);
+  CHECK(w.life("n2").why == "agent connection closed");
+  w.left("n1", false, 11);
   CHECK(w.job_nodes() == Names{"n1"});
-  CHECK(w.life("n1").state == NodeLife::State::kLost);
+  CHECK(w.life("n1").state == NodeState::kLost);
   // At the end of the run agents leaving is expected: nothing changes.
   World v;
-  v.e->node_left("n1", true, 5);
-  CHECK(v.life("n1").state == NodeLife::State::kLive);
+  v.left("n1", true, 5);
+  CHECK(v.life("n1").state == NodeState::kEnded);
+  CHECK(v.job_nodes() == Names{"n1"});
 }
 
 TEST_CASE("the periodic check reports a job changed behind the daemon's back, about once a minute",
@@ -469,7 +478,7 @@ TEST_CASE("the periodic check reports a job changed behind the daemon's back, ab
   World w;
   w.t = 1;
   w.decide(scheduler::GrowNodes{1, "work waits"});
-  w.e->node_joined("n2", NodeId(1), 2);
+  w.joined("n2", NodeId(1), 2);
   const auto loads = w.c.cluster().calls(RpcKind::kLoadJob);
   w.at(30);
   CHECK(w.c.cluster().calls(RpcKind::kLoadJob) == loads);
@@ -480,5 +489,5 @@ TEST_CASE("the periodic check reports a job changed behind the daemon's back, ab
   w.at(100);
   CHECK_FALSE(w.saw("mismatch"));
   w.at(122);
-  CHECK(w.saw("node set mismatch after the periodic check"));
+  CHECK(w.saw("node set mismatch: after the periodic check"));
 }
