@@ -36,6 +36,7 @@ std::string wait_json(const client::WaitResult& w);
 std::string status_json(const client::RunStatus& s);
 std::string cancel_json(std::uint64_t count);
 std::string explain_json(const client::Explanation& e);
+std::string resize_json(bool grow, std::uint32_t nodes);  // {"grow": N} or {"drain": N}
 
 void print_wait(Io& io, const client::WaitResult& w);
 void print_status(Io& io, const client::RunStatus& s);
