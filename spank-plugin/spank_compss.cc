@@ -103,7 +103,7 @@ struct spank_option g_options[] = {
     {const_cast<char*>("compss"), const_cast<char*>("[key=value,...]"),
      const_cast<char*>("Run the job's script (or this srun step) under the COMPSs elastic task-graph runtime: "
                        "max-nodes=N,min-nodes=N,elastic=auto|merge|helper|off,idle=T,"
-                       "policy=fifo|priority|critical-path|locality,trace,graph,config=FILE (man spank-compss)"),
+                       "policy=fifo|priority|critical-path,config=FILE (man spank-compss)"),
      2, 0, on_option},
     SPANK_OPTIONS_TABLE_END};
 

@@ -128,6 +128,10 @@ std::string cancel_json(std::uint64_t count) {
   return text(json{{"cancelled", count}});
 }
 
+std::string resize_json(bool grow, std::uint32_t nodes) {
+  return text(json{{grow ? "grow" : "drain", nodes}});
+}
+
 std::string explain_json(const client::Explanation& e) {
   return text(json{{"id", e.id}, {"text", e.text}, {"items", e.items}});
 }

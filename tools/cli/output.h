@@ -42,6 +42,7 @@ nlohmann::json event_json(const client::Event& e);
 std::string seconds_stamp(double t);  // "   12.3 s  "
 std::string cancel_json(std::uint64_t count);
 std::string explain_json(const client::Explanation& e);
+std::string resize_json(bool grow, std::uint32_t nodes);  // {"grow": N} or {"drain": N}
 
 void print_wait(Io& io, const client::WaitResult& w);
 void print_status(Io& io, const client::RunStatus& s);

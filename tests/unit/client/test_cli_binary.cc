@@ -291,3 +291,26 @@ TEST_CASE("the compss binary: ids on stdout, exit statuses, JSON that parses", "
   CHECK(help.status == 0);
   CHECK_THAT(help.out, Catch::StartsWith("usage: compss wait"));
 }
+
+TEST_CASE("compss resize sends the signed count and says what it asked, as text and as JSON", "[cli][binary]") {
+  FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (auto* r = std::get_if<proto::Resize>(&m)) return test::reply(proto::Ok{r->rid});
+    return self.canned(m);
+  });
+  auto grow = run_in_process(cli::run_resize, d.path(), {"+2"});
+  CHECK(grow.status == cli::kExitOk);
+  CHECK(grow.out == "asked for 2 node(s); see 'compss nodes'\n");
+  CHECK(std::get<proto::Resize>(d.received().back()).delta == 2);
+
+  auto drain = run_in_process(cli::run_resize, d.path(), {"--json", "-1"});
+  CHECK(drain.status == cli::kExitOk);
+  CHECK(json::parse(drain.out) == json{{"drain", 1}});
+  CHECK(std::get<proto::Resize>(d.received().back()).delta == -1);
+  CHECK(json::parse(run_in_process(cli::run_resize, d.path(), {"+3", "--json"}).out) == json{{"grow", 3}});
+
+  for (const Args& bad : {Args{}, Args{"2"}, Args{"+0"}, Args{"+1", "-1"}, Args{"--jsn", "+1"}}) {
+    auto r = run_in_process(cli::run_resize, d.path(), bad);
+    CHECK(r.status == cli::kExitUsage);
+    CHECK_THAT(r.err, Catch::StartsWith("compss resize: "));
+  }
+}
