@@ -1,6 +1,7 @@
 // scheduler_explain.cc - "why is it pending": reasons for a task's state, most important first.
 #include <algorithm>
 
+#include "common/util/parse.h"
 #include "scheduler/scheduler.h"
 
 namespace compss::scheduler {
@@ -10,8 +11,9 @@ using Why = Explanation::Why;
 constexpr std::size_t kListed = 8;  // task ids named in one reason before "and N more"
 
 std::string list_tasks(const std::vector<TaskId>& ids) {
-  std::string s;
-  for (std::size_t i = 0; i < ids.size() && i < kListed; ++i) s += (i ? ", " : "") + ids[i].str();
+  std::vector<std::string> named;
+  for (std::size_t i = 0; i < ids.size() && i < kListed; ++i) named.push_back(ids[i].str());
+  std::string s = join(named, ", ");
   if (ids.size() > kListed) s += " and " + std::to_string(ids.size() - kListed) + " more";
   return s;
 }

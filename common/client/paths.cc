@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/util/parse.h"
+
 namespace compss::client {
 
 namespace {
@@ -27,13 +29,7 @@ std::string normalise(std::string_view p) {
     }
     parts.push_back(part);
   }
-  std::string out;
-  out.reserve(p.size() + 1);
-  if (absolute) out.push_back('/');
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += '/';
-    out += parts[i];
-  }
+  std::string out = absolute ? "/" + join(parts, "/") : join(parts, "/");
   if (out.empty()) out.push_back('.');
   return out;
 }

@@ -1,6 +1,7 @@
-// parse.h - parsers for the small values users type: counts, sizes, durations, key=value lists.
+// parse.h - parsers for the small values users type: counts, sizes, durations, key=value lists; and
+// the inverse of split, join.
 //
-// Each returns a Result whose error names the input and what is accepted, e.g.
+// Each parser returns a Result whose error names the input and what is accepted, e.g.
 //   parse_size("4X")  -> "bad size '4X': expected a number with an optional unit K, M, G or T"
 // Thread-safety: pure functions.
 #pragma once
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,8 +20,26 @@ namespace compss {
 // Splits on `sep`; empty fields are kept ("a,,b" -> {"a", "", "b"}); "" -> {}.
 std::vector<std::string_view> split(std::string_view s, char sep);
 std::string_view trim(std::string_view s);
-// The parts with `sep` between them: join({"n1", "n2"}, ",") -> "n1,n2"; {} -> "".
-std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// The items with `sep` between them: join({"n1", "n2"}, ",") -> "n1,n2"; join({}, ",") -> "".
+// Items are strings (anything appendable to a std::string) or integers (written in decimal):
+// join(std::vector<unsigned>{0, 2}, ",") -> "0,2". Empty items are kept: join({"", "b"}, ",") -> ",b".
+// A braced list is a std::vector<std::string> (the default Range).
+template <class Range = std::vector<std::string>>
+std::string join(const Range& items, std::string_view sep) {
+  std::string s;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) s += sep;
+    first = false;
+    if constexpr (std::is_integral_v<std::decay_t<decltype(item)>>) {
+      s += std::to_string(item);
+    } else {
+      s += item;
+    }
+  }
+  return s;
+}
 
 // A decimal unsigned integer in [lo, hi]. `what` names the value in the error ("max-nodes").
 Result<std::uint64_t> parse_uint(std::string_view s, std::string_view what, std::uint64_t lo = 0,

@@ -1,6 +1,7 @@
 #include "common/util/runtime_options.h"
 
 #include <array>
+#include <vector>
 
 #include "common/util/parse.h"
 
@@ -106,11 +107,9 @@ std::string_view to_string(PolicyName p) {
 }
 
 std::string to_string(const RuntimeOptions& o) {
-  std::string s;
-  auto add = [&s](std::string_view k, std::string_view v) {
-    if (!s.empty()) s += ",";
-    s.append(k);
-    if (!v.empty()) s.append("=").append(v);
+  std::vector<std::string> items;
+  auto add = [&items](std::string_view k, std::string_view v) {
+    items.push_back(v.empty() ? std::string(k) : std::string(k) + "=" + std::string(v));
   };
   if (o.max_nodes) add("max-nodes", std::to_string(*o.max_nodes));
   if (o.min_nodes) add("min-nodes", std::to_string(*o.min_nodes));
@@ -121,7 +120,7 @@ std::string to_string(const RuntimeOptions& o) {
   if (o.trace) add("trace", "");
   if (o.graph) add("graph", "");
   if (!o.config_file.empty()) add("config", o.config_file);
-  return s;
+  return join(items, ",");
 }
 
 }  // namespace compss

@@ -22,12 +22,6 @@ void set_var(std::vector<std::string>& env, const std::string& name, const std::
   }
 }
 
-std::string join(const std::vector<GpuIndex>& ids) {
-  std::string s;
-  for (GpuIndex id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-  return s;
-}
-
 }  // namespace
 
 std::vector<std::string> build_task_env(const LaunchSpec& spec) {
@@ -36,11 +30,11 @@ std::vector<std::string> build_task_env(const LaunchSpec& spec) {
     if (!name.empty()) set_var(env, name, value);
   }
   set_var(env, "OMP_NUM_THREADS", std::to_string(spec.cores.size()));
-  set_var(env, "CUDA_VISIBLE_DEVICES", join(spec.gpus));
+  set_var(env, "CUDA_VISIBLE_DEVICES", join(spec.gpus, ","));
   set_var(env, "CUDA_DEVICE_ORDER", "PCI_BUS_ID");
   set_var(env, "COMPSS_TASK_ID", spec.task.str());
   set_var(env, "COMPSS_TASK_ATTEMPT", std::to_string(spec.attempt));
-  set_var(env, "COMPSS_TASK_CORES", join(spec.cores));  // the core ids it is bound to, for the task and tests
+  set_var(env, "COMPSS_TASK_CORES", join(spec.cores, ","));  // the core ids it is bound to, for the task and tests
   return env;
 }
 

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/util/parse.h"
 #include "common/util/result.h"
 
 namespace compss::itest {
@@ -76,12 +77,6 @@ std::string node_state_name(uint32_t state) {
   if (state & NODE_STATE_DRAIN) name += "+DRAIN";
   if (state & NODE_STATE_NO_RESPOND) name += "+NOT_RESPONDING";
   return name;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s;
 }
 
 std::vector<std::string> expand_hosts(const char* list) {
@@ -224,7 +219,7 @@ Status wait_idle(const std::vector<std::string>& nodes) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  step("released nodes idle", join(nodes), t0);
+  step("released nodes idle", compss::join(nodes, ","), t0);
   return ok_status();
 }
 

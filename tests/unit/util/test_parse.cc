@@ -73,3 +73,10 @@ TEST_CASE("join puts the separator between parts only", "[util][parse]") {
   CHECK(compss::join({"n1", "n2", "n3"}, ",") == "n1,n2,n3");
   CHECK(compss::join({"", "a"}, ", ") == ", a");
 }
+
+TEST_CASE("join keeps empty items and takes string views and integers too", "[util][parse]") {
+  CHECK(join(std::vector<std::string>{"", "b", ""}, ",") == ",b,");
+  CHECK(join(std::vector<std::string_view>{"x", "y"}, " - ") == "x - y");
+  CHECK(join(std::vector<std::uint32_t>{0, 2, 15}, ",") == "0,2,15");
+  CHECK(join(split("a,b,c", ','), "/") == "a/b/c");
+}
