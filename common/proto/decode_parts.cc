@@ -152,7 +152,6 @@ void read(Reader& r, Assign& m) {
   r.u32_list("cores", m.cores, kRequired);
   r.u32_list("gpus", m.gpus);
   r.u64("memory", m.memory);
-  r.u32("timeout_s", m.timeout_s);
   r.object("output", m.output, kOptional, read_output_policy);
   r.opt_object("mpi", m.mpi, read_mpi);
   if (r.ok() && m.cores.empty() && !m.mpi) r.fail("cores", "must not be empty (only an MPI launch may omit cores)");

@@ -150,7 +150,6 @@ void write(json& j, const Assign& m) {
   j["cores"] = m.cores;
   put_vec(j, "gpus", m.gpus);
   put_if(j, "memory", m.memory);
-  put_if(j, "timeout_s", m.timeout_s);
   if (m.output != OutputPolicy{}) j["output"] = output_policy_json(m.output);
   if (m.mpi) j["mpi"] = mpi_json(*m.mpi);
 }

@@ -321,7 +321,6 @@ struct Assign {
   std::vector<std::uint32_t> cores;
   std::vector<std::uint32_t> gpus;
   std::uint64_t memory = 0;
-  std::uint32_t timeout_s = 0;
   OutputPolicy output;
   std::optional<MpiLaunch> mpi;
   friend bool operator==(const Assign&, const Assign&) = default;

@@ -71,8 +71,6 @@ proto::Finished to_finished(const agent::TaskResult& r) {
   if (r.launch_failed) {
     f.cause = proto::FinishCause::kLaunchError;
     f.exit_code = r.exit.code;
-  } else if (r.timed_out) {
-    f.cause = proto::FinishCause::kTimeout;
   } else if (r.killed) {
     f.cause = proto::FinishCause::kKilled;
     if (r.exit.kind == agent::ExitStatus::Kind::kSignaled) f.signal = static_cast<std::uint32_t>(r.exit.code);
@@ -164,7 +162,6 @@ void Agent::assign(const proto::Assign& a) {
   }
   spec.cores = a.cores;
   spec.gpus = a.gpus;
-  spec.timeout = std::chrono::seconds(a.timeout_s);
   if (auto pid = launcher_->start(spec); !pid) {
     proto::Finished f;
     f.task = a.task;

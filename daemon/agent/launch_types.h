@@ -28,7 +28,6 @@ struct LaunchSpec {
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<CoreId> cores;  // exactly the cores to bind to (at least one)
   std::vector<GpuIndex> gpus;  // CUDA_VISIBLE_DEVICES; empty = no GPU visible to the task
-  std::chrono::seconds timeout{0};  // 0 = none; past it the task is killed and reported timed out
 };
 
 struct ExitStatus {
@@ -56,7 +55,6 @@ struct TaskResult {
   ExitStatus exit;
   bool launch_failed = false;  // the command never ran (bad cwd, not found, not executable, binding)
   bool killed = false;         // kill() was asked for this task
-  bool timed_out = false;      // it ran past LaunchSpec::timeout
   std::string reason;          // for a person: "" on success, else what went wrong
   std::chrono::microseconds user_cpu{0};
   std::chrono::microseconds system_cpu{0};
@@ -64,7 +62,7 @@ struct TaskResult {
   std::chrono::nanoseconds wall{0};  // from fork to reaping
   OutputLocation output;
 
-  bool success() const { return !launch_failed && !timed_out && exit.success(); }
+  bool success() const { return !launch_failed && exit.success(); }
   std::chrono::microseconds cpu_time() const { return user_cpu + system_cpu; }
 };
 

@@ -144,19 +144,8 @@ Result<pid_t> Launcher::start(const LaunchSpec& spec) {
   r->failure_fd = failure.take_read();
   tasks_.emplace(spec.task, r);
   read_output(r);
-  start_timeout(r);
   if (on_started_) on_started_(spec.task, spec.attempt, pid);
   return pid;
-}
-
-void Launcher::start_timeout(const std::shared_ptr<Running>& r) {
-  if (r->spec.timeout.count() <= 0) return;
-  r->timeout_timer.expires_after(r->spec.timeout);
-  r->timeout_timer.async_wait([this, r, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
-    if (ec || life.expired() || r->reaped) return;
-    r->timed_out = true;
-    (void)kill(r->spec.task, SIGTERM, config_.kill_grace);
-  });
 }
 
 Status Launcher::kill(TaskId task, int signal, std::chrono::milliseconds grace) {

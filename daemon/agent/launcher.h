@@ -21,7 +21,8 @@
 //     output held open by a process that left the group), one record goes to the node's stream file, and
 //     on_finished gets the TaskResult.
 // kill(task, signal, grace) sends `signal` to the task's whole process group and SIGKILL after `grace`
-// if the main process is still there. A task with a timeout is killed that way when it runs past it.
+// if the main process is still there. Task timeouts are the daemon's (the scheduler decides the kill, see
+// doc/spec/states.md); the launcher has no clock of its own for them.
 //
 // Errors: start() and kill() return an Error (nothing started, nothing changed) for a request that cannot
 // be carried out: unknown core or GPU, a task id already running, no command, fork or pipe failure.
@@ -50,7 +51,6 @@ struct LauncherConfig {
   std::string node_name;   // the stream file is <output_dir>/<node_name>.out
   std::string output_dir;  // created when missing
   std::size_t output_limit = 64 * 1024;  // bytes kept in memory per task before spilling to its own file
-  std::chrono::milliseconds kill_grace{5000};     // SIGTERM -> SIGKILL for timeouts
   std::chrono::milliseconds drain_timeout{1000};  // output awaited after the main process ended
 };
 
@@ -88,7 +88,6 @@ class Launcher {
   void reap();
   void on_exit(const std::shared_ptr<Running>& r);
   void read_output(const std::shared_ptr<Running>& r);
-  void start_timeout(const std::shared_ptr<Running>& r);
   void maybe_finish(const std::shared_ptr<Running>& r);
   TaskResult make_result(Running& r);
 

@@ -33,8 +33,7 @@ ExitStatus exit_status(int status) {
   return {ExitStatus::Kind::kExited, WEXITSTATUS(status)};
 }
 
-std::string reason_for(const TaskResult& res, std::chrono::seconds timeout) {
-  if (res.timed_out) return "timed out after " + std::to_string(timeout.count()) + " s (ended by " + res.exit.str() + ")";
+std::string reason_for(const TaskResult& res) {
   if (res.killed) return "killed on request (ended by " + res.exit.str() + ")";
   if (res.exit.kind == ExitStatus::Kind::kSignaled) return "killed by " + res.exit.str();
   if (res.exit.code != 0) return "exited with status " + std::to_string(res.exit.code);
@@ -70,7 +69,6 @@ void Launcher::on_exit(const std::shared_ptr<Running>& r) {
   // since its leader was only just reaped by us.
   killpg(r->pid, SIGKILL);
   r->kill_timer.cancel();
-  r->timeout_timer.cancel();
   if (r->output_done) {
     maybe_finish(r);
     return;
@@ -113,7 +111,6 @@ TaskResult Launcher::make_result(Running& r) {
   res.attempt = r.spec.attempt;
   res.pid = r.pid;
   res.killed = r.killed;
-  res.timed_out = r.timed_out;
   res.wall = r.ended - r.started;
   if (r.status_lost) {
     res.exit = {ExitStatus::Kind::kExited, -1};
@@ -127,7 +124,7 @@ TaskResult Launcher::make_result(Running& r) {
       res.launch_failed = true;
       res.reason = describe_failure(*failure, r.spec, r.cpus);
     } else {
-      res.reason = reason_for(res, r.spec.timeout);
+      res.reason = reason_for(res);
     }
   }
   r.output.close();

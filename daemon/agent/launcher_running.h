@@ -20,7 +20,7 @@ namespace compss::agent {
 struct Launcher::Running {
   Running(boost::asio::io_context& io, const LaunchSpec& s, CpuSet c, std::string spill_path, std::size_t limit)
       : spec(s), cpus(std::move(c)), out(io), output(std::move(spill_path), limit),
-        kill_timer(io), timeout_timer(io), drain_timer(io) {}
+        kill_timer(io), drain_timer(io) {}
   ~Running();
 
   LaunchSpec spec;
@@ -35,11 +35,9 @@ struct Launcher::Running {
   TaskOutput output;
 
   boost::asio::steady_timer kill_timer;
-  boost::asio::steady_timer timeout_timer;
   boost::asio::steady_timer drain_timer;
 
   bool killed = false;
-  bool timed_out = false;
   bool reaped = false;       // the main process has been waited for
   bool status_lost = false;  // someone else reaped it
   bool output_done = false;  // the output pipe reached its end (or was given up on)

@@ -119,7 +119,13 @@ write("submitted", {"t": "submitted", "rid": 300, "ids": [7, [8, 1031], 1 << 33]
 
 write("assign", {"t": "assign", "task": 42, "attempt": 2, "name": "merge", "argv": ["./merge", "out/"],
                  "cwd": "/home/u/run", "env": ["COMPSS_X=1"], "cores": [4, 5, 6, 7], "gpus": [1],
-                 "timeout_s": 600, "output": {"mode": "file", "limit": 1 << 20}})
+                 "output": {"mode": "file", "limit": 1 << 20}})
+# Decoded only: the same assign with the timeout_s field it once had (doc/spec/protocol.md 4.3); a
+# receiver ignores it like any field it does not know.
+write("assign-with-timeout", {"t": "assign", "task": 42, "attempt": 2, "name": "merge", "argv": ["./merge", "out/"],
+                              "cwd": "/home/u/run", "env": ["COMPSS_X=1"], "cores": [4, 5, 6, 7], "gpus": [1],
+                              "timeout_s": 600, "output": {"mode": "file", "limit": 1 << 20}},
+      note="decoded only: timeout_s is no longer a field of assign")
 
 write("finished", {"t": "finished", "task": 42, "attempt": 2, "cause": "exited", "exit_code": 3,
                    "cpu_time_s": 0.1, "wall_s": 12.5, "max_rss": 52428800,

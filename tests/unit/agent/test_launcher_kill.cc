@@ -1,4 +1,4 @@
-// Killing tasks: whole process groups, SIGKILL after the grace, timeouts, leftovers, shutdown.
+// Killing tasks: whole process groups, SIGKILL after the grace, leftovers, shutdown.
 #include <string>
 
 #include "tests/unit/agent/launch_harness.h"
@@ -69,32 +69,6 @@ TEST_CASE("output held open by a process that left the group delays the report o
   CHECK(Harness::output_of(r) == "bye\n");
   CHECK(took >= 200ms);
   CHECK(took < 5s);
-}
-
-TEST_CASE("a task past its timeout is killed and reported as timed out", "[launcher][kill]") {
-  LauncherConfig c;
-  c.kill_grace = 200ms;
-  Harness h(c);
-  LaunchSpec s = h.spec(1, {"sleep", "60"});
-  s.timeout = 1s;
-  TaskResult r = h.run(s);
-  CHECK(r.timed_out);
-  CHECK_FALSE(r.success());
-  CHECK(r.exit.code == SIGTERM);
-  CHECK(r.reason == "timed out after 1 s (ended by SIGTERM)");
-  CHECK(r.wall >= 1s);
-  CHECK(r.wall < 10s);
-}
-
-TEST_CASE("a task that ends before its timeout is not killed", "[launcher][kill]") {
-  Harness h;
-  LaunchSpec s = h.spec(1, {"true"});
-  s.timeout = 1s;
-  TaskResult r = h.run(s);
-  CHECK(r.success());
-  CHECK_FALSE(r.timed_out);
-  h.run_until([] { return false; }, 1200ms);  // the cancelled timer must not fire into anything
-  CHECK(h.finished.size() == 1);
 }
 
 TEST_CASE("killing a task that is not running is an error", "[launcher][kill]") {

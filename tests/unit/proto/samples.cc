@@ -71,7 +71,6 @@ std::vector<Message> full_samples() {
              {4, 5, 6, 7},
              {1},
              1ull << 31,
-             600,
              OutputPolicy{OutputMode::kFile, 1 << 20},
              MpiLaunch{4, {MpiSlot{"n1", 2, {4, 5}, {0, 1}}, MpiSlot{"n2", 2, {0, 1}, {}}}}},
       Kill{42, 2, 9, 3, "cancelled: predecessor 4 failed"},

@@ -55,7 +55,6 @@ TEST_CASE("codec throughput of assign and finished", "[.][bench]") {
   a.cwd = "/home/user/project/run";
   a.env = {"OMP_PROC_BIND=true"};
   a.cores = {4, 5};
-  a.timeout_s = 600;
   proto::Finished f;
   f.task = 123456;
   f.attempt = 1;
