@@ -4,6 +4,7 @@
 
 #include <slurm/slurm_errno.h>
 
+#include "common/util/parse.h"
 #include "connector/hostlist.h"
 #include "connector/mode.h"
 

@@ -6,37 +6,13 @@ namespace compss::connector {
 
 const char* grow_mode_name(GrowMode m) { return m == GrowMode::kMerge ? "merge" : "helper"; }
 
-bool list_has(std::string_view comma_list, std::string_view item) {
-  for (auto part : split(comma_list, ','))
-    if (trim(part) == item) return true;
-  return false;
+MergeConf merge_conf(const ConfStrings& conf) {
+  return {conf.cluster_name, conf.scheduler_parameters, conf.accounting_storage_type, conf.task_plugin};
 }
 
-std::vector<std::string> merge_blockers(const ConfStrings& conf) {
-  std::vector<std::string> out;
-  if (!list_has(conf.scheduler_parameters, "permit_job_expansion"))
-    out.push_back("SchedulerParameters lacks permit_job_expansion");
-  if (conf.accounting_storage_type != "accounting_storage/slurmdbd") {
-    std::string what = conf.accounting_storage_type.empty() ? "unset" : conf.accounting_storage_type;
-    out.push_back("AccountingStorageType is " + what + ", not accounting_storage/slurmdbd");
-  }
-  if (list_has(conf.task_plugin, "task/affinity"))
-    out.push_back("TaskPlugin includes task/affinity, which cannot start tasks on merged nodes");
-  return out;
+MergeConf merge_conf(const ClusterFacts& facts) {
+  return {facts.cluster_name, facts.scheduler_parameters, facts.accounting_storage_type, facts.task_plugin};
 }
-
-namespace {
-
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string s;
-  for (const auto& p : parts) {
-    if (!s.empty()) s += sep;
-    s += p;
-  }
-  return s;
-}
-
-}  // namespace
 
 ClusterFacts facts_from_conf(const ConfStrings& conf) {
   ClusterFacts f;
@@ -46,7 +22,7 @@ ClusterFacts facts_from_conf(const ConfStrings& conf) {
   f.permit_job_expansion = list_has(conf.scheduler_parameters, "permit_job_expansion");
   f.accounting_storage_type = conf.accounting_storage_type;
   f.task_plugin = conf.task_plugin;
-  auto blockers = merge_blockers(conf);
+  auto blockers = merge_blockers(merge_conf(conf));
   if (blockers.empty()) {
     f.mode = GrowMode::kMerge;
     f.mode_reason = "merge available: permit_job_expansion, accounting_storage/slurmdbd and " +
@@ -72,14 +48,10 @@ Result<ModeChoice> choose_mode(const ClusterFacts& facts, ElasticRequest request
     case ElasticRequest::kHelper:
       return ModeChoice{GrowMode::kHelper, "helper jobs, as asked (elastic=helper)"};
     case ElasticRequest::kMerge:
-      if (facts.mode == GrowMode::kMerge) return ModeChoice{GrowMode::kMerge, "merge, as asked (elastic=merge)"};
-      break;
+      if (auto s = check_merge(merge_conf(facts)); !s) return s.error();
+      return ModeChoice{GrowMode::kMerge, "merge, as asked (elastic=merge)"};
   }
-  // The site cannot merge; say why without the "using helper jobs" tail of the auto reason.
-  std::string why = facts.mode_reason;
-  if (auto pos = why.rfind("; using helper jobs"); pos != std::string::npos) why.erase(pos);
-  return fail("elastic=merge cannot be honoured on cluster '", facts.cluster_name, "': ", why,
-              " (ask the site to change slurm.conf, or use elastic=auto or elastic=helper)");
+  return fail("unknown elastic request");
 }
 
 }  // namespace compss::connector

@@ -1,12 +1,8 @@
 // mode.h - choosing between merge and helper growth from what slurmctld reports.
 //
-// Merging a helper job into the running job works only when three things hold (measured on SLURM
-// 22.05, /work/shared/SLURM-TESTBED.md section 3):
-//   1. SchedulerParameters holds permit_job_expansion (else slurmctld refuses the update);
-//   2. AccountingStorageType is accounting_storage/slurmdbd (else the job cannot be updated again
-//      after its first resize: "the DB index is being set");
-//   3. TaskPlugin does not include task/affinity (else tasks fail to start on merged nodes).
-// When one fails, helper jobs are used, and the reason says which conditions failed:
+// Whether a site can merge is decided by the rule in common/util/merge_rule.h (the SPANK plugin applies
+// the same rule at submission). When merging is impossible, helper jobs are used, and the reason says
+// which conditions failed:
 //   "merge unavailable: SchedulerParameters lacks permit_job_expansion; using helper jobs"
 //
 // Thread-safety: pure functions.
@@ -14,8 +10,8 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "common/util/merge_rule.h"
 #include "common/util/result.h"
 #include "connector/types.h"
 
@@ -30,12 +26,9 @@ struct ConfStrings {
   std::string task_plugin;
 };
 
-// True when the comma-separated list holds `item` exactly ("a,permit_job_expansion=1" does not
-// hold "permit_job_expansion"; SLURM's parameters are flags or key=value pairs).
-bool list_has(std::string_view comma_list, std::string_view item);
-
-// The conditions from the list above that these facts fail, one phrase each (empty: merge works).
-std::vector<std::string> merge_blockers(const ConfStrings& conf);
+// The settings the merge rule reads (common/util/merge_rule.h).
+MergeConf merge_conf(const ConfStrings& conf);
+MergeConf merge_conf(const ClusterFacts& facts);
 
 // Builds ClusterFacts with mode and mode_reason filled in for elastic=auto.
 ClusterFacts facts_from_conf(const ConfStrings& conf);
@@ -49,7 +42,7 @@ struct ModeChoice {
   std::string reason;
 };
 
-// elastic=merge on a site that cannot merge is an error that says why; auto falls back to helper.
+// elastic=merge on a site that cannot merge is check_merge's error; auto falls back to helper.
 Result<ModeChoice> choose_mode(const ClusterFacts& facts, ElasticRequest request);
 
 }  // namespace compss::connector

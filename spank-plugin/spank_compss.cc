@@ -126,8 +126,9 @@ ControllerFacts controller_facts() {
   slurm_conf_t* conf = nullptr;
   if (slurm_load_ctl_conf(static_cast<time_t>(0), &conf) != SLURM_SUCCESS || !conf) return f;
   f.known = true;
-  f.permit_job_expansion = conf->sched_params && names_permit_job_expansion(conf->sched_params);
-  f.accounting_storage = conf->accounting_storage_type ? conf->accounting_storage_type : "";
+  auto str = [](const char* s) { return std::string(s ? s : ""); };
+  f.conf = {str(conf->cluster_name), str(conf->sched_params), str(conf->accounting_storage_type),
+            str(conf->task_plugin)};
   slurm_free_ctl_conf(conf);
   return f;
 }

@@ -1,7 +1,5 @@
 #include "spank-plugin/submit_check.h"
 
-#include "common/util/parse.h"
-
 namespace compss::spank {
 namespace {
 
@@ -11,26 +9,15 @@ Status within_site_limit(std::string_view key, const std::optional<std::uint32_t
               std::to_string(site.max_nodes), " nodes (accepted: 1..", std::to_string(site.max_nodes), ")");
 }
 
-// Growing by merging needs two controller settings (see the README's "For sysadmins" section).
+// Growing by merging needs controller settings (see the README's "For sysadmins" section); the rule and its
+// message are compssd's own, so what sbatch refuses is exactly what the runtime would fail on.
 Status merge_possible(const ControllerFacts& ctl) {
   if (!ctl.known) return {};
-  if (!ctl.permit_job_expansion)
-    return fail("--compss: elastic=merge needs SchedulerParameters=permit_job_expansion in slurm.conf, which this "
-                "cluster does not set (accepted here: elastic=auto|helper|off)");
-  if (ctl.accounting_storage != "accounting_storage/slurmdbd")
-    return fail("--compss: elastic=merge needs AccountingStorageType=accounting_storage/slurmdbd in slurm.conf (this "
-                "cluster has ", ctl.accounting_storage.empty() ? "none" : ctl.accounting_storage,
-                "; accepted here: elastic=auto|helper|off)");
+  if (auto s = check_merge(ctl.conf); !s) return fail("--compss: ", s.error().message);
   return {};
 }
 
 }  // namespace
-
-bool names_permit_job_expansion(std::string_view scheduler_parameters) {
-  for (auto item : split(scheduler_parameters, ','))
-    if (trim(item) == "permit_job_expansion") return true;
-  return false;
-}
 
 Result<RuntimeOptions> check_submission(std::string_view value, const SiteConfig& site, const ControllerFacts& ctl) {
   auto parsed = parse_runtime_options(value);

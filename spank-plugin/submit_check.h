@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/util/merge_rule.h"
 #include "common/util/result.h"
 #include "common/util/runtime_options.h"
 #include "spank-plugin/site_config.h"
@@ -17,16 +18,13 @@
 namespace compss::spank {
 
 struct ControllerFacts {
-  bool known = false;                 // false: slurmctld did not answer; controller rules are not checked
-  bool permit_job_expansion = false;  // SchedulerParameters contains permit_job_expansion
-  std::string accounting_storage;     // AccountingStorageType, e.g. "accounting_storage/slurmdbd"
+  bool known = false;  // false: slurmctld did not answer; controller rules are not checked
+  MergeConf conf;      // the slurm.conf settings of the merge rule (common/util/merge_rule.h)
 };
 
-// Parses `value` and checks it against the site's limits and the controller's settings. On success the
+// Parses `value` and checks it against the site's limits and the controller's settings (elastic=merge
+// against the merge rule compssd applies at start-up, with the same message). On success the
 // options carry the site defaults where the user gave none (max-nodes, config).
 Result<RuntimeOptions> check_submission(std::string_view value, const SiteConfig& site, const ControllerFacts& ctl);
-
-// True when a SchedulerParameters string names permit_job_expansion (comma-separated list).
-bool names_permit_job_expansion(std::string_view scheduler_parameters);
 
 }  // namespace compss::spank

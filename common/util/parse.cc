@@ -26,6 +26,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+bool list_has(std::string_view comma_list, std::string_view item) {
+  for (auto part : split(comma_list, ','))
+    if (trim(part) == item) return true;
+  return false;
+}
+
 namespace {
 
 // Reads leading digits into `v`; returns the number of digits, 0 on none or overflow.

@@ -41,6 +41,11 @@ std::string join(const Range& items, std::string_view sep) {
   return s;
 }
 
+// True when the comma-separated list holds `item` as one of its (trimmed) entries: SLURM's parameter
+// lists are flags or key=value pairs, so "a, permit_job_expansion" holds "permit_job_expansion" and
+// "permit_job_expansion=1" or "no_permit_job_expansion" do not.
+bool list_has(std::string_view comma_list, std::string_view item);
+
 // A decimal unsigned integer in [lo, hi]. `what` names the value in the error ("max-nodes").
 Result<std::uint64_t> parse_uint(std::string_view s, std::string_view what, std::uint64_t lo = 0,
                                  std::uint64_t hi = UINT64_MAX);

@@ -11,7 +11,9 @@ SiteConfig site(std::uint32_t max_nodes) {
   s.max_nodes = max_nodes;
   return s;
 }
-ControllerFacts elastic_cluster() { return {true, true, "accounting_storage/slurmdbd"}; }
+ControllerFacts elastic_cluster() {
+  return {true, {"lab", "bf_interval=30,permit_job_expansion", "accounting_storage/slurmdbd", "task/none"}};
+}
 }  // namespace
 
 TEST_CASE("a value the parser refuses is refused with the parser's message", "[spank][check]") {
@@ -45,21 +47,36 @@ TEST_CASE("min-nodes above the site's default max-nodes is refused", "[spank][ch
 }
 
 TEST_CASE("elastic=merge is refused when slurmctld lacks permit_job_expansion", "[spank][check]") {
-  ControllerFacts no_expansion{true, false, "accounting_storage/slurmdbd"};
+  ControllerFacts no_expansion = elastic_cluster();
+  no_expansion.conf.scheduler_parameters = "bf_interval=30";
   auto r = check_submission("elastic=merge", site(0), no_expansion);
   REQUIRE_FALSE(r);
-  CHECK(r.error().message.find("SchedulerParameters=permit_job_expansion") != std::string::npos);
-  CHECK(r.error().message.find("elastic=auto|helper|off") != std::string::npos);
+  CHECK(r.error().message.find("SchedulerParameters lacks permit_job_expansion") != std::string::npos);
+  CHECK(r.error().message.find("use elastic=auto or elastic=helper") != std::string::npos);
   CHECK(check_submission("elastic=helper", site(0), no_expansion).ok());
   CHECK(check_submission("elastic=merge", site(0), elastic_cluster()).ok());
 }
 
 TEST_CASE("elastic=merge is refused without slurmdbd accounting", "[spank][check]") {
-  ControllerFacts no_dbd{true, true, "accounting_storage/none"};
+  ControllerFacts no_dbd = elastic_cluster();
+  no_dbd.conf.accounting_storage_type = "accounting_storage/none";
   auto r = check_submission("elastic=merge", site(0), no_dbd);
   REQUIRE_FALSE(r);
-  CHECK(r.error().message.find("AccountingStorageType=accounting_storage/slurmdbd") != std::string::npos);
-  CHECK(r.error().message.find("accounting_storage/none") != std::string::npos);
+  CHECK(r.error().message.find("AccountingStorageType is accounting_storage/none, not accounting_storage/slurmdbd") !=
+        std::string::npos);
+}
+
+TEST_CASE("elastic=merge is refused under TaskPlugin=task/affinity with compssd's own message", "[spank][check]") {
+  ControllerFacts affinity = elastic_cluster();
+  affinity.conf.task_plugin = "task/affinity,task/cgroup";
+  auto r = check_submission("elastic=merge", site(0), affinity);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message ==
+        "--compss: elastic=merge cannot be honoured on cluster 'lab': merge unavailable: TaskPlugin includes "
+        "task/affinity, which cannot start tasks on merged nodes (ask the site to change slurm.conf, or use "
+        "elastic=auto or elastic=helper)");
+  CHECK(r.error().message == "--compss: " + check_merge(affinity.conf).error().message);
+  CHECK(check_submission("elastic=auto", site(0), affinity).ok());
 }
 
 TEST_CASE("when the controller did not answer, merge is left to the runtime to check", "[spank][check]") {
@@ -73,10 +90,3 @@ TEST_CASE("the site config file is handed on unless the user names one", "[spank
   CHECK(check_submission("config=mine.yaml", s, {})->config_file == "mine.yaml");
 }
 
-TEST_CASE("permit_job_expansion is found in a SchedulerParameters list", "[spank][check]") {
-  CHECK(names_permit_job_expansion("permit_job_expansion"));
-  CHECK(names_permit_job_expansion("batch_sched_delay=0,permit_job_expansion"));
-  CHECK_FALSE(names_permit_job_expansion("batch_sched_delay=0"));
-  CHECK_FALSE(names_permit_job_expansion("no_permit_job_expansion_here"));
-  CHECK_FALSE(names_permit_job_expansion(""));
-}

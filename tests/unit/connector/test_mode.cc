@@ -60,21 +60,10 @@ TEST_CASE("task/affinity anywhere in TaskPlugin blocks merging", "[connector][mo
 TEST_CASE("every failed condition is listed in the reason", "[connector][mode]") {
   ConfStrings conf;  // nothing configured
   conf.task_plugin = "task/affinity";
-  auto blockers = merge_blockers(conf);
-  REQUIRE(blockers.size() == 3);
-  CHECK(blockers[1] == "AccountingStorageType is unset, not accounting_storage/slurmdbd");
   auto f = facts_from_conf(conf);
   CHECK_THAT(f.mode_reason, Catch::StartsWith("merge unavailable: SchedulerParameters lacks permit_job_expansion; "
                                               "AccountingStorageType is unset"));
   CHECK_THAT(f.mode_reason, Catch::EndsWith("; using helper jobs"));
-}
-
-TEST_CASE("parameter lists match whole items only", "[connector][mode]") {
-  CHECK(list_has("a,permit_job_expansion,b", "permit_job_expansion"));
-  CHECK(list_has(" permit_job_expansion ", "permit_job_expansion"));
-  CHECK_FALSE(list_has("permit_job_expansion_x", "permit_job_expansion"));
-  CHECK_FALSE(list_has("no_permit_job_expansion", "permit_job_expansion"));
-  CHECK_FALSE(list_has("", "permit_job_expansion"));
 }
 
 TEST_CASE("elastic=merge on a site that cannot merge is an error naming the blocker", "[connector][mode]") {
@@ -87,6 +76,7 @@ TEST_CASE("elastic=merge on a site that cannot merge is an error naming the bloc
         "elastic=merge cannot be honoured on cluster 'lab': merge unavailable: AccountingStorageType is "
         "accounting_storage/none, not accounting_storage/slurmdbd (ask the site to change slurm.conf, or use "
         "elastic=auto or elastic=helper)");
+  CHECK(c.error().message == compss::check_merge(merge_conf(conf)).error().message);  // the plugin's rule too
   auto auto_choice = choose_mode(f, ElasticRequest::kAuto);
   REQUIRE(auto_choice.ok());
   CHECK(auto_choice->mode == GrowMode::kHelper);
