@@ -34,8 +34,9 @@ std::vector<std::string> srun_agents_argv(const AgentLaunch& l);
 // The argv of one local agent (local mode), named `node`.
 std::vector<std::string> local_agent_argv(const AgentLaunch& l, const std::string& node);
 
-// Forks and execs argv with `extra_env` added to this process' environment, in its own process group,
-// stdin from /dev/null, stdout/stderr to `output` (appended) when not empty. Signals unblocked.
+// Forks and execs argv (common/util/spawn.h) with `extra_env` added to this process' environment, in its
+// own process group, stdin from /dev/null, stdout/stderr to `output` (appended) when not empty. Signals
+// unblocked.
 Result<pid_t> spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
                     const std::string& output);
 

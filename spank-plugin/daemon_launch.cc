@@ -13,32 +13,10 @@
 #include <fstream>
 #include <thread>
 
+#include "common/util/spawn.h"
+
 namespace compss::spank {
 namespace {
-
-std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
-
-// After fork, before exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(int ready_w, char* const* argv, char* const* envp) {
-  ::setpgid(0, 0);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-  int devnull = ::open("/dev/null", O_RDONLY);
-  if (devnull >= 0 && devnull != 0) {
-    ::dup2(devnull, 0);
-    ::close(devnull);
-  }
-  (void)ready_w;  // inherited on purpose (no FD_CLOEXEC): compssd writes "ready" to it
-  ::execve(argv[0], argv, envp);
-  static const char msg[] = "spank_compss: cannot execute compssd: ";
-  const char* why = std::strerror(errno);
-  (void)!::write(2, msg, sizeof msg - 1);
-  (void)!::write(2, why, std::strlen(why));
-  (void)!::write(2, "\n", 1);
-  ::_exit(127);
-}
 
 std::string describe_exit(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -74,42 +52,25 @@ void kill_group(pid_t pid) {
 
 }  // namespace
 
-std::vector<std::string> env_with(std::vector<std::string> env, const std::vector<std::string>& set,
-                                  const std::vector<std::string>& drop) {
-  std::erase_if(env, [&](const std::string& kv) {
-    const std::string k = key_of(kv);
-    return std::find(drop.begin(), drop.end(), k) != drop.end() ||
-           std::any_of(set.begin(), set.end(), [&](const std::string& s) { return key_of(s) == k; });
-  });
-  env.insert(env.end(), set.begin(), set.end());
-  return env;
-}
-
 Result<pid_t> start_compssd(const DaemonLaunch& l) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return fail("spank_compss: pipe: ", std::strerror(errno));
-  // Only the write end goes to compssd; it must survive exec there.
+  // Only the write end goes to compssd; it must survive exec there (no FD_CLOEXEC on the copy).
   const int ready_w = ::fcntl(fds[1], F_DUPFD, 3);
   ::close(fds[1]);
-  std::vector<std::string> args{l.compssd, "--job-dir", l.job_dir, "--ready-fd", std::to_string(ready_w)};
-  if (!l.options.empty()) args.insert(args.end(), {"--options", l.options});
-  if (!l.socket.empty()) args.insert(args.end(), {"--socket", l.socket});
-  std::vector<char*> argv, envp;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env = l.env;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(ready_w);
-    return fail("spank_compss: fork: ", std::strerror(errno));
-  }
-  if (pid == 0) exec_child(ready_w, argv.data(), envp.data());
-  ::setpgid(pid, pid);  // both sides set it: whichever runs first, the group exists before anyone signals it
+  SpawnSpec s;
+  s.argv = {l.compssd, "--job-dir", l.job_dir, "--ready-fd", std::to_string(ready_w)};
+  if (!l.options.empty()) s.argv.insert(s.argv.end(), {"--options", l.options});
+  if (!l.socket.empty()) s.argv.insert(s.argv.end(), {"--socket", l.socket});
+  s.env = l.env;
+  s.who = "spank_compss";
+  const auto spawned = spawn_process(s);
   ::close(ready_w);
+  if (!spawned) {
+    ::close(fds[0]);
+    return fail("spank_compss: ", spawned.error().message);
+  }
+  const pid_t pid = *spawned;
   const int r = wait_ready(fds[0], l.ready_timeout_s);
   ::close(fds[0]);
   if (r == 1) return pid;

@@ -1,12 +1,13 @@
 // daemon_launch.h - starting compssd for a job or step, and reading back what it publishes.
 //
-// start_compssd forks and execs compssd with `--options <value> --job-dir <dir> --socket <path> --ready-fd N`,
-// in the environment it is given (the job's, not the calling process's), then waits for the line "ready"
-// on the pipe, at most `ready_timeout_s`. The child is NOT daemonized: it stays in the caller's process tree
-// (and SLURM's process tracking) and only becomes the leader of its own process group, so that the end of the
-// job can signal it and everything it started. Before exec it unblocks every signal and restores every
-// disposition (slurmstepd blocks SIGTERM, SIGUSR1 and more, and a child would inherit that), and its stdin
-// is /dev/null; stdout and stderr are the caller's (in a batch task: the job's output file).
+// start_compssd forks and execs compssd with `--options <value> --job-dir <dir> --socket <path> --ready-fd N`
+// (common/util/spawn.h), in the environment it is given (the job's, not the calling process's), then waits
+// for the line "ready" on the pipe, at most `ready_timeout_s`. The child is NOT daemonized: it stays in the
+// caller's process tree (and SLURM's process tracking) and only becomes the leader of its own process group,
+// so that the end of the job can signal it and everything it started. Before exec it unblocks every signal
+// and restores every disposition (slurmstepd blocks SIGTERM, SIGUSR1 and more, and a child would inherit
+// that), and its stdin is /dev/null; stdout and stderr are the caller's (in a batch task: the job's output
+// file); of the pipe it keeps only the write end.
 // Failure behaviour: Error when compssd cannot be executed, exits before "ready", or does not say "ready" in
 // time (then it is killed with its process group); the message names the command, the exit status and the
 // log to read. Nothing throws.
@@ -43,9 +44,5 @@ Result<std::vector<std::string>> read_env_file(const std::string& path);
 // Waits (polling, at most timeout_ms) until the env file names COMPSS_SOCKET, COMPSS_ADDRESS and
 // COMPSS_JOB_DIR, as compssd writes it for the other tasks of a step; returns its lines.
 Result<std::vector<std::string>> wait_env_file(const std::string& path, unsigned timeout_ms);
-
-// `env` with every KEY of `set` replaced by its "KEY=VALUE" and every key in `drop` removed.
-std::vector<std::string> env_with(std::vector<std::string> env, const std::vector<std::string>& set,
-                                  const std::vector<std::string>& drop);
 
 }  // namespace compss::spank

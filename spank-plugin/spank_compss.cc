@@ -61,6 +61,7 @@ extern "C" {  // spank.h declares the entry points without C linkage of its own
 #include <vector>
 
 #include "common/util/runtime_options.h"
+#include "common/util/spawn.h"
 #include "spank-plugin/daemon_launch.h"
 #include "spank-plugin/runtime_procs.h"
 #include "spank-plugin/site_config.h"

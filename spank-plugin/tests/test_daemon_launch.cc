@@ -118,12 +118,6 @@ TEST_CASE("a compssd path that cannot be executed fails the start", "[spank][lau
   CHECK(pid.error().message.find("exited with status 127") != std::string::npos);
 }
 
-TEST_CASE("the daemon's environment replaces and drops variables", "[spank][launch]") {
-  auto env = env_with({"A=1", "B=2", "SLURM_SPANK__SLURM_SPANK_OPTION_compss_compss=x", "C=3"}, {"B=9", "D=4"},
-                      {"SLURM_SPANK__SLURM_SPANK_OPTION_compss_compss"});
-  CHECK(env == std::vector<std::string>{"A=1", "C=3", "B=9", "D=4"});
-}
-
 TEST_CASE("an env file without COMPSS variables is an error", "[spank][launch]") {
   const std::string dir = scratch("envfile");
   fs::create_directories(dir);
