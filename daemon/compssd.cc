@@ -68,7 +68,7 @@ Result<Args> parse_args(int argc, char** argv) {
       "options", po::value(&a.options), "the --compss value: max-nodes=..,policy=..,...")(
       "socket", po::value(&a.socket), "Unix socket path (default: /tmp/compss-<uid>/<job id>/compssd.sock)")(
       "port", po::value(&a.port), "TCP port (default: any free port)")(
-      "launch", po::value(&a.launch), "how agents start: srun (in a SLURM allocation), local, none")(
+      "launch", po::value(&a.launch), "how agents start: srun, local or none (default: srun in a job, else local)")(
       "agent", po::value(&a.agent), "path of compss-agent (default: next to compssd)")(
       "nodes", po::value(&a.nodelist), "srun: nodes to start agents on (default: the whole allocation)")(
       "mpi", po::value(&a.mpi), "srun: the --mpi plugin of the agents' step (default pmix)")(
@@ -94,6 +94,9 @@ Result<Args> parse_args(int argc, char** argv) {
     std::cout << "usage: compssd [options] [--] [DRIVER ARGS...]\n" << opts;
     std::exit(0);
   }
+  if (a.launch.empty()) a.launch = std::getenv("SLURM_JOB_ID") ? "srun" : "local";  // decided here, once
+  if (a.launch != "srun" && a.launch != "local" && a.launch != "none")
+    return fail("compssd: --launch ", a.launch, ": expected srun, local or none");
   return a;
 }
 
@@ -349,7 +352,7 @@ void Daemon::finish() {
 }
 
 Status Daemon::start_agents(const std::string& address) {
-  std::string mode = args_.launch.empty() ? (std::getenv("SLURM_JOB_ID") ? "srun" : "local") : args_.launch;
+  const std::string& mode = args_.launch;
   AgentLaunch l;
   l.agent_path = args_.agent.empty() ? default_agent_path() : args_.agent;
   l.daemon_address = address;
@@ -372,7 +375,6 @@ Status Daemon::start_agents(const std::string& address) {
     }
     return {};
   }
-  if (mode != "srun") return fail("--launch ", mode, ": expected srun, local or none");
   l.nodes = static_cast<std::uint32_t>(std::atoi(env_or("SLURM_JOB_NUM_NODES", env_or("SLURM_NNODES", "1")).c_str()));
   if (!l.nodelist.empty()) l.nodes = static_cast<std::uint32_t>(split(l.nodelist, ',').size());
   expected_agents_ = args_.expect ? args_.expect : l.nodes;
@@ -509,8 +511,7 @@ int main(int argc, char** argv) {
   ElasticSite site;
   site.connector = args->connector;
   site.pending_limit_s = args->grow_timeout_s;
-  const std::string launch = args->launch.empty() ? (std::getenv("SLURM_JOB_ID") ? "srun" : "local") : args->launch;
-  auto elastic = setup_elasticity(*opts, site, env_or("SLURM_JOB_ID", ""), launch, rc.sched);
+  auto elastic = setup_elasticity(*opts, site, env_or("SLURM_JOB_ID", ""), args->launch, rc.sched);
   if (!elastic) {
     log::error(elastic.error().message);
     std::cerr << "compssd: " << elastic.error().message << "\n";
