@@ -60,7 +60,7 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   const std::uint32_t initial = std::max<std::uint32_t>(1, jf->num_nodes);
   e.min_nodes = options.min_nodes.value_or(initial);
   e.max_nodes = std::max(options.max_nodes.value_or(initial), e.min_nodes);
-  e.idle_release_s = static_cast<double>(options.idle_s.value_or(60));
+  e.idle_release_s = static_cast<double>(options.idle_s.value_or(kDefaultIdleReleaseS));
   e.pending_limit_s = site.pending_limit_s;
   sched.elastic = e.max_nodes > initial || e.min_nodes < initial;
   sched.min_nodes = e.min_nodes;

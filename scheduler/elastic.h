@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "common/util/ids.h"
+#include "common/util/runtime_options.h"
 
 namespace compss::scheduler {
 
@@ -49,7 +50,7 @@ struct ElasticInput {  // all times in seconds since the run started
   double now = 0;
   std::uint32_t min_nodes = 1, max_nodes = 1, outstanding_requests = 0, max_outstanding = 1;
   double join_latency_s = 30;        // measured (or estimated) time from request to node ready
-  double idle_release_s = 60;        // release a node after it was idle this long
+  double idle_release_s = kDefaultIdleReleaseS;  // release a node after it was idle this long
   std::uint32_t cores_per_node = 1;  // of a typical node
   std::uint64_t ready_tasks = 0;     // ready (not yet placed) tasks; for the reason text only
   std::uint64_t ready_cores = 0;     // sum of cores requested by ready (not yet placed) tasks

@@ -28,6 +28,7 @@
 
 #include "common/util/ids.h"
 #include "common/util/result.h"
+#include "common/util/runtime_options.h"
 #include "scheduler/backfill.h"
 #include "scheduler/decision.h"
 #include "scheduler/elastic.h"
@@ -46,7 +47,7 @@ struct SchedulerConfig {
   bool elastic = false;               // consult the ElasticPolicy (grow / drain / release)
   std::uint32_t min_nodes = 1, max_nodes = 1;
   std::uint32_t max_outstanding = 1;      // grow requests in flight at once
-  double idle_release_s = 60;             // drain and release a node idle this long
+  double idle_release_s = kDefaultIdleReleaseS;  // drain and release a node idle this long
   double join_latency_s = 30;             // until the daemon measures one (set_join_latency)
   double elastic_period_s = 2;            // the ElasticPolicy is consulted at most this often
   double default_estimate_s = 60;         // duration of a task no task of its name has finished, no timeout

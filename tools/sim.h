@@ -20,6 +20,7 @@
 #include <string>
 
 #include "common/util/result.h"
+#include "common/util/runtime_options.h"
 #include "scheduler/ready_queue.h"
 #include "tools/workflow.h"
 
@@ -31,7 +32,7 @@ struct SimConfig {
   std::uint32_t min_nodes = 1;  // elastic: the nodes it starts with
   std::uint32_t cores = 32;     // per node
   double join_latency_s = 30;   // from a grow decision to the node joining
-  double idle_release_s = 60;
+  double idle_release_s = kDefaultIdleReleaseS;
   double tick_s = 2;  // elastic policy period
   std::uint32_t max_outstanding = 16;
   scheduler::PlacementPolicy policy = scheduler::PlacementPolicy::kCriticalPath;

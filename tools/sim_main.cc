@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
       "min-nodes", po::value(&o.sim.min_nodes)->default_value(1), "nodes the elastic run starts with")(
       "cores", po::value(&o.sim.cores)->default_value(32), "cores per node")(
       "join-latency", po::value(&o.sim.join_latency_s)->default_value(30), "seconds from grow to node ready")(
-      "idle", po::value(&o.sim.idle_release_s)->default_value(60), "release a node idle this many seconds")(
+      "idle", po::value(&o.sim.idle_release_s)->default_value(static_cast<double>(compss::kDefaultIdleReleaseS)),
+      "release a node idle this many seconds")(
       "max-outstanding", po::value(&o.sim.max_outstanding)->default_value(16), "grow requests in flight at once")(
       "policy", po::value(&o.policy)->default_value("critical-path"), "fifo, priority or critical-path")(
       "mode", po::value(&o.mode)->default_value("both"), "static, elastic or both");

@@ -19,6 +19,10 @@
 
 namespace compss {
 
+// Seconds a node may stay idle before the runtime drains and releases it, when neither `idle=` nor the
+// site's compss.yaml says: the one default behind the scheduler's, elasticity's and the simulator's.
+inline constexpr std::uint64_t kDefaultIdleReleaseS = 60;
+
 enum class ElasticMode { kAuto, kMerge, kHelper, kOff };
 enum class PolicyName { kFifo, kPriority, kCriticalPath, kLocality };
 
@@ -26,7 +30,7 @@ struct RuntimeOptions {
   std::optional<std::uint32_t> max_nodes;  // unset: the site default
   std::optional<std::uint32_t> min_nodes;  // unset: the job's initial node count
   ElasticMode elastic = ElasticMode::kAuto;
-  std::optional<std::uint64_t> idle_s;     // release a node idle this long; unset: the site default
+  std::optional<std::uint64_t> idle_s;     // release a node idle this long; unset: the site's or the default
   PolicyName policy = PolicyName::kFifo;
   std::string resume_dir;                  // empty: a fresh run
   bool trace = false;
