@@ -1,6 +1,6 @@
 // controller_connector.h - the Connector logic, over any Controller (real libslurm or fake cluster).
 //
-// Holds the RpcGate (one budget for every call), the RequestTable, and the checks that make grow,
+// Holds the RpcGate (one budget for every call), the GrowRequestBook, and the checks that make grow,
 // merge and shrink trustworthy: a job must be running to grow; merge reloads the job and checks it
 // holds its old nodes plus the helper's; shrink refuses to drop the batch node, every node, or a
 // node the job lacks, and reloads the job to check the result. SlurmConnector and FakeConnector are
@@ -20,7 +20,7 @@
 #include "connector/config.h"
 #include "connector/connector.h"
 #include "connector/controller.h"
-#include "connector/request_table.h"
+#include "connector/grow_requests.h"
 
 namespace compss::connector {
 
@@ -51,7 +51,7 @@ class ControllerConnector : public Connector {
   Controller& ctl_;
   ConnectorConfig config_;
   RpcGate gate_;
-  RequestTable requests_;
+  GrowRequestBook requests_;
   std::mutex mu_;
 };
 

@@ -47,7 +47,7 @@ std::uint32_t TaskGraph::store_spec(const TaskSpec& spec, std::uint32_t default_
   SpecRec s{};
   s.command = strings_.store(spec.command);
   s.name = names_.intern(spec.name.empty() ? default_task_name(spec.command) : std::string_view(spec.name));
-  s.request = requests_.intern(spec.request);
+  s.request = shapes_.intern(spec.request);
   if (!spec.group.empty()) {
     std::uint32_t g = group_names_.intern(spec.group);
     if (g == groups_.size()) groups_.emplace_back();

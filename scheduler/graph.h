@@ -26,7 +26,7 @@
 #include "common/util/ids.h"
 #include "common/util/result.h"
 #include "scheduler/arena.h"
-#include "scheduler/request_table.h"
+#include "scheduler/shape_table.h"
 #include "scheduler/states.h"
 #include "scheduler/task.h"
 
@@ -75,8 +75,8 @@ class TaskGraph {
   std::int32_t index(TaskId t) const { return rec(t).index; }
   bool in_array(TaskId t) const { return spec(t).array; }
   std::uint32_t request_id(TaskId t) const { return spec(t).request; }
-  const ResourceRequest& request(TaskId t) const { return requests_.get(spec(t).request); }
-  const RequestTable& requests() const { return requests_; }
+  const ResourceRequest& request(TaskId t) const { return shapes_.get(spec(t).request); }
+  const ShapeTable& shapes() const { return shapes_; }
   FailurePolicy policy(TaskId t) const { return spec(t).policy; }
   std::uint32_t retries(TaskId t) const { return spec(t).retries; }
   double timeout_s(TaskId t) const { return spec(t).timeout_s; }
@@ -175,7 +175,7 @@ class TaskGraph {
   std::uint32_t free_reader_ = kNil;
   StringArena strings_;  // commands
   Interner paths_, names_, group_names_;
-  RequestTable requests_;
+  ShapeTable shapes_;
   std::vector<Group> groups_;
   std::array<std::uint64_t, kStateCount> counts_{};
   mutable std::uint32_t first_unfinished_ = 0;

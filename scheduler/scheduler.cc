@@ -57,7 +57,7 @@ Result<TaskRange> Scheduler::submit_array(const TaskSpec& spec, std::int64_t fir
 void Scheduler::grow_per_task() {
   slot_of_.resize(graph_.size(), RunTable::kNone);
   bottom_level_.resize(graph_.size(), 0.0f);
-  if (ready_per_shape_.size() < graph_.requests().size()) ready_per_shape_.resize(graph_.requests().size(), 0);
+  if (ready_per_shape_.size() < graph_.shapes().size()) ready_per_shape_.resize(graph_.shapes().size(), 0);
 }
 
 void Scheduler::on_submitted(TaskId t) {

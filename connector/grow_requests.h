@@ -1,4 +1,4 @@
-// request_table.h - the grow requests a connector has made, and how far each got.
+// grow_requests.h - the grow requests a connector has made, and how far each got.
 //
 // Phases: submitted (helper pending in SLURM) -> granted (helper holds nodes) -> merging (helper's nodes
 // moved into the job, job's node count not yet updated) -> merged; or -> withdrawn / failed / released.
@@ -33,7 +33,7 @@ struct RequestRecord {
   std::string reason;              // why it failed, when it did
 };
 
-class RequestTable {
+class GrowRequestBook {
  public:
   RequestRecord& add(SlurmJobId job, SlurmJobId helper, std::uint32_t count, GrowMode mode);
   RequestRecord* find(RequestId id);

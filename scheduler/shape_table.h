@@ -1,4 +1,4 @@
-// request_table.h - resource requests stored once per distinct shape.
+// shape_table.h - resource requests stored once per distinct shape.
 //
 // Most tasks of a run ask for one of a handful of shapes ("1 core", "4 cores + 1 GPU"), so a task
 // holds a 32-bit shape id instead of a ResourceRequest (which owns vectors). Consecutive submissions
@@ -19,7 +19,7 @@ namespace compss::scheduler {
 bool same_request(const ResourceRequest& a, const ResourceRequest& b);
 std::uint64_t cores_of(const ResourceRequest& r);  // cpus * ranks: cores the request takes in all
 
-class RequestTable {
+class ShapeTable {
  public:
   std::uint32_t intern(const ResourceRequest& req);
   const ResourceRequest& get(std::uint32_t id) const { return shapes_[id]; }

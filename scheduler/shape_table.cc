@@ -1,5 +1,5 @@
-// request_table.cc - interning of resource request shapes.
-#include "scheduler/request_table.h"
+// shape_table.cc - interning of resource request shapes.
+#include "scheduler/shape_table.h"
 
 namespace compss::scheduler {
 
@@ -12,7 +12,7 @@ std::uint64_t cores_of(const ResourceRequest& r) {
   return std::uint64_t{r.cpus} * (r.ranks == 0 ? 1 : r.ranks);
 }
 
-std::string RequestTable::key_of(const ResourceRequest& r) {
+std::string ShapeTable::key_of(const ResourceRequest& r) {
   std::string k = std::to_string(r.cpus) + '/' + std::to_string(r.memory) + '/' + std::to_string(r.gpus) + '/' +
                   std::to_string(r.nodes) + '/' + std::to_string(r.ranks) + '/' + std::to_string(r.ranks_per_node) +
                   (r.mpi ? "/m" : "/-");
@@ -21,7 +21,7 @@ std::string RequestTable::key_of(const ResourceRequest& r) {
   return k;
 }
 
-std::uint32_t RequestTable::intern(const ResourceRequest& req) {
+std::uint32_t ShapeTable::intern(const ResourceRequest& req) {
   if (last_ < shapes_.size() && same_request(shapes_[last_], req)) return last_;
   auto [it, inserted] = index_.try_emplace(key_of(req), static_cast<std::uint32_t>(shapes_.size()));
   if (inserted) shapes_.push_back(req);

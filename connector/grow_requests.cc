@@ -1,4 +1,4 @@
-#include "connector/request_table.h"
+#include "connector/grow_requests.h"
 
 namespace compss::connector {
 
@@ -15,7 +15,7 @@ const char* request_phase_name(RequestPhase p) {
   return "unknown";
 }
 
-RequestRecord& RequestTable::add(SlurmJobId job, SlurmJobId helper, std::uint32_t count, GrowMode mode) {
+RequestRecord& GrowRequestBook::add(SlurmJobId job, SlurmJobId helper, std::uint32_t count, GrowMode mode) {
   RequestRecord r;
   r.id = RequestId(static_cast<RequestId::Rep>(records_.size()));
   r.job = job;
@@ -26,12 +26,12 @@ RequestRecord& RequestTable::add(SlurmJobId job, SlurmJobId helper, std::uint32_
   return records_.back();
 }
 
-RequestRecord* RequestTable::find(RequestId id) {
+RequestRecord* GrowRequestBook::find(RequestId id) {
   if (!id.valid() || id.value() >= records_.size()) return nullptr;
   return &records_[id.value()];
 }
 
-RequestRecord* RequestTable::find_by_helper(SlurmJobId helper) {
+RequestRecord* GrowRequestBook::find_by_helper(SlurmJobId helper) {
   for (auto& r : records_)
     if (r.helper == helper) return &r;
   return nullptr;
