@@ -36,7 +36,7 @@
 #include "daemon/elastic_setup.h"
 #include "daemon/runtime.h"
 #include "daemon/server.h"
-#include "daemon/site_config.h"
+#include "daemon/site_yaml.h"
 
 namespace asio = boost::asio;
 namespace po = boost::program_options;

@@ -63,8 +63,8 @@ extern "C" {  // spank.h declares the entry points without C linkage of its own
 #include "common/util/runtime_options.h"
 #include "common/util/spawn.h"
 #include "spank-plugin/daemon_launch.h"
+#include "spank-plugin/plugstack_args.h"
 #include "spank-plugin/runtime_procs.h"
-#include "spank-plugin/site_config.h"
 #include "spank-plugin/submit_check.h"
 
 extern "C" {
@@ -82,7 +82,7 @@ using namespace compss::spank;
 
 constexpr const char* kOptionEnv = "SLURM_SPANK__SLURM_SPANK_OPTION_compss_compss";
 
-SiteConfig g_site;
+PlugstackArgs g_site;
 bool g_requested = false;     // --compss was given (or inherited)
 std::string g_value;          // its value; "" for plain --compss
 bool g_inside_runtime = false;  // REMOTE: this step belongs to a runtime already
@@ -293,7 +293,7 @@ extern "C" {
 int slurm_spank_init(spank_t sp, int ac, char** av) {
   return guarded("init", [&] {
     const spank_context_t ctx = spank_context();
-    auto site = parse_site_args(args_of(ac, av), COMPSS_DEFAULT_COMPSSD);
+    auto site = parse_plugstack_args(args_of(ac, av), COMPSS_DEFAULT_COMPSSD);
     g_site = site.config;
     // Users of sbatch/srun see site mistakes only with -v; the daemons' logs always get them.
     for (const auto& e : site.errors) {

@@ -3,7 +3,7 @@
 namespace compss::spank {
 namespace {
 
-Status within_site_limit(std::string_view key, const std::optional<std::uint32_t>& n, const SiteConfig& site) {
+Status within_site_limit(std::string_view key, const std::optional<std::uint32_t>& n, const PlugstackArgs& site) {
   if (!n || site.max_nodes == 0 || *n <= site.max_nodes) return {};
   return fail("--compss: ", key, "=", std::to_string(*n), " is above this site's limit of ",
               std::to_string(site.max_nodes), " nodes (accepted: 1..", std::to_string(site.max_nodes), ")");
@@ -19,7 +19,7 @@ Status merge_possible(const ControllerFacts& ctl) {
 
 }  // namespace
 
-Result<RuntimeOptions> check_submission(std::string_view value, const SiteConfig& site, const ControllerFacts& ctl) {
+Result<RuntimeOptions> check_submission(std::string_view value, const PlugstackArgs& site, const ControllerFacts& ctl) {
   auto parsed = parse_runtime_options(value);
   if (!parsed) return parsed.error();
   RuntimeOptions o = std::move(*parsed);

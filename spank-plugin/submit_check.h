@@ -13,7 +13,7 @@
 #include "common/util/merge_rule.h"
 #include "common/util/result.h"
 #include "common/util/runtime_options.h"
-#include "spank-plugin/site_config.h"
+#include "spank-plugin/plugstack_args.h"
 
 namespace compss::spank {
 
@@ -25,6 +25,6 @@ struct ControllerFacts {
 // Parses `value` and checks it against the site's limits and the controller's settings (elastic=merge
 // against the merge rule compssd applies at start-up, with the same message). On success the
 // options carry the site defaults where the user gave none (max-nodes, config).
-Result<RuntimeOptions> check_submission(std::string_view value, const SiteConfig& site, const ControllerFacts& ctl);
+Result<RuntimeOptions> check_submission(std::string_view value, const PlugstackArgs& site, const ControllerFacts& ctl);
 
 }  // namespace compss::spank

@@ -6,8 +6,8 @@ using namespace compss;
 using namespace compss::spank;
 
 namespace {
-SiteConfig site(std::uint32_t max_nodes) {
-  SiteConfig s;
+PlugstackArgs site(std::uint32_t max_nodes) {
+  PlugstackArgs s;
   s.max_nodes = max_nodes;
   return s;
 }
@@ -84,7 +84,7 @@ TEST_CASE("when the controller did not answer, merge is left to the runtime to c
 }
 
 TEST_CASE("the site config file is handed on unless the user names one", "[spank][check]") {
-  SiteConfig s;
+  PlugstackArgs s;
   s.config_file = "/etc/slurm-compss/compss.yaml";
   CHECK(check_submission("", s, {})->config_file == "/etc/slurm-compss/compss.yaml");
   CHECK(check_submission("config=mine.yaml", s, {})->config_file == "mine.yaml");

@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "spank-plugin/site_config.h"
+#include "spank-plugin/plugstack_args.h"
 
 using namespace compss::spank;
 
 TEST_CASE("without plugstack arguments the site defaults hold", "[spank][site]") {
-  auto p = parse_site_args({}, "/usr/local/bin/compssd");
+  auto p = parse_plugstack_args({}, "/usr/local/bin/compssd");
   CHECK(p.errors.empty());
   CHECK(p.config.compssd == "/usr/local/bin/compssd");
   CHECK(p.config.max_nodes == 0);
@@ -15,7 +15,7 @@ TEST_CASE("without plugstack arguments the site defaults hold", "[spank][site]")
 }
 
 TEST_CASE("every plugstack argument is read", "[spank][site]") {
-  auto p = parse_site_args({"compssd=/opt/c/bin/compssd", "max_nodes=16", "jobdir=/scratch/compss",
+  auto p = parse_plugstack_args({"compssd=/opt/c/bin/compssd", "max_nodes=16", "jobdir=/scratch/compss",
                             "config=/etc/slurm-compss/compss.yaml", "ready_timeout=30", "finish_timeout=2h"},
                            "/usr/local/bin/compssd");
   CHECK(p.errors.empty());
@@ -28,7 +28,7 @@ TEST_CASE("every plugstack argument is read", "[spank][site]") {
 }
 
 TEST_CASE("an unknown plugstack argument is an error line and the others still apply", "[spank][site]") {
-  auto p = parse_site_args({"max_node=4", "max_nodes=8"}, "/b/compssd");
+  auto p = parse_plugstack_args({"max_node=4", "max_nodes=8"}, "/b/compssd");
   REQUIRE(p.errors.size() == 1);
   CHECK(p.errors[0].find("unknown plugstack argument 'max_node=4'") != std::string::npos);
   CHECK(p.errors[0].find("max_nodes") != std::string::npos);
@@ -36,7 +36,7 @@ TEST_CASE("an unknown plugstack argument is an error line and the others still a
 }
 
 TEST_CASE("a bad plugstack value keeps the default and says what is accepted", "[spank][site]") {
-  auto p = parse_site_args({"max_nodes=lots", "compssd=bin/compssd", "ready_timeout=0"}, "/b/compssd");
+  auto p = parse_plugstack_args({"max_nodes=lots", "compssd=bin/compssd", "ready_timeout=0"}, "/b/compssd");
   REQUIRE(p.errors.size() == 3);
   CHECK(p.errors[1].find("absolute path") != std::string::npos);
   CHECK(p.errors[2].find("ready_timeout") != std::string::npos);

@@ -1,4 +1,4 @@
-// site_config.h - the plugstack.conf arguments of spank_compss.so (the site's configuration).
+// plugstack_args.h - the plugstack.conf arguments of spank_compss.so (the site's configuration).
 //
 //   required /usr/lib/.../slurm-wlm/spank_compss.so compssd=/usr/local/bin/compssd max_nodes=16
 //            jobdir=/scratch/compss config=/etc/slurm-compss/compss.yaml ready_timeout=120 finish_timeout=3600
@@ -15,7 +15,7 @@
 
 namespace compss::spank {
 
-struct SiteConfig {
+struct PlugstackArgs {
   std::string compssd;                   // absolute path of compssd; default: the configured $(bindir)/compssd
   std::uint32_t max_nodes = 0;           // site default and limit of max-nodes; 0: no limit
   std::string jobdir_root;               // job directories go to <root>/<job>; empty: <cwd>/.compss/<job>
@@ -24,12 +24,12 @@ struct SiteConfig {
   std::uint32_t finish_timeout_s = 3600; // how long the job's end waits for the remaining tasks
 };
 
-struct SiteParse {
-  SiteConfig config;
+struct PlugstackParse {
+  PlugstackArgs config;
   std::vector<std::string> errors;  // "spank_compss: unknown plugstack argument 'max_node=4' (known: ...)"
 };
 
 // `default_compssd` is the build's $(bindir)/compssd.
-SiteParse parse_site_args(const std::vector<std::string>& args, const std::string& default_compssd);
+PlugstackParse parse_plugstack_args(const std::vector<std::string>& args, const std::string& default_compssd);
 
 }  // namespace compss::spank

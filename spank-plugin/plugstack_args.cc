@@ -1,4 +1,4 @@
-#include "spank-plugin/site_config.h"
+#include "spank-plugin/plugstack_args.h"
 
 #include <string_view>
 
@@ -22,7 +22,7 @@ Result<std::uint32_t> seconds(std::string_view key, const std::string& value) {
   return static_cast<std::uint32_t>(*d);
 }
 
-Status apply(SiteConfig& c, const std::string& key, const std::string& value) {
+Status apply(PlugstackArgs& c, const std::string& key, const std::string& value) {
   if (key == "compssd" || key == "jobdir" || key == "config") {
     if (auto s = need_absolute(key, value); !s) return s;
     (key == "compssd" ? c.compssd : key == "jobdir" ? c.jobdir_root : c.config_file) = value;
@@ -42,8 +42,8 @@ Status apply(SiteConfig& c, const std::string& key, const std::string& value) {
 
 }  // namespace
 
-SiteParse parse_site_args(const std::vector<std::string>& args, const std::string& default_compssd) {
-  SiteParse out;
+PlugstackParse parse_plugstack_args(const std::vector<std::string>& args, const std::string& default_compssd) {
+  PlugstackParse out;
   out.config.compssd = default_compssd;
   for (const auto& arg : args) {
     const auto eq = arg.find('=');

@@ -1,4 +1,4 @@
-// site_config.h - the site's compss.yaml, merged under the job's --compss value.
+// site_yaml.h - the site's compss.yaml, merged under the job's --compss value.
 //
 // compss.yaml is a flat YAML mapping whose keys are those of --compss (max-nodes, min-nodes, elastic, idle,
 // policy, resume, trace, graph; etc/compss.yaml documents them). The plugin hands the file to compssd as

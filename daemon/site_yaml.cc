@@ -1,4 +1,4 @@
-#include "daemon/site_config.h"
+#include "daemon/site_yaml.h"
 
 #include <yaml.h>
 
