@@ -14,6 +14,8 @@
 // Lifecycle: the clock outlives it. Thread-safety: as ControllerConnector.
 #pragma once
 
+#include <utility>
+
 #include "connector/controller_connector.h"
 #include "connector/fake_cluster.h"
 
@@ -30,7 +32,8 @@ struct FakeClusterHolder {
 class FakeConnector final : private detail::FakeClusterHolder, public ControllerConnector {
  public:
   explicit FakeConnector(Clock& clock, int nodes = 4, const ConnectorConfig& config = {},
-                         ConfStrings conf = FakeCluster::merge_capable_conf());
+                         ConfStrings conf = FakeCluster::merge_capable_conf())
+      : FakeClusterHolder(clock, nodes, std::move(conf)), ControllerConnector(cluster_, config, clock) {}
 
   FakeCluster& cluster() { return cluster_; }
 };

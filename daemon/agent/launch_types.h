@@ -36,7 +36,7 @@ struct ExitStatus {
   int code = 0;  // the exit code, or the signal number
 
   bool success() const { return kind == Kind::kExited && code == 0; }
-  std::string str() const;  // "0", "127", "SIGKILL"
+  std::string str() const;  // "0", "127", "SIGKILL" (launcher_reap.cc)
 };
 
 // Where a finished task's output is: a byte range of the node's stream file, or the task's own file.

@@ -1,5 +1,7 @@
-// launcher_reap.cc - reading task output, reaping tasks and reporting them (see launcher.h).
+// launcher_reap.cc - reading task output, reaping tasks, their exit statuses in words, and reporting them (see
+// launcher.h).
 #include <signal.h>
+#include <string.h>  // sigabbrev_np
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,12 @@
 #include "daemon/agent/launcher_running.h"
 
 namespace compss::agent {
+
+std::string ExitStatus::str() const {
+  if (kind == Kind::kExited) return std::to_string(code);
+  const char* abbrev = sigabbrev_np(code);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(code);
+}
 
 namespace {
 
