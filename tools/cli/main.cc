@@ -1,9 +1,11 @@
 // compss: the user's command line to the runtime of a job (doc/man/compss.1).
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config.h"
+#include "common/util/parse.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/exit_codes.h"
 
@@ -22,9 +24,9 @@ void print_help(std::ostream& os) {
 }
 
 std::string command_names() {
-  std::string s;
-  for (const Command& c : commands()) s += (s.empty() ? "" : ", ") + std::string(c.name);
-  return s;
+  std::vector<std::string_view> names;
+  for (const Command& c : commands()) names.push_back(c.name);
+  return compss::join(names, ", ");
 }
 
 }  // namespace

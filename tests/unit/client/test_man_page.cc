@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/util/parse.h"
 #include "tools/cli/commands.h"
 
 namespace {
@@ -174,12 +175,6 @@ Page parse(const std::vector<std::string>& lines) {
   return p;
 }
 
-std::string join(const Names& n) {
-  std::string s;
-  for (const auto& x : n) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("compss --help lists the subcommands of the command table", "[cli][man]") {
@@ -222,7 +217,7 @@ TEST_CASE("compss(1) documents exactly the subcommands and options of the compss
   REQUIRE(page.every_command.count("help"));
   for (const auto& sub : commands) {
     const Help help = help_of(sub);
-    INFO("compss " << sub << " accepts: " << join(help.table));
+    INFO("compss " << sub << " accepts: " << compss::join(help.table, ", "));
     for (const auto& o : help.usage) {
       INFO("its usage line shows --" << o);
       CHECK(help.table.count(o));
