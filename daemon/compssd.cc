@@ -403,25 +403,24 @@ void Daemon::start_elastic() {
 
 // One agent on a node that joined: a step of this job (merge) or of the helper job holding the node.
 Status Daemon::start_agent(const std::string& node, std::uint32_t helper_job) {
-  const std::optional<connector::SlurmJobId> helper =
-      helper_job ? std::optional<connector::SlurmJobId>(connector::SlurmJobId(helper_job)) : std::nullopt;
   AgentLaunch l = launch_;
   l.nodes = 1;
   l.nodelist = node;
   auto argv = srun_agents_argv(l);
   argv.insert(argv.begin() + 1, "--open-mode=append");  // a node that comes back keeps its earlier agent log
   std::vector<std::string> env{"COMPSS_SECRET=" + secret_};
-  if (helper) {
-    argv.insert(argv.begin() + 1, "--jobid=" + helper->str());
+  const std::string helper = std::to_string(helper_job);
+  if (helper_job) {
+    argv.insert(argv.begin() + 1, "--jobid=" + helper);
     // The batch environment describes this job, not the helper: describe the helper's one node instead.
-    for (const char* k : {"SLURM_JOB_ID=", "SLURM_JOBID="}) env.push_back(k + helper->str());
+    for (const char* k : {"SLURM_JOB_ID=", "SLURM_JOBID="}) env.push_back(k + helper);
     for (const char* k : {"SLURM_JOB_NODELIST=", "SLURM_NODELIST="}) env.push_back(k + node);
     for (const char* k : {"SLURM_NNODES=", "SLURM_JOB_NUM_NODES="}) env.push_back(std::string(k) + "1");
   }
   auto pid = spawn(argv, env, (job_dir_ / "agents" / ("srun-" + node + ".log")).string());
   if (!pid) return pid.error();
   agent_pids_.push_back(*pid);
-  log::info("agent for ", node, helper ? " in helper job " + helper->str() : std::string(" in this job"), ": pid ", *pid);
+  log::info("agent for ", node, helper_job ? " in helper job " + helper : std::string(" in this job"), ": pid ", *pid);
   return {};
 }
 

@@ -34,6 +34,7 @@
 
 #include "common/util/ids.h"
 #include "common/util/result.h"
+#include "common/util/runtime_options.h"
 #include "connector/connector.h"
 #include "daemon/elastic_worker.h"
 #include "daemon/elasticity.h"
@@ -49,7 +50,7 @@ struct ElasticConfig {
   std::vector<std::string> initial_nodes;  // the job's nodes at start-up
   std::string batch_host;                  // never released
   std::uint32_t min_nodes = 1, max_nodes = 1;
-  double idle_release_s = 60;
+  double idle_release_s = kDefaultIdleReleaseS;
   double poll_interval_s = 1;              // a pending request is polled this often
   double pending_limit_s = 60;             // then withdrawn
   double join_limit_s = 60;                // granted -> agent registered, else the node is given back

@@ -9,7 +9,7 @@
 // With elasticity on it creates the SlurmConnector, probes the controller (load_ctl_conf) and loads the
 // job (two RPCs; they block, at most the connector's retry deadline each, before the event loop starts),
 // chooses merge or helper (connector/mode.h) and sets the limits: min-nodes defaults to the job's node
-// count, max-nodes to the same (no growth), idle to 60 s.
+// count, max-nodes to the same (no growth), idle to kDefaultIdleReleaseS (60 s).
 // Failure behaviour: an error only for what the user asked and cannot have (elastic=merge where merging is
 // impossible, a bad site string); a cluster that cannot be reached turns elasticity off with a note.
 // Thread-safety: call once, from main.

@@ -92,7 +92,7 @@ struct NodeInfo {  // one stay of a node in the job
   std::uint32_t helper_job = 0;  // helper mode: the SLURM job holding it
   double granted = -1, joined = -1, drained = -1, left = -1;  // seconds since the run began; < 0: not yet
   std::uint64_t tasks_run = 0;
-  std::string why;
+  std::string why{};  // an initializer, so that {name, state, cores, busy} needs no more
   friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
 };
 
