@@ -170,9 +170,7 @@ class Daemon : public ElasticHost {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
   }
   Status start_agent(const std::string& node, std::uint32_t helper_job) override;
-  bool stop_agent(NodeId node, const std::string& why, double t) override {
-    return runtime_.release_agent(node, why, t);
-  }
+  bool stop_agent(NodeId node, const std::string&, double) override { return runtime_.release_agent(node); }
 
  private:
   void changed();

@@ -167,7 +167,7 @@ void Elastic::on_granted(std::size_t r, double now) {
         std::string(took) + " (helper job " + std::to_string(q.helper_job) +
             (cfg_.mode == GrowMode::kMerge ? ", merged into job " + cfg_.job.str() + ")" : ")"));
   const std::uint32_t helper = cfg_.mode == GrowMode::kHelper ? q.helper_job : 0;
-  const std::vector<std::string> nodes = q.nodes;  // `q` may move when a failed start adds events only
+  const std::vector<std::string> nodes = q.nodes;  // give_back() below may start work that reads the table
   const std::uint32_t seq = q.seq;
   for (const auto& node : nodes) {
     NodeLife& l = table_.node_granted(node, seq, helper, now);

@@ -81,7 +81,7 @@ class Runtime {
   void attach_elasticity(Elasticity* e) { elastic_ = e; }
   // The scheduler released `node`: its agent is told to stop; its leaving is not a loss. False when no
   // agent serves it.
-  bool release_agent(NodeId node, const std::string& why, double now, std::uint32_t grace_s = 5);
+  bool release_agent(NodeId node, std::uint32_t grace_s = 5);
 
   proto::Outcome outcome() const;
   RunCounts counts() const;

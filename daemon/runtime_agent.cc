@@ -86,13 +86,11 @@ void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Regis
   }
 }
 
-bool Runtime::release_agent(NodeId node, const std::string& why, double now, std::uint32_t grace_s) {
+bool Runtime::release_agent(NodeId node, std::uint32_t grace_s) {
   Agent* a = agent_on(node);
   if (!a) return false;
   // The scheduler forgot the node already: from now on the agent's leaving is expected, not a loss. The
   // node's life is the elasticity side's to move on (stopping -> releasing -> released).
-  (void)why;
-  (void)now;
   a->registered = false;
   a->endpoint->send(proto::Stop{grace_s});
   return true;

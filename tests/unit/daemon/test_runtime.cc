@@ -359,7 +359,7 @@ TEST_CASE("a released node's agent is told to stop and its leaving goes to the e
   w.rt.attach_elasticity(&e);
   NodeLife* l = w.rt.nodes().latest("n2");
   l->state = NodeState::kStopping;  // what Elastic::release does before asking
-  CHECK(w.rt.release_agent(l->id, "idle", w.t));
+  CHECK(w.rt.release_agent(l->id));
   CHECK(n2.count<proto::Stop>() == 1);
   w.rt.agent_gone(w.shared(n2).get(), "closed", w.t);
   CHECK(e.calls == std::vector<std::string>{"left n2 stopping"});
