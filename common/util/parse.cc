@@ -1,6 +1,7 @@
 #include "common/util/parse.h"
 
 #include <cctype>
+#include <set>
 #include <string>
 
 namespace compss {
@@ -146,6 +147,37 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_kv_list(std::stri
     out.emplace_back(std::move(key), std::move(val));
   }
   return out;
+}
+
+std::string format_cpu_list(const std::vector<std::uint32_t>& ids) {
+  std::set<std::uint32_t> sorted(ids.begin(), ids.end());
+  std::string out;
+  for (auto it = sorted.begin(); it != sorted.end();) {
+    std::uint32_t first = *it, last = *it;
+    for (++it; it != sorted.end() && *it == last + 1; ++it) last = *it;
+    if (!out.empty()) out += ',';
+    out += std::to_string(first);
+    if (last != first) out += "-" + std::to_string(last);
+  }
+  return out;
+}
+
+Result<std::vector<std::uint32_t>> parse_cpu_list(std::string_view s) {
+  constexpr std::uint64_t kMax = 1u << 20;  // far beyond any node; keeps "0-4000000000" from filling memory
+  std::set<std::uint32_t> ids;
+  for (std::string_view item : split(s, ',')) {
+    item = trim(item);
+    const auto dash = item.find('-');
+    const std::string_view lo_s = item.substr(0, dash);
+    const std::string_view hi_s = dash == std::string_view::npos ? lo_s : item.substr(dash + 1);
+    auto lo = parse_uint(lo_s, "CPU id", 0, kMax);
+    auto hi = parse_uint(hi_s, "CPU id", 0, kMax);
+    if (!lo || !hi || *hi < *lo)
+      return fail("bad CPU list '", std::string(s), "': entry '", std::string(item),
+                  "' is not a number or a range a-b with a <= b");
+    for (std::uint64_t c = *lo; c <= *hi; ++c) ids.insert(static_cast<std::uint32_t>(c));
+  }
+  return std::vector<std::uint32_t>(ids.begin(), ids.end());
 }
 
 }  // namespace compss

@@ -46,6 +46,12 @@ std::string join(const Range& items, std::string_view sep) {
 // "permit_job_expansion=1" or "no_permit_job_expansion" do not.
 bool list_has(std::string_view comma_list, std::string_view item);
 
+// Linux cpulist notation, as /proc/<pid>/status shows Cpus_allowed_list and SLURM writes CPU ids:
+// {0,1,2,5} -> "0-2,5" (sorted, duplicates dropped); {} -> "".
+std::string format_cpu_list(const std::vector<std::uint32_t>& ids);
+// The inverse: "0-2,5" -> {0,1,2,5}, ascending without duplicates; "" -> {}. An error names the bad entry.
+Result<std::vector<std::uint32_t>> parse_cpu_list(std::string_view s);
+
 // A decimal unsigned integer in [lo, hi]. `what` names the value in the error ("max-nodes").
 Result<std::uint64_t> parse_uint(std::string_view s, std::string_view what, std::uint64_t lo = 0,
                                  std::uint64_t hi = UINT64_MAX);

@@ -22,7 +22,9 @@
 #include "config.h"
 #include "common/proto/handshake.h"
 #include "common/proto/stream.h"
+#include "common/util/allocation.h"
 #include "common/util/log.h"
+#include "common/util/parse.h"
 #include "daemon/agent/identity.h"
 #include "daemon/agent/launcher.h"
 #include "daemon/agent/node_desc.h"
@@ -50,6 +52,7 @@ class Agent {
   void assign(const proto::Assign& a);
   void heartbeat();
   void shut(int code, const std::string& why);
+  Status apply_allocation(agent::TopologyOptions& topt) const;
   void maybe_exit();
 
   asio::io_context& io_;
@@ -201,10 +204,32 @@ void Agent::shut(int code, const std::string& why) {
   io_.stop();
 }
 
+// What the job holds on this node, from compssd (COMPSS_ALLOCATION): only those CPUs are offered. Not
+// set (a run outside SLURM, or a site compssd could not ask): the node as this process sees it.
+Status Agent::apply_allocation(agent::TopologyOptions& topt) const {
+  const char* env = std::getenv(kAllocationEnv);
+  if (!env || !*env) return ok_status();
+  auto a = parse_allocation(env);
+  if (!a) return a.error();
+  auto it = a->find(args_.node);
+  if (it == a->end())
+    return fail(kAllocationEnv, " names no CPUs for node ", args_.node, " (it has ", format_allocation(*a),
+                "): refusing to guess which CPUs of a shared node are this job's");
+  topt.slurm_cpus = it->second.cpus;
+  if (it->second.memory_mb) topt.memory_limit_bytes = it->second.memory_mb << 20;
+  log::info("node ", args_.node, ": the job holds SLURM CPUs ", format_cpu_list(it->second.cpus),
+            it->second.memory_mb ? " and " + std::to_string(it->second.memory_mb) + " MiB" : std::string());
+  return ok_status();
+}
+
 int Agent::run() {
   agent::TopologyOptions topt;
   if (!args_.topology_xml.empty()) topt.source = agent::TopologySource::xml_file(args_.topology_xml);
   if (!args_.synthetic.empty()) topt.source = agent::TopologySource::synthetic(args_.synthetic);
+  if (auto s = apply_allocation(topt); !s) {
+    log::error(s.error().message);
+    return 1;
+  }
   auto topo = agent::discover_topology(topt);
   if (!topo) {
     log::error("cannot discover this node: ", topo.error().message);

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <set>
 
+#include "common/util/parse.h"
+
 namespace compss::agent {
 
 namespace {
@@ -29,7 +31,7 @@ Result<CpuSet> CpuSet::for_cores(const NodeTopology& topology, const std::vector
     const CoreDesc* core = topology.find_core(id);
     if (!core) {
       return fail("core ", std::to_string(id), " is not one of this node's usable cores (",
-                  format_id_list(topology.core_ids()), ")");
+                  format_cpu_list(topology.core_ids()), ")");
     }
     if (!seen.insert(id).second) return fail("core ", std::to_string(id), " is assigned twice");
     pus.insert(pus.end(), core->pus.begin(), core->pus.end());
@@ -46,7 +48,7 @@ CpuSet CpuSet::for_pus(std::vector<PuId> pus) {
   return set;
 }
 
-std::string CpuSet::str() const { return format_id_list(pus_); }
+std::string CpuSet::str() const { return format_cpu_list(pus_); }
 
 int CpuSet::apply() const noexcept {
   if (pus_.empty()) return EINVAL;

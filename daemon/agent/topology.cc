@@ -56,6 +56,21 @@ Result<BitmapHandle> usable_pus(hwloc_topology_t topo, const TopologyOptions& op
       hwloc_bitmap_and(usable.get(), usable.get(), bound.get());
     }
   }
+  if (options.slurm_cpus) {
+    BitmapHandle held = make_bitmap();
+    const int pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+    for (std::uint32_t id : *options.slurm_cpus) {
+      hwloc_obj_t pu = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, id);
+      if (!pu)
+        return fail("SLURM CPU id ", std::to_string(id), " is not on this node: ", options.source.describe(), " has ",
+                    std::to_string(pus), " PUs (ids 0-", std::to_string(pus - 1), ")");
+      hwloc_bitmap_set(held.get(), pu->os_index);
+    }
+    hwloc_bitmap_and(usable.get(), usable.get(), held.get());
+    if (hwloc_bitmap_iszero(usable.get()))
+      return fail("none of the job's CPUs on this node (SLURM ids ", format_cpu_list(*options.slurm_cpus),
+                  ") is usable by this process in ", options.source.describe());
+  }
   if (options.allowed_pus) {
     BitmapHandle wanted = make_bitmap();
     for (PuId pu : *options.allowed_pus) hwloc_bitmap_set(wanted.get(), pu);
@@ -177,6 +192,7 @@ Result<NodeTopology> discover_topology(const TopologyOptions& options) {
   NodeTopology node;
   node.cores = usable_cores(topo->get(), usable->get());
   node.memory_bytes = usable_memory(topo->get(), usable->get());
+  if (options.memory_limit_bytes) node.memory_bytes = std::min(node.memory_bytes, *options.memory_limit_bytes);
   node.packages = count_touching(topo->get(), HWLOC_OBJ_PACKAGE, usable->get());
   node.numa_nodes = count_touching(topo->get(), HWLOC_OBJ_NUMANODE, usable->get());
   node.gpus = find_gpus(topo->get(), node.cores);
@@ -208,19 +224,6 @@ std::string summarize(const NodeTopology& t) {
                   plural(t.cores.size(), "core", "cores");
   if (t.pu_count() != t.cores.size()) s += " (" + std::to_string(t.pu_count()) + " PUs)";
   return s + ", " + plural(t.gpus.size(), "GPU", "GPUs") + ", " + memory;
-}
-
-std::string format_id_list(const std::vector<std::uint32_t>& ids) {
-  std::set<std::uint32_t> sorted(ids.begin(), ids.end());
-  std::string out;
-  for (auto it = sorted.begin(); it != sorted.end();) {
-    std::uint32_t first = *it, last = *it;
-    for (++it; it != sorted.end() && *it == last + 1; ++it) last = *it;
-    if (!out.empty()) out += ',';
-    out += std::to_string(first);
-    if (last != first) out += "-" + std::to_string(last);
-  }
-  return out;
 }
 
 }  // namespace compss::agent

@@ -7,7 +7,8 @@
 // Which cores: one CoreDesc per physical core, identified by the OS index of its first PU. Only cores
 // this process may use are listed: the topology's allowed cpuset (the cgroup cpuset) intersected with
 // the process' CPU binding (the cpuset srun gave the step; on by default for this machine, see
-// TopologyOptions::restrict_to_binding) and with TopologyOptions::allowed_pus when given. So two agents
+// TopologyOptions::restrict_to_binding), with the PUs of the job's SLURM CPU ids (slurm_cpus) and with
+// TopologyOptions::allowed_pus when given. So two agents
 // started on one host with disjoint bindings each describe only their own cores. A core that keeps some
 // of its PUs lists only those; a core that keeps none is left out.
 //
@@ -81,6 +82,13 @@ struct TopologyOptions {
   bool restrict_to_binding = true;
   // Keep only these PUs (any source; tests use it to play two agents on one host).
   std::optional<std::vector<PuId>> allowed_pus;
+  // Keep only the PUs of these SLURM CPU ids (what the job holds on this node, common/util/allocation.h).
+  // SLURM numbers a node's CPUs in hwloc's logical PU order (package, core, thread: slurmd maps its ids
+  // to the machine's that way), so id i is the PU of logical index i. With task/none nothing else
+  // confines the job to them. Any source; an id beyond the node's PUs is an error.
+  std::optional<std::vector<std::uint32_t>> slurm_cpus;
+  // Offer at most this much memory (SLURM's allocation on the node); nullopt: the NUMA nodes' memory.
+  std::optional<std::uint64_t> memory_limit_bytes;
   // Keep only these GPUs (physical indices, e.g. from the CUDA_VISIBLE_DEVICES SLURM gave the agent).
   std::optional<std::vector<GpuIndex>> visible_gpus;
 };
@@ -94,8 +102,5 @@ Result<std::vector<GpuIndex>> parse_visible_gpus(std::string_view value);
 
 // "2 packages, 2 NUMA, 16 cores, 2 GPUs, 64.0 GiB" for logs.
 std::string summarize(const NodeTopology& topology);
-
-// Linux cpulist notation, as /proc/<pid>/status shows Cpus_allowed_list: {0,1,2,5} -> "0-2,5".
-std::string format_id_list(const std::vector<std::uint32_t>& ids);
 
 }  // namespace compss::agent

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "common/util/parse.h"
 #include "tests/unit/agent/launch_harness.h"
 
 using namespace compss::agent;
@@ -18,14 +19,14 @@ TEST_CASE("a task is bound exactly to the PUs of its cores", "[launcher][binding
     s.cores = {core.id};
     TaskResult r = h.run(s);
     CHECK(r.success());
-    CHECK(Harness::output_of(r) == "Cpus_allowed_list:\t" + format_id_list(core.pus) + "\n");
+    CHECK(Harness::output_of(r) == "Cpus_allowed_list:\t" + compss::format_cpu_list(core.pus) + "\n");
   }
   LaunchSpec all = h.spec(id, {"sh", "-c", "grep Cpus_allowed_list /proc/self/status"});
   all.cores = t.core_ids();
   TaskResult r = h.run(all);
   std::vector<PuId> pus;
   for (const CoreDesc& c : t.cores) pus.insert(pus.end(), c.pus.begin(), c.pus.end());
-  CHECK(Harness::output_of(r) == "Cpus_allowed_list:\t" + format_id_list(pus) + "\n");
+  CHECK(Harness::output_of(r) == "Cpus_allowed_list:\t" + compss::format_cpu_list(pus) + "\n");
 }
 
 TEST_CASE("a task sees its thread count, GPUs, task id and attempt, and the job's environment", "[launcher]") {

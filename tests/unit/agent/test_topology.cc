@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/util/parse.h"
 #include "daemon/agent/topology.h"
 #include "tests/unit/agent/paths.h"
 #include "tests/unit/agent/xml_compat.h"
@@ -233,13 +234,6 @@ TEST_CASE("on this machine the process binding limits the cores an agent claims"
   CHECK(all->cores.size() > 1);
 }
 
-TEST_CASE("id lists are written in cpulist notation", "[topology]") {
-  CHECK(format_id_list({}) == "");
-  CHECK(format_id_list({3}) == "3");
-  CHECK(format_id_list({0, 1}) == "0-1");
-  CHECK(format_id_list({5, 0, 1, 2, 9, 10}) == "0-2,5,9-10");
-}
-
 TEST_CASE("the agent's own CUDA_VISIBLE_DEVICES becomes the visible GPU list", "[topology][gpu]") {
   CHECK(parse_visible_gpus("0,2").value_or({}) == Ids{0, 2});
   CHECK(parse_visible_gpus(" 3 ").value_or({}) == Ids{3});
@@ -249,4 +243,42 @@ TEST_CASE("the agent's own CUDA_VISIBLE_DEVICES becomes the visible GPU list", "
   REQUIRE_FALSE(uuid.ok());
   CHECK(uuid.error().message.find("only GPU numbers are understood") != std::string::npos);
   CHECK_FALSE(parse_visible_gpus("0,,1").ok());
+}
+
+// SLURM numbers a node's CPUs in hwloc's logical order; the machine may number them otherwise (here, as
+// on many Intel nodes, the second thread of core 0 is PU 4).
+TEST_CASE("only the PUs of the job's SLURM CPU ids are offered, through hwloc's logical order", "[topology]") {
+  TopologyOptions o;
+  o.source = TopologySource::synthetic("pack:2 core:2 pu:2(indexes=0,4,1,5,2,6,3,7)");
+  o.slurm_cpus = Ids{0, 1, 2};
+  auto t = discover_topology(o);
+  REQUIRE(t.ok());
+  REQUIRE(t->cores.size() == 2);
+  CHECK(t->cores[0].id == 0);
+  CHECK(t->cores[0].pus == Ids{0, 4});
+  CHECK(t->cores[1].id == 1);
+  CHECK(t->cores[1].pus == Ids{1});
+
+  o.slurm_cpus = Ids{7, 8};
+  auto beyond = discover_topology(o);
+  REQUIRE_FALSE(beyond.ok());
+  CHECK(beyond.error().message.find("SLURM CPU id 8 is not on this node") != std::string::npos);
+
+  // The job's CPUs and the process' other limits do not meet: nothing to offer, said so.
+  o.slurm_cpus = Ids{0};
+  o.allowed_pus = Ids{5};
+  auto none = discover_topology(o);
+  REQUIRE_FALSE(none.ok());
+}
+
+TEST_CASE("the memory offered is capped by the job's allocation on the node", "[topology]") {
+  TopologyOptions o;
+  o.source = TopologySource::synthetic("numa:2(memory=1073741824) core:2 pu:1");
+  auto whole = discover_topology(o);
+  REQUIRE(whole.ok());
+  REQUIRE(whole->memory_bytes == 2ull << 30);
+  o.memory_limit_bytes = 512ull << 20;
+  auto capped = discover_topology(o);
+  REQUIRE(capped.ok());
+  CHECK(capped->memory_bytes == 512ull << 20);
 }

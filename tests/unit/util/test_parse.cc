@@ -80,3 +80,20 @@ TEST_CASE("join keeps empty items and takes string views and integers too", "[ut
   CHECK(join(std::vector<std::uint32_t>{0, 2, 15}, ",") == "0,2,15");
   CHECK(join(split("a,b,c", ','), "/") == "a/b/c");
 }
+
+TEST_CASE("CPU lists are written and read in cpulist notation", "[parse]") {
+  CHECK(compss::format_cpu_list({}) == "");
+  CHECK(compss::format_cpu_list({3}) == "3");
+  CHECK(compss::format_cpu_list({0, 1}) == "0-1");
+  CHECK(compss::format_cpu_list({5, 0, 1, 2, 9, 10, 2}) == "0-2,5,9-10");
+  using Ids = std::vector<std::uint32_t>;
+  CHECK(compss::parse_cpu_list("0-2,5,9-10").value_or(Ids{}) == Ids{0, 1, 2, 5, 9, 10});
+  CHECK(compss::parse_cpu_list("1").value_or(Ids{}) == Ids{1});
+  CHECK(compss::parse_cpu_list("").value_or(Ids{7}).empty());
+  CHECK(compss::parse_cpu_list("3,1,3").value_or(Ids{}) == Ids{1, 3});
+  for (const char* bad : {"a", "2-1", "1-", "-3", "1,,2", "0-99999999"}) {
+    auto r = compss::parse_cpu_list(bad);
+    CHECK_FALSE(r.ok());
+    if (!r.ok()) CHECK(r.error().message.find("bad CPU list") != std::string::npos);
+  }
+}
