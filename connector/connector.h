@@ -43,13 +43,20 @@ class Connector {
   // A job as slurmctld sees it now (one RPC).
   virtual Result<JobFacts> job(SlurmJobId job) = 0;
 
-  // Asks SLURM for `count` more whole nodes for `job` and returns at once (one or two RPCs).
-  // merge: a helper job with dependency=expand:<job>, exclusive, exactly `count` nodes, no steps.
+  // Every node of the cluster, with its CPUs and partitions (one RPC).
+  virtual Result<std::vector<NodeFacts>> nodes() = 0;
+
+  // Asks SLURM for `count` more nodes for `job` and returns at once (one or two RPCs).
+  // merge: a helper job with dependency=expand:<job>, exactly `count` nodes, no steps. SLURM does not
+  //   make an expand-helper exclusive, whatever it asks: options.exclude (the nodes the job holds or
+  //   awaits) and options.min_cpus (a whole node's CPUs) are what keep it off the job's own nodes and
+  //   make it take whole nodes.
   // helper: a plain exclusive allocation of `count` nodes with the job's user and partition.
   virtual Result<RequestId> request_nodes(SlurmJobId job, std::uint32_t count, GrowMode mode,
                                           const RequestOptions& options) = 0;
 
-  // Where a request stands (one RPC while pending; none once merged or withdrawn).
+  // Where a request stands (one RPC while pending; none once merged or withdrawn). A grant says what
+  // the helper holds on each node (Granted::alloc).
   virtual Result<RequestStatus> poll_request(RequestId request) = 0;
 
   // Merge mode: moves the granted helper's nodes into `job` and returns the job's new node list,

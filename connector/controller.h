@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connector/mode.h"
 #include "connector/types.h"
@@ -23,7 +24,8 @@ struct AllocSpec {
   std::string dependency;   // "expand:811" or empty
   std::string partition;    // empty: the cluster's default
   std::string exclude;      // a node list, or empty
-  std::uint32_t nodes = 1;  // min = max; always exclusive
+  std::uint32_t nodes = 1;  // min = max; always exclusive (SLURM ignores that for expand-helpers)
+  std::uint32_t min_cpus = 0;  // per node; 0: SLURM's default
   std::optional<std::uint32_t> time_limit_min;
   std::uint32_t user_id = 0;
   std::uint32_t group_id = 0;
@@ -44,6 +46,8 @@ class Controller {
   virtual int load_conf(ConfStrings* out) = 0;
   // ESLURM_INVALID_JOB_ID when slurmctld does not know the job (never existed, or purged).
   virtual int load_job(std::uint32_t job_id, JobFacts* out) = 0;
+  // Every node of the cluster with its CPUs and partitions.
+  virtual int load_nodes(std::vector<NodeFacts>* out) = 0;
   // Submits an exclusive allocation and returns without waiting for it to be granted.
   virtual int allocate(const AllocSpec& spec, AllocReply* out) = 0;
   // 0 merges a granted expand-helper into its target job; kAllNodes is NumNodes=ALL.

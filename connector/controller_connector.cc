@@ -48,6 +48,14 @@ Result<JobFacts> ControllerConnector::job(SlurmJobId job) {
   return load_job(job, "load job " + job.str());
 }
 
+Result<std::vector<NodeFacts>> ControllerConnector::nodes() {
+  std::lock_guard lock(mu_);
+  std::vector<NodeFacts> out;
+  Status st = gate_.run(RpcKind::kLoadNodes, "load the cluster's nodes", [&] { return ctl_.load_nodes(&out); });
+  if (!st) return st.error();
+  return out;
+}
+
 namespace {
 
 // Minutes left before `j` hits its time limit, at least 1; nullopt when it has none.
@@ -77,6 +85,7 @@ Result<RequestId> ControllerConnector::request_nodes(SlurmJobId job, std::uint32
   spec.partition = options.partition.empty() ? j->partition : options.partition;
   spec.exclude = *exclude;
   spec.nodes = count;
+  spec.min_cpus = options.min_cpus;
   // An expand-helper inherits the job's end time from SLURM; a plain helper must not outlive the job.
   if (mode == GrowMode::kHelper)
     spec.time_limit_min = options.time_limit_min ? options.time_limit_min : remaining_minutes(*j, ctl_.wall_seconds());
@@ -108,7 +117,7 @@ Result<RequestStatus> ControllerConnector::poll_locked(RequestRecord& r) {
   switch (r.phase) {
     case RequestPhase::kMerging:
     case RequestPhase::kMerged:
-      return RequestStatus{Granted{r.helper, r.nodes}};
+      return RequestStatus{Granted{r.helper, r.nodes, r.alloc}};
     case RequestPhase::kWithdrawn:
       return RequestStatus{Failed{"withdrawn"}};
     case RequestPhase::kReleased:
@@ -130,7 +139,8 @@ Result<RequestStatus> ControllerConnector::poll_locked(RequestRecord& r) {
   if (h->state == JobState::kRunning && !h->configuring) {
     r.phase = RequestPhase::kGranted;
     r.nodes = h->nodes;
-    return RequestStatus{Granted{r.helper, r.nodes}};
+    r.alloc = h->alloc;
+    return RequestStatus{Granted{r.helper, r.nodes, r.alloc}};
   }
   if (h->state == JobState::kPending && h->reason.rfind("DependencyNeverSatisfied", 0) == 0) {
     // SLURM keeps such a job pending forever; end it so that it does not linger in the queue.

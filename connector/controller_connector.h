@@ -30,6 +30,7 @@ class ControllerConnector : public Connector {
 
   Result<ClusterFacts> probe() override;
   Result<JobFacts> job(SlurmJobId job) override;
+  Result<std::vector<NodeFacts>> nodes() override;
   Result<RequestId> request_nodes(SlurmJobId job, std::uint32_t count, GrowMode mode,
                                   const RequestOptions& options) override;
   Result<RequestStatus> poll_request(RequestId request) override;

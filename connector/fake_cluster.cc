@@ -56,10 +56,19 @@ std::vector<std::string> FakeCluster::sorted(std::vector<std::string> names) con
   return names;
 }
 
+std::set<std::uint32_t> FakeCluster::used(const std::string& node) const {
+  std::set<std::uint32_t> out;
+  for (const auto& [id, j] : jobs_) {
+    if (j.facts.state != JobState::kRunning) continue;
+    if (auto it = j.cpus.find(node); it != j.cpus.end()) out.insert(it->second.begin(), it->second.end());
+  }
+  return out;
+}
+
 std::vector<std::string> FakeCluster::free_nodes() const {
   std::vector<std::string> out;
   for (const auto& n : nodes_)
-    if (!owner_.count(n)) out.push_back(n);
+    if (used(n).empty()) out.push_back(n);
   return out;
 }
 
@@ -68,18 +77,29 @@ const JobFacts* FakeCluster::find(SlurmJobId job) const {
   return it == jobs_.end() ? nullptr : &it->second.facts;
 }
 
-void FakeCluster::set_nodes(Job& j, std::vector<std::string> nodes) {
-  for (const auto& n : j.facts.nodes) owner_.erase(n);
-  j.facts.nodes = sorted(std::move(nodes));
-  for (const auto& n : j.facts.nodes) owner_[n] = j.facts.id.value();
+void FakeCluster::set_cpus(Job& j, std::map<std::string, std::set<std::uint32_t>> cpus) {
+  j.cpus = std::move(cpus);
+  std::vector<std::string> names;
+  for (const auto& [n, ids] : j.cpus) names.push_back(n);
+  j.facts.nodes = sorted(std::move(names));
   j.facts.node_list = compress_hostlist(j.facts.nodes).value_or("");
   j.facts.num_nodes = static_cast<std::uint32_t>(j.facts.nodes.size());
-  j.facts.num_cpus = j.facts.num_nodes * kCpusPerNode;
+  j.facts.num_cpus = 0;
+  j.facts.alloc.clear();
+  for (const auto& n : j.facts.nodes) {
+    const auto& ids = j.cpus.at(n);
+    NodeAlloc a;
+    a.node = n;
+    a.cpus = static_cast<std::uint32_t>(ids.size());
+    a.cpu_ids = format_cpu_list(std::vector<std::uint32_t>(ids.begin(), ids.end()));
+    j.facts.num_cpus += a.cpus;
+    j.facts.alloc.push_back(std::move(a));
+  }
 }
 
-// Like SLURM, an ended job still lists the nodes it had; they are free for others all the same.
+// Like SLURM, an ended job still lists the nodes it had; they are free for others all the same (used()
+// counts running jobs only).
 void FakeCluster::end(Job& j, const char* state) {
-  for (const auto& n : j.facts.nodes) owner_.erase(n);
   j.facts.state = JobState::kEnded;
   j.facts.state_name = state;
   j.facts.end_time = wall_seconds();
@@ -97,14 +117,28 @@ void FakeCluster::try_start(Job& j) {
       return;
     }
   }
-  std::vector<std::string> pick;
-  for (const auto& n : free_nodes())
-    if (!j.exclude.count(n) && pick.size() < j.want) pick.push_back(n);
+  std::map<std::string, std::set<std::uint32_t>> pick;
+  for (const auto& n : nodes_) {
+    if (pick.size() == j.want) break;
+    if (j.exclude.count(n)) continue;
+    const std::set<std::uint32_t> busy = used(n);
+    std::set<std::uint32_t> ids;
+    for (std::uint32_t c = 0; c < kCpusPerNode; ++c)
+      if (!busy.count(c)) ids.insert(c);
+    if (!j.expand_target) {
+      if (ids.size() < kCpusPerNode) continue;  // exclusive: whole free nodes only
+    } else {
+      const std::uint32_t want = std::max<std::uint32_t>(1, j.min_cpus);
+      if (ids.size() < want) continue;
+      while (ids.size() > want) ids.erase(std::prev(ids.end()));
+    }
+    pick.emplace(n, std::move(ids));
+  }
   if (pick.size() < j.want) {
     j.facts.reason = "Resources";
     return;
   }
-  set_nodes(j, pick);
+  set_cpus(j, std::move(pick));
   j.facts.state = JobState::kRunning;
   j.facts.state_name = "RUNNING";
   j.facts.reason = "";
@@ -133,11 +167,36 @@ Result<SlurmJobId> FakeCluster::start_job(const std::string& name, std::uint32_t
   j.want = nodes;
   j.facts.state = JobState::kPending;
   try_start(j);
-  if (j.facts.state != JobState::kRunning) {
-    for (const auto& n : j.facts.nodes) owner_.erase(n);
+  if (j.facts.state != JobState::kRunning)
     return fail("fake cluster: no ", std::to_string(nodes), " free nodes for job '", name, "'");
-  }
   j.facts.batch_host = j.facts.nodes.front();
+  SlurmJobId id = j.facts.id;
+  jobs_.emplace(id.value(), std::move(j));
+  return id;
+}
+
+Result<SlurmJobId> FakeCluster::start_partial_job(const std::string& name, const std::string& node,
+                                                  std::uint32_t cpus) {
+  if (std::find(nodes_.begin(), nodes_.end(), node) == nodes_.end()) return fail("fake cluster: no node ", node);
+  const std::set<std::uint32_t> busy = used(node);
+  std::set<std::uint32_t> ids;
+  for (std::uint32_t c = 0; c < kCpusPerNode && ids.size() < cpus; ++c)
+    if (!busy.count(c)) ids.insert(c);
+  if (cpus == 0 || ids.size() < cpus)
+    return fail("fake cluster: node ", node, " has no ", std::to_string(cpus), " free CPUs for job '", name, "'");
+  Job j;
+  j.facts.id = SlurmJobId(next_id_++);
+  j.facts.name = name;
+  j.facts.partition = "debug";
+  j.facts.user_id = 1000;
+  j.facts.group_id = 1000;
+  j.facts.time_limit_min = 60;
+  j.facts.state = JobState::kRunning;
+  j.facts.state_name = "RUNNING";
+  j.facts.start_time = wall_seconds();
+  j.facts.end_time = j.facts.start_time + 3600;
+  set_cpus(j, {{node, ids}});
+  j.facts.batch_host = node;
   SlurmJobId id = j.facts.id;
   jobs_.emplace(id.value(), std::move(j));
   return id;
@@ -155,6 +214,13 @@ int FakeCluster::load_job(std::uint32_t job_id, JobFacts* out) {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return ESLURM_INVALID_JOB_ID;
   *out = it->second.facts;
+  return 0;
+}
+
+int FakeCluster::load_nodes(std::vector<NodeFacts>* out) {
+  if (int e = enter(RpcKind::kLoadNodes)) return e;
+  out->clear();
+  for (const auto& n : nodes_) out->push_back(NodeFacts{n, kCpusPerNode, {"debug"}});
   return 0;
 }
 
@@ -183,6 +249,7 @@ int FakeCluster::allocate(const AllocSpec& spec, AllocReply* out) {
   j.facts.state = JobState::kPending;
   j.facts.state_name = "PENDING";
   j.want = spec.nodes;
+  j.min_cpus = spec.min_cpus;
   try_start(j);
   AllocReply r;
   r.job_id = j.facts.id.value();
@@ -220,17 +287,18 @@ int FakeCluster::update_min_nodes(std::uint32_t job_id, std::uint32_t min_nodes)
     if (!list_has(conf_.scheduler_parameters, "permit_job_expansion")) return ESLURM_NOT_SUPPORTED;
     Job* target = running(j->expand_target, &code);
     if (!target) return code;
-    std::vector<std::string> merged = target->facts.nodes;
-    merged.insert(merged.end(), j->facts.nodes.begin(), j->facts.nodes.end());
-    set_nodes(*j, {});
-    set_nodes(*target, merged);
+    auto merged = target->cpus;
+    for (const auto& [n, ids] : j->cpus) merged[n].insert(ids.begin(), ids.end());
+    set_cpus(*j, {});
+    set_cpus(*target, std::move(merged));
     end(*j, "COMPLETED");
     if (conf_.accounting_storage_type != "accounting_storage/slurmdbd") target->db_index_pending = true;
     return 0;
   }
   if (min_nodes < j->facts.num_nodes) {
-    std::vector<std::string> keep(j->facts.nodes.begin(), j->facts.nodes.begin() + min_nodes);
-    set_nodes(*j, keep);
+    auto keep = j->cpus;
+    for (std::size_t i = min_nodes; i < j->facts.nodes.size(); ++i) keep.erase(j->facts.nodes[i]);
+    set_cpus(*j, std::move(keep));
     schedule();
   }
   return 0;
@@ -246,7 +314,9 @@ int FakeCluster::update_req_nodes(std::uint32_t job_id, const std::string& node_
   for (const auto& n : *want)
     if (std::find(j->facts.nodes.begin(), j->facts.nodes.end(), n) == j->facts.nodes.end())
       return ESLURM_INVALID_NODE_NAME;
-  set_nodes(*j, *want);
+  std::map<std::string, std::set<std::uint32_t>> keep;
+  for (const auto& n : *want) keep[n] = j->cpus.at(n);
+  set_cpus(*j, std::move(keep));
   schedule();
   return 0;
 }

@@ -29,6 +29,7 @@ struct RequestRecord {
   GrowMode mode = GrowMode::kHelper;
   RequestPhase phase = RequestPhase::kSubmitted;
   std::vector<std::string> nodes;  // the helper's nodes, once granted
+  std::vector<NodeAlloc> alloc;    // what the helper holds on each of them
   std::vector<std::string> job_nodes_before;  // the job's nodes when the merge began
   std::string reason;              // why it failed, when it did
 };

@@ -28,6 +28,7 @@ std::string_view rpc_kind_name(RpcKind k) {
     case RpcKind::kAllocate: return "allocate";
     case RpcKind::kUpdateJob: return "update_job";
     case RpcKind::kKillJob: return "kill_job";
+    case RpcKind::kLoadNodes: return "load_node";
   }
   return "unknown";
 }

@@ -35,9 +35,10 @@
 
 namespace compss::connector {
 
-enum class RpcKind { kLoadConf, kLoadJob, kAllocate, kUpdateJob, kKillJob };
-inline constexpr std::size_t kRpcKinds = 5;
-std::string_view rpc_kind_name(RpcKind k);  // "load_ctl_conf", "load_job", "allocate", "update_job", "kill_job"
+enum class RpcKind { kLoadConf, kLoadJob, kAllocate, kUpdateJob, kKillJob, kLoadNodes };
+inline constexpr std::size_t kRpcKinds = 6;
+// "load_ctl_conf", "load_job", "allocate", "update_job", "kill_job", "load_node"
+std::string_view rpc_kind_name(RpcKind k);
 
 struct RpcStats {
   std::array<std::uint64_t, kRpcKinds> attempts{};  // RPCs really sent, retries included
@@ -47,7 +48,7 @@ struct RpcStats {
 
   std::uint64_t attempts_of(RpcKind k) const { return attempts[static_cast<std::size_t>(k)]; }
   std::uint64_t total_attempts() const;
-  // "slurmctld RPCs: 14 (load_ctl_conf 1, load_job 9, allocate 2, update_job 2, kill_job 0); 1 retry,
+  // "slurmctld RPCs: 14 (load_ctl_conf 1, load_job 9, allocate 2, update_job 2, kill_job 0, load_node 0); 1 retry,
   //  0 failed, 0 ms waiting for the budget"
   std::string summary() const;
 };

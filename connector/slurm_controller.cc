@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <csignal>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
 
+#include "common/util/parse.h"
 #include "connector/hostlist.h"
 
 namespace compss::connector {
@@ -82,6 +84,22 @@ JobFacts facts_of(const slurm_job_info_t& j) {
   f.user_name = str(j.user_name);
   f.batch_host = str(j.batch_host);
   if (j.time_limit != INFINITE && j.time_limit != NO_VAL) f.time_limit_min = j.time_limit;
+  // What the job holds on each node, from the job's resources (loaded with SHOW_DETAIL). With
+  // task/none nothing on the node confines the job to these CPUs: the agent does (topology.h).
+  if (j.job_resrcs && (j.job_state & JOB_STATE_BASE) == JOB_RUNNING) {
+    const bool per_cpu = j.pn_min_memory != NO_VAL64 && (j.pn_min_memory & MEM_PER_CPU);
+    const std::uint64_t mem = j.pn_min_memory == NO_VAL64 ? 0 : (j.pn_min_memory & ~MEM_PER_CPU);
+    for (const auto& node : f.nodes) {
+      NodeAlloc a;
+      a.node = node;
+      char ids[1024] = {};
+      if (slurm_job_cpus_allocated_str_on_node(ids, sizeof ids, j.job_resrcs, node.c_str()) == 0) a.cpu_ids = ids;
+      const int n = slurm_job_cpus_allocated_on_node(j.job_resrcs, node.c_str());
+      a.cpus = n > 0 ? static_cast<std::uint32_t>(n) : 0;
+      a.memory_mb = per_cpu ? mem * a.cpus : mem;
+      f.alloc.push_back(std::move(a));
+    }
+  }
   f.start_time = static_cast<std::int64_t>(j.start_time);
   f.end_time = static_cast<std::int64_t>(j.end_time);
   return f;
@@ -126,7 +144,7 @@ int SlurmController::load_conf(ConfStrings* out) {
 
 int SlurmController::load_job(std::uint32_t job_id, JobFacts* out) {
   job_info_msg_t* msg = nullptr;
-  if (slurm_load_job(&msg, job_id, SHOW_ALL) != SLURM_SUCCESS) return last_error();
+  if (slurm_load_job(&msg, job_id, SHOW_ALL | SHOW_DETAIL) != SLURM_SUCCESS) return last_error();
   const slurm_job_info_t* rec = find_record(msg, job_id);
   int rc = ESLURM_INVALID_JOB_ID;
   if (rec) {
@@ -135,6 +153,26 @@ int SlurmController::load_job(std::uint32_t job_id, JobFacts* out) {
   }
   slurm_free_job_info_msg(msg);
   return rc;
+}
+
+int SlurmController::load_nodes(std::vector<NodeFacts>* out) {
+  node_info_msg_t* msg = nullptr;
+  if (slurm_load_node(static_cast<time_t>(0), &msg, SHOW_ALL) != SLURM_SUCCESS || msg == nullptr) return last_error();
+  std::vector<NodeFacts> nodes;
+  for (std::uint32_t i = 0; i < msg->record_count; ++i) {
+    const node_info_t& n = msg->node_array[i];
+    if (!n.name) continue;  // a slot of a node removed from the configuration
+    NodeFacts f;
+    f.name = n.name;
+    f.cpus = n.cpus;
+    const std::string parts = str(n.partitions);
+    for (std::string_view p : split(parts, ','))
+      if (!p.empty()) f.partitions.emplace_back(p);
+    nodes.push_back(std::move(f));
+  }
+  slurm_free_node_info_msg(msg);
+  *out = std::move(nodes);
+  return 0;
 }
 
 int SlurmController::allocate(const AllocSpec& spec, AllocReply* out) {
@@ -153,6 +191,9 @@ int SlurmController::allocate(const AllocSpec& spec, AllocReply* out) {
   d.min_nodes = spec.nodes;
   d.max_nodes = spec.nodes;
   d.shared = JOB_SHARED_NONE;  // exclusive: whole nodes, as the runtime places work per node
+  // SLURM ignores exclusivity for an expand-helper (it shares nodes the way its target does, and is
+  // placed on the target's own node when that has a free CPU); the CPU count is what makes it whole.
+  if (spec.min_cpus) d.pn_min_cpus = static_cast<std::uint16_t>(std::min<std::uint32_t>(spec.min_cpus, 0xfffe));
   if (spec.time_limit_min) d.time_limit = *spec.time_limit_min;
   d.user_id = spec.user_id;
   d.group_id = spec.group_id;

@@ -35,6 +35,22 @@ struct ClusterFacts {
 
 enum class JobState { kPending, kRunning, kSuspended, kEnded };
 
+// What a job holds on one node. The CPU ids are SLURM's own numbering of the node's CPUs (as
+// `scontrol show job -d` prints them: CPU_IDs=1); the agent turns them into the machine's (topology.h).
+struct NodeAlloc {
+  std::string node;
+  std::string cpu_ids;          // "0-1", "1,3"; empty when SLURM did not say
+  std::uint32_t cpus = 0;       // how many
+  std::uint64_t memory_mb = 0;  // 0: SLURM does not limit the job's memory on the node
+};
+
+// One node of the cluster, as slurmctld describes it.
+struct NodeFacts {
+  std::string name;
+  std::uint32_t cpus = 0;
+  std::vector<std::string> partitions;
+};
+
 struct JobFacts {
   SlurmJobId id;
   std::string name;
@@ -51,6 +67,7 @@ struct JobFacts {
   std::uint32_t group_id = 0;
   std::string user_name;                // empty when SLURM does not say
   std::string batch_host;               // the node running the batch script, if any
+  std::vector<NodeAlloc> alloc;         // per node of `nodes`, what the job holds there (running jobs)
   std::optional<std::uint32_t> time_limit_min;  // nullopt: unlimited
   std::int64_t start_time = 0;          // seconds since the epoch, 0 when not known
   std::int64_t end_time = 0;            // actual or expected; 0 when not known
@@ -61,7 +78,8 @@ struct RequestOptions {
   std::string partition;                // default: the job's partition
   std::optional<std::uint32_t> time_limit_min;  // helper mode; default: the job's remaining time
   std::string name;                     // default: "compss-grow-<job>"
-  std::vector<std::string> exclude;     // nodes the request must not get (e.g. quarantined ones)
+  std::vector<std::string> exclude;     // nodes the request must not get (those the job holds or awaits)
+  std::uint32_t min_cpus = 0;           // CPUs wanted on the node (SLURM's --mincpus); 0: SLURM's default
 };
 
 // What became of a grow request.
@@ -71,6 +89,7 @@ struct Pending {
 struct Granted {
   SlurmJobId helper;                    // the helper job holding (or, once merged, having held) the nodes
   std::vector<std::string> nodes;
+  std::vector<NodeAlloc> alloc;         // what the helper was given on each node
 };
 struct Failed {
   std::string reason;

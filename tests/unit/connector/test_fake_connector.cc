@@ -66,10 +66,15 @@ TEST_CASE("the fake passes the helper sequence the real cluster runs", "[connect
 
 TEST_CASE("a merged request moves the helper's nodes into the job and ends the helper", "[connector][fake]") {
   World w;
-  auto id = w.c.request_nodes(w.job, 2, GrowMode::kMerge, {});
+  RequestOptions whole;
+  whole.min_cpus = FakeCluster::kCpusPerNode;  // as compssd asks: a whole node's CPUs
+  auto id = w.c.request_nodes(w.job, 2, GrowMode::kMerge, whole);
   REQUIRE(id.ok());
   auto g = granted(w.c, *id);
   CHECK(g.nodes == Names{"n2", "n3"});
+  REQUIRE(g.alloc.size() == 2);
+  CHECK(g.alloc[0].node == "n2");
+  CHECK(g.alloc[0].cpu_ids == "0-1");
   const JobFacts* helper = w.c.cluster().find(g.helper);
   REQUIRE(helper);
   CHECK(helper->name == "compss-grow-" + w.job.str());
