@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "config.h"
 #include "common/util/log.h"
@@ -169,7 +170,7 @@ class Daemon : public ElasticHost {
   double now() const override {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
   }
-  Status start_agent(const std::string& node, std::uint32_t helper_job) override;
+  Status start_agent(const std::string& node, std::uint32_t helper_job, const NodeShare& share) override;
   bool stop_agent(NodeId node, const std::string&, double) override { return runtime_.release_agent(node); }
 
  private:
@@ -375,6 +376,21 @@ Status Daemon::start_agents(const std::string& address) {
   }
   l.nodes = static_cast<std::uint32_t>(std::atoi(env_or("SLURM_JOB_NUM_NODES", env_or("SLURM_NNODES", "1")).c_str()));
   if (!l.nodelist.empty()) l.nodes = static_cast<std::uint32_t>(split(l.nodelist, ',').size());
+  // Each agent offers exactly what SLURM allocated to the job on its node (nothing else confines a job
+  // under task/none). When slurmctld could not say, the agents use the node as they see it.
+  if (elastic_setup_.job) {
+    const Allocation own = allocation_of(*elastic_setup_.job);
+    env.push_back(std::string(kAllocationEnv) + "=" + format_allocation(own));
+    std::map<std::string, std::string> cpus;
+    for (const auto& [node, share] : own) cpus.emplace(node, format_cpu_list(share.cpus));
+    runtime_.nodes().set_own_cpus(std::move(cpus));
+    log::info("the job's allocation: ", format_allocation(own));
+  } else {
+    const std::string why = "the job's allocation is not known (" + elastic_setup_.job_note +
+                            "): agents offer every CPU they see on their node";
+    log::warn(why);
+    runtime_.add_event(now(), why);
+  }
   expected_agents_ = args_.expect ? args_.expect : l.nodes;
   auto argv = srun_agents_argv(l);
   auto pid = spawn(argv, env, (job_dir_ / "agents" / "srun.log").string());
@@ -400,13 +416,14 @@ void Daemon::start_elastic() {
 }
 
 // One agent on a node that joined: a step of this job (merge) or of the helper job holding the node.
-Status Daemon::start_agent(const std::string& node, std::uint32_t helper_job) {
+Status Daemon::start_agent(const std::string& node, std::uint32_t helper_job, const NodeShare& share) {
   AgentLaunch l = launch_;
   l.nodes = 1;
   l.nodelist = node;
   auto argv = srun_agents_argv(l);
   argv.insert(argv.begin() + 1, "--open-mode=append");  // a node that comes back keeps its earlier agent log
   std::vector<std::string> env{"COMPSS_SECRET=" + secret_};
+  if (!share.cpus.empty()) env.push_back(std::string(kAllocationEnv) + "=" + format_allocation({{node, share}}));
   const std::string helper = std::to_string(helper_job);
   if (helper_job) {
     argv.insert(argv.begin() + 1, "--jobid=" + helper);

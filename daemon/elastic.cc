@@ -12,12 +12,10 @@ namespace compss::daemon {
 
 using connector::GrowMode;
 
-// What one worker job learnt about a request: its submission (when this job made it), where it stands,
-// and in merge mode the job's node list after merging a grant.
+// What one worker job learnt about a request: its submission (when this job made it) and where it stands.
 struct Elastic::PollOutcome {
   std::optional<Result<RequestId>> submitted;
   std::optional<Result<connector::RequestStatus>> status;
-  std::optional<Result<std::vector<std::string>>> merged;
   double seconds = 0;  // the connector calls' wall time in this job
 };
 
@@ -40,6 +38,20 @@ void Elastic::on_decision(const scheduler::Decision& d, double now) {
   if (auto* g = std::get_if<scheduler::GrowNodes>(&d)) return grow(g->count, g->why, now);
   if (auto* w = std::get_if<scheduler::WithdrawGrow>(&d)) return withdraw_newest(w->count, w->why, now);
   if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) return release(r->node, r->why, now);
+}
+
+std::vector<std::string> Elastic::nodes_held_or_coming(std::uint32_t except_request) const {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& n) {
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  };
+  for (const std::string& n : cfg_.initial_nodes) add(n);
+  for (const NodeLife& l : table_.lives())
+    if (holds(l.state)) add(l.name);
+  for (const GrowRequest& q : table_.requests())
+    if (q.seq != except_request && (q.is_open() || q.phase == RequestPhase::kJoining))
+      for (const auto& n : q.nodes) add(n);
+  return out;
 }
 
 std::uint32_t Elastic::room() const {
@@ -74,7 +86,8 @@ void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
   }
 }
 
-// One worker job: submit (when `submit`), poll, and merge a grant at once (merge mode).
+// One worker job: submit (when `submit`) and poll. A grant comes back to the event loop, which checks it
+// against the node table before anything is merged (another request's grant may have landed meanwhile).
 void Elastic::poll(std::size_t r, bool submit) {
   GrowRequest& q = table_.requests()[r];
   q.busy = true;
@@ -82,11 +95,14 @@ void Elastic::poll(std::size_t r, bool submit) {
   connector::Connector* c = &c_;
   const auto job = cfg_.job;
   const auto mode = cfg_.mode;
-  const auto opts = cfg_.request_options;
+  auto opts = cfg_.request_options;
+  // Never the nodes the job holds or awaits: SLURM would hand an expand-helper a free CPU of a node the
+  // job already has, which is no new node at all.
+  const std::vector<std::string> held = nodes_held_or_coming(q.seq);
+  opts.exclude.insert(opts.exclude.end(), held.begin(), held.end());
   const RequestId known = q.id;
-  const bool merge = mode == GrowMode::kMerge && q.phase != RequestPhase::kJoining;
   auto closing = closing_;
-  worker_.submit([this, c, job, mode, opts, known, merge, submit, r, closing]() -> Continuation {
+  worker_.submit([this, c, job, mode, opts, known, submit, r, closing]() -> Continuation {
     PollOutcome o;
     const auto began = std::chrono::steady_clock::now();
     RequestId id = known;
@@ -99,11 +115,7 @@ void Elastic::poll(std::size_t r, bool submit) {
       if (Status s = c->withdraw(id); !s) log::warn("cannot withdraw a late grow request: ", s.error().message);
       return {};
     }
-    if (id.valid()) {
-      o.status = c->poll_request(id);
-      if (o.status->ok() && merge && std::holds_alternative<connector::Granted>(**o.status))
-        o.merged = c->merge(job, id);
-    }
+    if (id.valid()) o.status = c->poll_request(id);
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     return [this, r, o = std::move(o)]() mutable { on_polled(r, std::move(o)); };
   });
@@ -139,22 +151,64 @@ void Elastic::on_polled(std::size_t r, PollOutcome&& o) {
     if (q.withdraw) withdraw(r);
     return;
   }
+  if (q.phase == RequestPhase::kJoining || q.phase == RequestPhase::kJoined) return;
   const auto& g = std::get<connector::Granted>(st);
   q.helper_job = g.helper.valid() ? g.helper.value() : 0;
-  q.nodes = g.nodes;
-  if (cfg_.mode == GrowMode::kMerge && q.phase != RequestPhase::kJoining) {
-    if (!o.merged || !o.merged->ok()) {
-      q.phase = RequestPhase::kGranted;
-      event(now, EventKind::kMergeFailed, join(q.nodes, ","), q.seq,
-            o.merged ? o.merged->error().message : "not tried");
-      return;
-    }
+  // A grant on a node the job holds (or another request brought) would only add CPUs there: give it back.
+  const std::vector<std::string> held = nodes_held_or_coming(q.seq);
+  std::vector<std::string> dup;
+  for (const auto& n : g.nodes)
+    if (std::find(held.begin(), held.end(), n) != held.end()) dup.push_back(n);
+  if (!dup.empty()) {
+    event(now, EventKind::kRequestFailed, join(dup, ","), q.seq,
+          "granted " + join(dup, ",") + ", which the job holds already: given back, not counted as a node");
+    q.withdraw = true;
+    return withdraw(r);
   }
-  // Submitted and granted (and merged) in one go: SLURM's own round trip for this growth.
-  if (o.submitted) counts_.bare_grow_s.push_back(o.seconds);
-  if (q.withdraw && cfg_.mode == GrowMode::kHelper) return withdraw(r);
+  q.nodes = g.nodes;
+  q.alloc.clear();
+  for (const auto& a : g.alloc) {
+    NodeShare share;
+    share.cpus = parse_cpu_list(a.cpu_ids).value_or(std::vector<std::uint32_t>{});
+    share.memory_mb = a.memory_mb;
+    if (!share.cpus.empty()) q.alloc.emplace(a.node, std::move(share));
+  }
+  if (q.withdraw) return withdraw(r);
+  const double bare = o.submitted ? o.seconds : -1;  // submitted and granted in one go
+  if (cfg_.mode == GrowMode::kMerge) {
+    q.phase = RequestPhase::kGranted;
+    return merge(r, bare);
+  }
+  if (bare >= 0) counts_.bare_grow_s.push_back(bare);
   on_granted(r, now);
-  if (o.merged && o.merged->ok()) check_node_set(**o.merged, "merging grow request " + std::to_string(q.seq), now);
+}
+
+// Merge mode: one worker job moves the granted node into the job; then its agent starts.
+void Elastic::merge(std::size_t r, double bare_s) {
+  GrowRequest& q = table_.requests()[r];
+  q.busy = true;
+  q.last_call = host_.now();
+  connector::Connector* c = &c_;
+  const auto job = cfg_.job;
+  const RequestId id = q.id;
+  worker_.submit([this, c, job, id, r, bare_s]() -> Continuation {
+    const auto began = std::chrono::steady_clock::now();
+    auto merged = c->merge(job, id);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    return [this, r, bare_s, s, merged = std::move(merged)] {
+      const double now = host_.now();
+      GrowRequest& q = table_.requests()[r];
+      q.busy = false;
+      if (!merged) {
+        event(now, EventKind::kMergeFailed, join(q.nodes, ","), q.seq, merged.error().message);
+        return;  // tick() polls it again and retries the merge
+      }
+      // Granted and merged at once: SLURM's own round trip for this growth.
+      if (bare_s >= 0) counts_.bare_grow_s.push_back(bare_s + s);
+      on_granted(r, now);
+      check_node_set(*merged, "merging grow request " + std::to_string(q.seq), now);
+    };
+  });
 }
 
 void Elastic::on_granted(std::size_t r, double now) {
@@ -168,11 +222,14 @@ void Elastic::on_granted(std::size_t r, double now) {
             (cfg_.mode == GrowMode::kMerge ? ", merged into job " + cfg_.job.str() + ")" : ")"));
   const std::uint32_t helper = cfg_.mode == GrowMode::kHelper ? q.helper_job : 0;
   const std::vector<std::string> nodes = q.nodes;  // give_back() below may start work that reads the table
+  const Allocation alloc = q.alloc;
   const std::uint32_t seq = q.seq;
   for (const auto& node : nodes) {
-    NodeLife& l = table_.node_granted(node, seq, helper, now);
+    auto it = alloc.find(node);
+    const NodeShare share = it != alloc.end() ? it->second : NodeShare{};
+    NodeLife& l = table_.node_granted(node, seq, helper, now, format_cpu_list(share.cpus));
     const std::size_t i = table_.index_of(l);
-    if (Status s = host_.start_agent(node, helper); !s) {
+    if (Status s = host_.start_agent(node, helper, share); !s) {
       table_.life(i).why = "its agent did not start: " + s.error().message;
       if (GrowRequest* q = table_.request(seq)) q->phase = RequestPhase::kFailed;
       event(now, EventKind::kAgentFailed, node, seq, table_.life(i).why);

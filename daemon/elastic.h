@@ -7,8 +7,12 @@
 //   every tick:   e.tick(now)       (polls pending requests about once a second)
 //   at the end:   e.shutdown(now)   (withdraws what is pending, ends helper jobs)
 //
-// Grow: GrowNodes{k} makes k requests of one node each (request_nodes, then an immediate poll, then in
-// merge mode the merge, all in one worker job so a quick grant costs one loop round trip). A granted node
+// Grow: GrowNodes{k} makes k requests of one node each (request_nodes and an immediate poll in one worker
+// job, then in merge mode the merge in a second, so a quick grant costs two loop round trips). Each
+// request excludes every node the job holds or awaits and asks for a whole node's CPUs
+// (request_options.min_cpus); a grant is checked on the event loop against the table before it is
+// merged, and one on a node the job holds anyway is given back (withdrawn), never counted as a node. The new node's agent offers exactly the CPUs
+// SLURM granted there (Granted::alloc -> ElasticHost::start_agent). A granted node
 // gets a starting life and an agent (host.start_agent); when the agent registers, the Runtime marks the
 // life live and the table takes the join latency sample. A request pending longer than pending_limit_s is
 // withdrawn; WithdrawGrow withdraws the newest open requests. The scheduler learns the nodes coming from
@@ -88,10 +92,14 @@ class Elastic : public Elasticity {
   void grow(std::uint32_t count, const std::string& why, double now);
   void poll(std::size_t r, bool submit);
   void on_polled(std::size_t r, PollOutcome&& o);
+  void merge(std::size_t r, double bare_s);
   void on_granted(std::size_t r, double now);
   void withdraw_newest(std::uint32_t count, const std::string& why, double now);
   void withdraw(std::size_t r);
   std::uint32_t room() const;  // nodes that may still be asked for under max-nodes
+  // The job's own nodes, the nodes its lives hold and the nodes of requests not yet joined: what a new
+  // grow request must not be given.
+  std::vector<std::string> nodes_held_or_coming(std::uint32_t except_request = 0) const;
   // elastic_shrink.cc: giving nodes back, checking the job's node set
   void release(NodeId id, const std::string& why, double now);
   void give_back(std::size_t life, double now);

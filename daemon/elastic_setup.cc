@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/util/log.h"
+#include "common/util/parse.h"
 #include "connector/config.h"
 #include "connector/mode.h"
 #include "connector/slurm_connector.h"
@@ -28,10 +29,19 @@ ElasticSetup off(std::string why) {
 
 }  // namespace
 
+Allocation allocation_of(const connector::JobFacts& job) {
+  Allocation a;
+  for (const auto& n : job.alloc) {
+    auto cpus = parse_cpu_list(n.cpu_ids);
+    if (!cpus || cpus->empty()) continue;
+    a.emplace(n.node, NodeShare{std::move(*cpus), n.memory_mb});
+  }
+  return a;
+}
+
 Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const ElasticSite& site,
                                       const std::string& slurm_job, const std::string& launch,
                                       scheduler::SchedulerConfig& sched) {
-  if (options.elastic == ElasticMode::kOff) return off("--compss elastic=off");
   if (slurm_job.empty()) return off("not inside a SLURM job");
   if (launch != "srun") return off("agents are not started with srun (--launch " + launch + ")");
   const auto job_number = std::strtoul(slurm_job.c_str(), nullptr, 10);
@@ -39,16 +49,27 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
 
   auto cc = connector::parse_connector_config(site.connector);
   if (!cc) return fail("--connector: ", cc.error().message);
+  const bool wanted = options.elastic != ElasticMode::kOff;
+  auto unknown_job = [&](const std::string& why) {
+    ElasticSetup s = off(wanted ? why : "--compss elastic=off");
+    s.job_note = why;
+    return s;
+  };
   auto made = connector::SlurmConnector::create(*cc);
-  if (!made) return off(made.error().message);
+  if (!made) return unknown_job(made.error().message);
   std::unique_ptr<connector::Connector> c = std::move(*made);
-  auto facts = c->probe();
-  if (!facts) return off(facts.error().message);
-  auto mode = connector::choose_mode(*facts, request_of(options.elastic));
-  if (!mode) return fail(mode.error().message);
   const connector::SlurmJobId job(static_cast<std::uint32_t>(job_number));
   auto jf = c->job(job);
-  if (!jf) return off(jf.error().message);
+  if (!jf) return unknown_job(jf.error().message);
+  auto with_job = [&](ElasticSetup s) {
+    s.job = *jf;
+    return s;
+  };
+  if (!wanted) return with_job(off("--compss elastic=off"));
+  auto facts = c->probe();
+  if (!facts) return with_job(off(facts.error().message));
+  auto mode = connector::choose_mode(*facts, request_of(options.elastic));
+  if (!mode) return fail(mode.error().message);
 
   ElasticSetup s;
   ElasticConfig& e = s.config;
@@ -69,11 +90,29 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   sched.max_outstanding = site.max_outstanding;
   sched.join_latency_s = site.join_latency_guess_s;
   sched.elastic_period_s = site.policy_period_s;
+  std::string sizing;
+  if (sched.elastic) {
+    // A grow request asks for a whole node: the CPUs of the smallest node of the job's partition (an
+    // expand-helper is not exclusive in SLURM; its CPU count is what makes it whole).
+    if (auto nodes = c->nodes(); nodes) {
+      std::uint32_t smallest = 0;
+      for (const auto& n : *nodes) {
+        if (std::find(n.partitions.begin(), n.partitions.end(), jf->partition) == n.partitions.end()) continue;
+        if (n.cpus && (smallest == 0 || n.cpus < smallest)) smallest = n.cpus;
+      }
+      e.request_options.min_cpus = smallest;
+      sched.new_node_cores = smallest;
+      sizing = smallest ? "; a new node is " + std::to_string(smallest) + " CPUs (partition " + jf->partition + ")"
+                        : "; partition " + jf->partition + " lists no node: requests ask for any node";
+    } else {
+      sizing = "; cannot read the cluster's nodes (" + nodes.error().message + "): requests ask for any node";
+    }
+  }
   s.connector = std::move(c);
   s.note = std::string("elasticity: ") + connector::grow_mode_name(e.mode) + " mode (" + e.mode_reason + "); nodes " +
            std::to_string(e.min_nodes) + ".." + std::to_string(e.max_nodes) + ", job " + job.str() + " starts on " +
-           jf->node_list + (sched.elastic ? "" : " (min = max = the job's nodes: nothing to do)");
-  return s;
+           jf->node_list + (sched.elastic ? "" : " (min = max = the job's nodes: nothing to do)") + sizing;
+  return with_job(std::move(s));
 }
 
 }  // namespace compss::daemon

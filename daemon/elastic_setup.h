@@ -6,18 +6,23 @@
 //   if (e->connector) ...            // elastic: sched.elastic/min/max/idle are filled in, e->config too
 //   else log(e->note);               // off, and why
 //
-// With elasticity on it creates the SlurmConnector, probes the controller (load_ctl_conf) and loads the
-// job (two RPCs; they block, at most the connector's retry deadline each, before the event loop starts),
-// chooses merge or helper (connector/mode.h) and sets the limits: min-nodes defaults to the job's node
-// count, max-nodes to the same (no growth), idle to kDefaultIdleReleaseS (60 s).
+// Inside a SLURM job with srun-started agents it creates the SlurmConnector and loads the job with its
+// per-node resources (one RPC), elasticity on or off: the agents offer exactly those CPUs. With
+// elasticity on it also probes the controller (load_ctl_conf) and loads the cluster's nodes (their CPU
+// counts: a grow request asks for a whole node's CPUs, the smallest node of the job's partition), all
+// before the event loop starts (each blocks at most the connector's retry deadline), chooses merge or
+// helper (connector/mode.h) and sets the limits: min-nodes defaults to the job's node count, max-nodes
+// to the same (no growth), idle to kDefaultIdleReleaseS (60 s).
 // Failure behaviour: an error only for what the user asked and cannot have (elastic=merge where merging is
 // impossible, a bad site string); a cluster that cannot be reached turns elasticity off with a note.
 // Thread-safety: call once, from main.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "common/util/allocation.h"
 #include "common/util/result.h"
 #include "common/util/runtime_options.h"
 #include "connector/connector.h"
@@ -40,7 +45,14 @@ struct ElasticSetup {
   std::unique_ptr<connector::Connector> connector;  // null: elasticity is off
   ElasticConfig config;
   std::string note;                                 // one line: the mode and why, or why it is off
+  // The job as slurmctld sees it at start-up, whenever compssd could ask (elasticity on or off): its
+  // per-node allocation is what the agents offer (JobFacts::alloc).
+  std::optional<connector::JobFacts> job;
+  std::string job_note;                             // why the job could not be read, when it could not
 };
+
+// The job's own allocation for the agents (COMPSS_ALLOCATION): node -> SLURM CPU ids and memory.
+Allocation allocation_of(const connector::JobFacts& job);
 
 Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const ElasticSite& site,
                                       const std::string& slurm_job, const std::string& launch,

@@ -16,9 +16,12 @@ void Elastic::release(NodeId id, const std::string& why, double now) {
     log::warn("elastic: release of node ", id.str(), " that this daemon does not know");
     return;
   }
-  if (l->name == cfg_.batch_host) {
-    // The scheduler never releases its first node; a multi-node start may register another one first.
-    event(now, EventKind::kNote, l->name, 0, "not releasing " + l->name + ": it runs the job's batch script");
+  if (l->name == cfg_.batch_host || l->request == 0) {
+    // The scheduler releases only nodes that joined from grow requests; this guards the rule here too.
+    event(now, EventKind::kNote, l->name, 0,
+          "not releasing " + l->name + ": " +
+              (l->name == cfg_.batch_host ? "it runs the job's batch script"
+                                          : "the job holds it from its start (only granted nodes are given back)"));
     return;
   }
   l->state = NodeState::kStopping;

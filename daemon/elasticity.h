@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/util/allocation.h"
 #include "common/util/ids.h"
 #include "common/util/result.h"
 #include "daemon/node_table.h"
@@ -36,8 +37,9 @@ class ElasticHost {
  public:
   virtual ~ElasticHost() = default;
   virtual double now() const = 0;  // seconds since the run began
-  // Starts an agent on `node`: a step of the job (helper_job 0) or of helper job `helper_job`.
-  virtual Status start_agent(const std::string& node, std::uint32_t helper_job) = 0;
+  // Starts an agent on `node`: a step of the job (helper_job 0) or of helper job `helper_job`, offering
+  // the CPUs (and memory) of `share`, what SLURM granted there; an empty share: the node as the agent sees it.
+  virtual Status start_agent(const std::string& node, std::uint32_t helper_job, const NodeShare& share) = 0;
   // Tells the agent of `node` to stop (its node is being given back); false when it has no agent.
   virtual bool stop_agent(NodeId node, const std::string& why, double now) = 0;
 };

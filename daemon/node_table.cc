@@ -40,8 +40,9 @@ std::string life_line(const NodeLife& l) {
   std::string from = l.request == 0 ? "job's own node" : "grow request " + std::to_string(l.request);
   if (l.helper_job) from += " (helper job " + std::to_string(l.helper_job) + ")";
   char head[128];
-  std::snprintf(head, sizeof head, "%-10s %-9s %3u cores  %-32s", l.name.c_str(), to_string(l.state), l.cores,
-                from.c_str());
+  const std::string cpus = l.cpus.empty() ? "" : " (cpus " + l.cpus + ")";
+  std::snprintf(head, sizeof head, "%-10s %-9s %3u cores%-14s  %-32s", l.name.c_str(), to_string(l.state), l.cores,
+                cpus.c_str(), from.c_str());
   std::string line = head;
   line += at("granted", l.granted_at) + at("joined", l.joined_at) + at("drained", l.drained_at) +
           at("release", l.release_at) + at("left", l.left_at);
@@ -133,9 +134,11 @@ std::string describe(const Event& e) {
   return e.cause.empty() ? head : head + ": " + e.cause;
 }
 
-NodeLife& NodeTable::node_granted(const std::string& name, std::uint32_t request, std::uint32_t helper_job, double now) {
+NodeLife& NodeTable::node_granted(const std::string& name, std::uint32_t request, std::uint32_t helper_job, double now,
+                                  std::string cpus) {
   NodeLife l;
   l.name = name;
+  l.cpus = std::move(cpus);
   l.request = request;
   l.helper_job = helper_job;
   l.granted_at = now;
@@ -149,6 +152,7 @@ NodeLife& NodeTable::node_registered(const std::string& name, NodeId id, std::ui
     lives_.emplace_back();
     l = &lives_.back();
     l->name = name;
+    if (auto it = own_cpus_.find(name); it != own_cpus_.end()) l->cpus = it->second;
   } else if (GrowRequest* q = request(l->request)) {
     q->phase = RequestPhase::kJoined;
     join_sample(now - q->asked_at);

@@ -19,11 +19,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/util/allocation.h"
 #include "common/util/ids.h"
 
 namespace compss::daemon {
@@ -50,6 +52,7 @@ struct NodeLife {
   std::uint32_t helper_job = 0;   // helper mode: the SLURM job holding it; 0: the job itself
   NodeState state = NodeState::kStarting;
   std::uint32_t cores = 0;        // cores its agent offers
+  std::string cpus;               // SLURM's ids of the CPUs the job holds there ("1", "0-1"); "" when unknown
   double granted_at = -1, joined_at = -1, drained_at = -1, release_at = -1, left_at = -1;
   std::string why;                // why it was drained / released / lost / failed
   std::uint64_t tasks_run = 0;    // assignments sent to it
@@ -57,7 +60,7 @@ struct NodeLife {
   bool busy = false;              // a SLURM call about it is in flight
 };
 
-// One line for the run summary: "n3  released  2 cores  grow request 2 (helper job 12)  granted 1.0 s
+// One line for the run summary: "n3  released  2 cores (cpus 0-1)  grow request 2 (helper job 12)  granted 1.0 s
 // joined 1.4 s  ...  7 task runs  (idle 30 s)".
 std::string life_line(const NodeLife& l);
 
@@ -83,6 +86,7 @@ struct GrowRequest {
   std::string pending_reason;   // SLURM's, while pending
   std::uint32_t helper_job = 0; // the helper job SLURM created for it
   std::vector<std::string> nodes;
+  Allocation alloc;             // what SLURM gave it on each node (CPU ids, memory), once granted
 
   // Its nodes may still come and no life stands for them yet: submitting, pending, or granted but not
   // merged. The one test of "an open request"; withdrawal in progress does not close it.
@@ -134,8 +138,12 @@ class NodeTable {
   explicit NodeTable(std::size_t max_events = 200) : max_events_(max_events) {}
 
   // --- nodes --------------------------------------------------------------------------------------------
-  // A node was granted by `request` (> 0): a new life, starting.
-  NodeLife& node_granted(const std::string& name, std::uint32_t request, std::uint32_t helper_job, double now);
+  // A node was granted by `request` (> 0): a new life, starting, holding SLURM CPU ids `cpus`.
+  NodeLife& node_granted(const std::string& name, std::uint32_t request, std::uint32_t helper_job, double now,
+                         std::string cpus = {});
+  // The SLURM CPU ids the job holds on its own nodes (from slurmctld at start-up); a life opened when an
+  // agent of one of them registers records them.
+  void set_own_cpus(std::map<std::string, std::string> cpus) { own_cpus_ = std::move(cpus); }
   // A node's agent registered as `id`. Completes the starting life of that name if there is one (a grant:
   // its request becomes joined and request -> now is a join latency sample), else opens a new live life
   // (one of the job's own nodes, or an agent that came back by itself).
@@ -177,6 +185,7 @@ class NodeTable {
 
  private:
   std::vector<NodeLife> lives_;
+  std::map<std::string, std::string> own_cpus_;
   std::vector<std::uint32_t> by_id_;  // NodeId value -> index in lives_
   std::vector<GrowRequest> requests_;
   std::deque<Event> recent_;

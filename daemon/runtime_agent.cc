@@ -65,7 +65,11 @@ void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Regis
       break;
     }
   }
-  NodeId id = sched_.node_joined(std::move(d), now);
+  // Only a node that came whole from a grow request may be given back; the job's own nodes (and an
+  // agent that came back by itself) stay.
+  const NodeLife* before = table_.latest(m.node);
+  const bool granted = before && before->state == NodeState::kStarting && before->request != 0;
+  NodeId id = sched_.node_joined(std::move(d), now, granted);
   const NodeLife& life = table_.node_registered(m.node, id, static_cast<std::uint32_t>(m.cores.size()), now);
   agents_[from.get()] = Agent{from, m.node, id, now, true};
   table_.event(now, EventKind::kJoined, m.node,

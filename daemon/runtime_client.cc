@@ -245,6 +245,7 @@ void Runtime::status(Endpoint& to, const proto::StatusQuery& m) const {
     ni.left = l.left_at;
     ni.tasks_run = l.tasks_run;
     ni.why = l.why;
+    ni.cpus = l.cpus;
     r.nodes.push_back(std::move(ni));
   }
   for (const Event& e : table_.recent()) {

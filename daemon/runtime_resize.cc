@@ -20,17 +20,19 @@ void Runtime::resize(Endpoint& to, const proto::Resize& m, double now) {
   to.send(proto::Ok{m.rid});
 }
 
-// Idle nodes first, then the least loaded; never the first node (it runs the job's batch script).
+// Idle nodes first, then the least loaded; only nodes that came from grow requests (the job's own nodes,
+// the batch host among them, are never given back).
 Status Runtime::drain_by_hand(std::uint32_t count, double now) {
   const auto& pool = sched_.pool();
   std::vector<std::pair<std::uint32_t, NodeId>> candidates;  // (busy cores, node)
   for (const NodeLife& l : table_.lives()) {
-    if (l.state != NodeState::kLive || !l.id.valid() || l.id == NodeId(0) || !pool.is_live(l.id) ||
+    if (l.state != NodeState::kLive || !l.id.valid() || l.request == 0 || !pool.is_live(l.id) ||
         pool.is_draining(l.id))
       continue;
     candidates.emplace_back(l.cores - pool.free_cores(l.id), l.id);
   }
-  if (candidates.empty()) return fail("no node to drain (the first node is never given back)");
+  if (candidates.empty())
+    return fail("no node to drain (only nodes that came from grow requests are given back, not the job's own)");
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   const std::uint32_t n = std::min<std::uint32_t>(count, static_cast<std::uint32_t>(candidates.size()));

@@ -43,7 +43,7 @@ std::string nodes_word(std::uint64_t n) {
 // What the input says about demand, computed once per tick.
 struct Demand {
   std::uint32_t live = 0, active = 0;  // live nodes; those not draining
-  std::uint64_t cpn = 1;               // cores per node
+  std::uint64_t cpn = 1;               // cores a new node brings
   std::uint64_t cores = 0;             // cores of the active nodes
   std::uint64_t coming_cores = 0;      // cores of outstanding requests
   double work = 0;                     // ready + unlocked core-seconds
@@ -56,9 +56,12 @@ struct Demand {
 Demand assess(const ElasticInput& in) {
   Demand d;
   d.live = static_cast<std::uint32_t>(in.nodes.size());
-  for (const NodeState& n : in.nodes) d.active += n.draining ? 0 : 1;
-  d.cpn = std::max<std::uint32_t>(1, in.cores_per_node);
-  d.cores = std::uint64_t{d.active} * d.cpn;
+  for (const NodeState& n : in.nodes) {
+    if (n.draining) continue;
+    ++d.active;
+    d.cores += n.cores;
+  }
+  d.cpn = std::max<std::uint32_t>(1, in.new_node_cores);
   d.coming_cores = std::uint64_t{in.outstanding_requests} * d.cpn;
   d.work = std::max(0.0, in.ready_work_core_s) + std::max(0.0, in.unlocked_work_core_s);
   d.drain_s = d.cores > 0 ? d.work / static_cast<double>(d.cores) : INFINITY;
@@ -144,26 +147,25 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
 
 void ElasticPolicy::drain_idle(const ElasticInput& in, std::uint32_t active, std::vector<ElasticDecision>& out) {
   if (in.now < last_grow_at_ + in.join_latency_s + in.idle_release_s) return;  // hysteresis after a grow
-  const std::uint64_t cpn = std::max<std::uint32_t>(1, in.cores_per_node);
   std::uint64_t spare = in.free_cores > in.ready_cores ? in.free_cores - in.ready_cores : 0;
   std::uint32_t above_min = active > in.min_nodes ? active - in.min_nodes : 0;
 
   std::vector<const NodeState*> idle;
   for (const NodeState& n : in.nodes) {
-    if (!n.first && !n.draining && n.idle && in.now - n.idle_since >= in.idle_release_s) idle.push_back(&n);
+    if (!n.keep && !n.draining && n.idle && in.now - n.idle_since >= in.idle_release_s) idle.push_back(&n);
   }
   // Longest idle first; among equals the newest node.
   std::sort(idle.begin(), idle.end(), [](const NodeState* a, const NodeState* b) {
     return a->idle_since != b->idle_since ? a->idle_since < b->idle_since : a->node > b->node;
   });
   for (const NodeState* n : idle) {
-    if (above_min == 0 || spare < cpn) break;
+    if (above_min == 0 || spare < n->cores) continue;
     out.push_back({Kind::kDrain, 0, n->node,
                    "idle " + num(in.now - n->idle_since) + " s >= " + num(in.idle_release_s) + " s; " +
                        std::to_string(in.free_cores) + " free cores, " + std::to_string(in.ready_cores) +
                        " wanted by ready work: drain"});
     --above_min;
-    spare -= cpn;
+    spare -= n->cores;
     shrunk(in);
   }
 }
@@ -195,7 +197,7 @@ void ElasticPolicy::release_drained(const ElasticInput& in, std::vector<ElasticD
                        [&](const ElasticDecision& e) { return e.kind == Kind::kUndrain && e.node == node; });
   };
   for (const NodeState& n : in.nodes) {
-    if (n.draining && n.idle && !n.first && !taken_back(n.node)) {
+    if (n.draining && n.idle && !n.keep && !taken_back(n.node)) {
       out.push_back({Kind::kRelease, 0, n.node, "drained and idle: release"});
     }
   }

@@ -13,15 +13,18 @@
 //    cores there are); both less the cores of outstanding requests (nodes coming). Bounded by
 //    max_nodes (live + outstanding + new) and max_outstanding. Below min_nodes: grow to min_nodes.
 //    A draining node is taken back (kUndrain) before any new node is asked for.
-//  - Drain a node that has been idle for idle_release_s, never the first node, never below min_nodes,
+//  - Drain a node that has been idle for idle_release_s, never a kept node (the job's own nodes: only
+//    nodes that came whole from grow requests are given back), never below min_nodes,
 //    only while the free cores left after it still hold all the ready work; release (kRelease) a
 //    draining node once it is idle (the daemon may have drained it, too).
 //  - Withdraw outstanding requests when demand vanished: no grow condition (above) has held for a
 //    whole join latency (the nodes would arrive to nothing); never below min_nodes.
 //  - Hysteresis: no drain until join_latency_s + idle_release_s after the last grow (the nodes asked for
 //    have had time to come and prove idle); after a drain or a withdraw, no grow within idle_release_s
-//    unless demand clearly rose: the ready cores exceed those at that shrink by at least one node's
-//    cores. A flicker of demand around the free cores therefore neither asks nor withdraws repeatedly.
+//    unless demand clearly rose: the ready cores exceed those at that shrink by at least one new node's
+//    cores.
+//  - Cores are counted per node: a job may hold part of a shared node (1 CPU of n1) and whole nodes it
+//    was granted. `cores` of the active nodes is their sum; a node asked for brings new_node_cores. A flicker of demand around the free cores therefore neither asks nor withdraws repeatedly.
 //
 // Lifecycle: one ElasticPolicy per job; decide() on every tick with increasing `now`.
 // Failure behaviour: never fails; inconsistent inputs (more outstanding than allowed, no nodes) give
@@ -40,7 +43,8 @@ namespace compss::scheduler {
 
 struct NodeState {
   NodeId node;
-  bool first = false;  // the job's first node (runs the daemon): never released
+  bool keep = false;   // never released: one of the job's own nodes (the daemon runs on the first)
+  std::uint32_t cores = 0;  // the cores it offers
   bool draining = false;
   bool idle = false;      // nothing allocated on it
   double idle_since = 0;  // seconds; meaningful when idle
@@ -51,7 +55,7 @@ struct ElasticInput {  // all times in seconds since the run started
   std::uint32_t min_nodes = 1, max_nodes = 1, outstanding_requests = 0, max_outstanding = 1;
   double join_latency_s = 30;        // measured (or estimated) time from request to node ready
   double idle_release_s = kDefaultIdleReleaseS;  // release a node after it was idle this long
-  std::uint32_t cores_per_node = 1;  // of a typical node
+  std::uint32_t new_node_cores = 1;  // the cores one granted node brings
   std::uint64_t ready_tasks = 0;     // ready (not yet placed) tasks; for the reason text only
   std::uint64_t ready_cores = 0;     // sum of cores requested by ready (not yet placed) tasks
   std::uint64_t free_cores = 0;      // free cores on live, non-draining nodes

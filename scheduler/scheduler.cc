@@ -102,10 +102,11 @@ Scheduler::NodeBook& Scheduler::book(NodeId n) {
   return nodes_[n.value()];
 }
 
-NodeId Scheduler::node_joined(NodeDesc desc, double now) {
+NodeId Scheduler::node_joined(NodeDesc desc, double now, bool releasable) {
   NodeId n = pool_.add_node(std::move(desc));
   NodeBook& b = book(n);
   b.joined_at = now;
+  b.releasable = releasable;
   b.idle_since = now;
   if (!first_node_.valid()) first_node_ = n;
   if (nodes_coming_ > 0) --nodes_coming_;

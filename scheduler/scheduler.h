@@ -50,6 +50,7 @@ struct SchedulerConfig {
   double idle_release_s = kDefaultIdleReleaseS;  // drain and release a node idle this long
   double join_latency_s = 30;             // until the daemon measures one (set_join_latency)
   double elastic_period_s = 2;            // the ElasticPolicy is consulted at most this often
+  std::uint32_t new_node_cores = 0;       // the cores a granted node brings; 0: as most live nodes have
   double default_estimate_s = 60;         // duration of a task no task of its name has finished, no timeout
   double reservation_after_s = 60;        // a blocked head task gets a reservation after waiting this long
   std::uint32_t backfill_window = 256;    // ready tasks tried per decide() beyond those that start
@@ -81,7 +82,9 @@ class Scheduler {
   Status cancel_group(GroupId g);  // every unfinished member; error for an unknown group
 
   // --- nodes ------------------------------------------------------------------------------------------
-  NodeId node_joined(NodeDesc desc, double now);
+  // `releasable`: the elasticity policy may give it back (it came whole from a grow request); the
+  // first node to join is never released either way.
+  NodeId node_joined(NodeDesc desc, double now, bool releasable = true);
   // Its attempts are requeued without spending retries. Error for an unknown or already gone node.
   Status node_lost(NodeId node, double now);
   Status drain(NodeId node, bool draining = true);  // by hand (compss resize -N) or by the daemon
@@ -121,6 +124,7 @@ class Scheduler {
   struct NodeBook {
     double joined_at = 0;
     double idle_since = 0;
+    bool releasable = true;
     std::uint32_t attempts = 0;               // slots of running attempts on it
     std::vector<std::uint32_t> failed_names;  // distinct task names that failed here
     bool suspect = false;

@@ -59,7 +59,7 @@ ElasticInput Scheduler::elastic_input(double now) const {
   in.max_outstanding = cfg_.max_outstanding;
   in.join_latency_s = join_latency_s_;
   in.idle_release_s = cfg_.idle_release_s;
-  in.cores_per_node = pool_.typical_cores();
+  in.new_node_cores = cfg_.new_node_cores ? cfg_.new_node_cores : pool_.typical_cores();
   in.ready_tasks = graph_.count(TaskState::kReady);
   in.ready_cores = ready_cores_;
   in.free_cores = pool_.free_cores();
@@ -67,7 +67,8 @@ ElasticInput Scheduler::elastic_input(double now) const {
   in.unlocked_work_core_s = unlocked_work_core_s();
   for (NodeId n : pool_.live_nodes()) {
     const NodeBook& b = nodes_[n.value()];
-    in.nodes.push_back(NodeState{n, n == first_node_, pool_.is_draining(n), pool_.is_idle(n), b.idle_since});
+    in.nodes.push_back(NodeState{n, !b.releasable || n == first_node_, static_cast<std::uint32_t>(pool_.desc(n).cores.size()),
+                                 pool_.is_draining(n), pool_.is_idle(n), b.idle_since});
   }
   return in;
 }

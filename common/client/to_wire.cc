@@ -84,7 +84,7 @@ RunStatus from_wire(const proto::StatusResult& s) {
   r.counts = {c.pending, c.ready, c.scheduled, c.running, c.done, c.failed, c.cancelled};
   for (const auto& n : s.nodes)
     r.nodes.push_back({n.name, std::string(proto::word(n.state)), n.cores, n.busy, n.request, n.helper_job, n.granted,
-                       n.joined, n.drained, n.left, n.tasks_run, n.why});
+                       n.joined, n.drained, n.left, n.tasks_run, n.why, n.cpus});
   for (const auto& e : s.events) r.events.push_back({e.t, e.kind, e.node, e.task, e.request, e.count, e.cause, e.text});
   r.outcome = std::string(proto::word(s.outcome));
   return r;

@@ -114,6 +114,7 @@ void read_node_info(Reader& r, NodeInfo& n) {
   r.seconds("left", n.left);
   r.u64("tasks_run", n.tasks_run);
   r.str("why", n.why);
+  r.str("cpus", n.cpus);
 }
 
 void read_event(Reader& r, EventRecord& e) {

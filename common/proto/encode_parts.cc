@@ -115,6 +115,7 @@ json node_info_json(const NodeInfo& n) {
     if (t >= 0) j[key] = t;
   put_if(j, "tasks_run", n.tasks_run);
   put_str(j, "why", n.why);
+  put_str(j, "cpus", n.cpus);
   return j;
 }
 

@@ -93,6 +93,7 @@ struct NodeInfo {  // one stay of a node in the job
   double granted = -1, joined = -1, drained = -1, left = -1;  // seconds since the run began; < 0: not yet
   std::uint64_t tasks_run = 0;
   std::string why{};  // an initializer, so that {name, state, cores, busy} needs no more
+  std::string cpus{};  // SLURM's ids of the CPUs the job holds there ("1", "0-1"); "" when not known
   friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
 };
 

@@ -121,6 +121,7 @@ struct NodeInfo {
   double granted = -1, joined = -1, drained = -1, left = -1;  // seconds since the run began; < 0: not (yet)
   std::uint64_t tasks_run = 0;
   std::string why;               // why it was drained, given back or lost
+  std::string cpus;              // SLURM's ids of the CPUs the job holds there ("1", "0-1"); "" when not known
 };
 
 // One event of the run; the kinds are listed in doc/spec/protocol.md (status_result).

@@ -20,10 +20,11 @@ namespace {
 
 constexpr const char* kNodesHelp =
     "usage: compss nodes [--json]\n\n"
-    "The job's nodes over time: one entry per stay of a node in the job, with where it came from (the job's\n"
-    "own node or a grow request), its state, cores busy, when it was granted, joined, drained and left, and\n"
+    "The job's nodes over time: one entry per stay of a node in the job, with its state, cores busy, the\n"
+    "CPUs SLURM allocated to the job there (its CPU ids, as scontrol show job -d prints them), where they\n"
+    "came from (the job's own node or a grow request), when it was granted, joined, drained and left, and\n"
     "the events of its life (granted, joined, drained, given back to SLURM, lost), oldest first.\n\n"
-    "  --json   one JSON object: {\"nodes\": [{\"name\", \"state\", \"cores\", \"busy\", \"request\",\n"
+    "  --json   one JSON object: {\"nodes\": [{\"name\", \"state\", \"cores\", \"busy\", \"cpus\", \"request\",\n"
     "           \"joined\", \"left\", \"why\", ..., \"events\": [{\"t\", \"kind\", \"node\", \"task\", \"cause\",\n"
     "           \"text\"}]}]}\n";
 
@@ -79,7 +80,9 @@ int run_nodes(const std::vector<std::string>& args, Io& io) {
       out["nodes"].push_back(std::move(j));
       continue;
     }
-    io.out << n.name << "  " << n.state << "  " << n.busy << "/" << n.cores << " cores busy  " << origin(n);
+    io.out << n.name << "  " << n.state << "  " << n.busy << "/" << n.cores << " cores busy  ";
+    if (!n.cpus.empty()) io.out << "cpus " << n.cpus << "  ";
+    io.out << origin(n);
     if (!n.why.empty()) io.out << "  (" << n.why << ")";
     io.out << "\n";
     for (const auto* e : life) io.out << "    " << seconds_stamp(e->t) << e->text << "\n";

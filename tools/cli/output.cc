@@ -95,6 +95,7 @@ json node_json(const client::NodeInfo& n) {
   for (auto [key, t] : {std::pair{"granted", n.granted}, {"joined", n.joined}, {"drained", n.drained}, {"left", n.left}})
     if (t >= 0) j[key] = t;
   if (!n.why.empty()) j["why"] = n.why;
+  if (!n.cpus.empty()) j["cpus"] = n.cpus;
   return j;
 }
 

@@ -42,14 +42,16 @@ struct World : ElasticHost {
   NodeTable table;
   double t = 0;
   std::vector<std::pair<std::string, std::optional<SlurmJobId>>> started;  // start_agent calls
+  std::map<std::string, NodeShare> shares;                               // what each was told to offer
   std::vector<NodeId> stopped;                                           // stop_agent calls
   bool refuse_start = false;
   std::unique_ptr<Elastic> e;
 
   double now() const override { return t; }
-  Status start_agent(const std::string& node, std::uint32_t helper) override {
+  Status start_agent(const std::string& node, std::uint32_t helper, const NodeShare& share) override {
     if (refuse_start) return fail("no srun here");
     started.emplace_back(node, helper ? std::optional<SlurmJobId>(SlurmJobId(helper)) : std::nullopt);
+    shares[node] = share;
     return {};
   }
   bool stop_agent(NodeId n, const std::string&, double) override {
@@ -57,7 +59,12 @@ struct World : ElasticHost {
     return true;
   }
 
-  explicit World(GrowMode mode = GrowMode::kMerge) {
+  // `job_cpus` > 0: the job holds only that many CPUs of n1, sharing it (as `sbatch -n1` does).
+  explicit World(GrowMode mode = GrowMode::kMerge, std::uint32_t job_cpus = 0, std::uint32_t min_cpus = 2) {
+    if (job_cpus) {  // instead of the whole-node job
+      REQUIRE(c.cluster().kill_job(job.value()) == 0);
+      job = *c.cluster().start_partial_job("wf-shared", "n1", job_cpus);
+    }
     ElasticConfig cfg;
     cfg.job = job;
     cfg.mode = mode;
@@ -68,6 +75,7 @@ struct World : ElasticHost {
     cfg.max_nodes = 4;
     cfg.pending_limit_s = 20;
     cfg.join_limit_s = 30;
+    cfg.request_options.min_cpus = min_cpus;  // what setup_elasticity asks: a whole node's CPUs
     e = std::make_unique<Elastic>(c, worker, cfg, table, *this);
     table.node_registered("n1", NodeId(0), 2, 0);  // the job's own node registered
   }
@@ -436,10 +444,13 @@ TEST_CASE("elasticity is off, with the reason, for elastic=off, outside SLURM an
   scheduler::SchedulerConfig sched;
   auto off = parse_runtime_options("elastic=off,max-nodes=4");
   REQUIRE(off.ok());
-  auto a = setup_elasticity(*off, site, "811", "srun", sched);
+  // The job is still read for its allocation (no cluster here, or no job 811: within a short deadline).
+  auto a = setup_elasticity(*off, ElasticSite{"retry-deadline=1s"}, "811", "srun", sched);
   REQUIRE(a.ok());
   CHECK_FALSE(a->connector);
   CHECK(a->note == "elasticity off: --compss elastic=off");
+  CHECK_FALSE(a->job);
+  CHECK_FALSE(a->job_note.empty());
   auto on = parse_runtime_options("max-nodes=4");
   REQUIRE(on.ok());
   auto b = setup_elasticity(*on, site, "", "local", sched);
@@ -490,4 +501,54 @@ TEST_CASE("the periodic check reports a job changed behind the daemon's back, ab
   CHECK_FALSE(w.saw("mismatch"));
   w.at(122);
   CHECK(w.saw("node set mismatch: after the periodic check"));
+}
+
+TEST_CASE("a job on one CPU of a shared node grows by whole other nodes, never onto its own", "[elastic][shared]") {
+  // What SLURM does without the exclusion: an expand-helper takes the free CPU of the job's own node.
+  {
+    World w(GrowMode::kMerge, 1);
+    auto id = w.c.request_nodes(w.job, 1, GrowMode::kMerge, {});
+    REQUIRE(id.ok());
+    auto st = w.c.poll_request(*id);
+    REQUIRE(st.ok());
+    REQUIRE(std::holds_alternative<Granted>(*st));
+    CHECK(std::get<Granted>(*st).nodes == Names{"n1"});
+  }
+  World w(GrowMode::kMerge, 1);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{3, "work waits"});
+  CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
+  REQUIRE(w.started.size() == 3);
+  for (const char* n : {"n2", "n3", "n4"}) {
+    CHECK(w.shares[n].cpus == std::vector<std::uint32_t>{0, 1});
+    CHECK(w.life(n).cpus == "0-1");
+  }
+  const JobFacts* j = w.c.cluster().find(w.job);
+  REQUIRE(j);
+  CHECK(j->alloc.front().node == "n1");
+  CHECK(j->alloc.front().cpu_ids == "0");  // its own CPU only: nothing more was merged onto n1
+  CHECK(j->num_cpus == 7);
+  CHECK(w.requests_in(daemon::RequestPhase::kFailed) == 0);
+}
+
+TEST_CASE("a grant on a node the job already holds is given back, never counted as a node", "[elastic][shared]") {
+  // Nodes of one CPU per request (a site whose smallest node is smaller than these): two requests made
+  // while nothing is free both land on n2 once it frees up; the second is given back.
+  World w(GrowMode::kMerge, 0, 1);
+  SlurmJobId other = occupy_the_rest(w);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{2, "work waits"});
+  CHECK(w.requests_in(daemon::RequestPhase::kPending) == 2);
+  REQUIRE(w.c.cluster().kill_job(other.value()) == 0);
+  w.at(3);
+  CHECK(w.job_nodes() == Names{"n1", "n2"});
+  CHECK(w.started.size() == 1);
+  CHECK(w.requests_in(daemon::RequestPhase::kWithdrawn) == 1);
+  CHECK(w.saw("which the job holds already: given back"));
+  std::size_t n2_lives = 0;
+  for (const NodeLife& l : w.table.lives()) n2_lives += l.name == "n2";
+  CHECK(n2_lives == 1);
+  const JobFacts* j = w.c.cluster().find(w.job);
+  REQUIRE(j);
+  CHECK(j->num_cpus == 3);  // n1 whole, one CPU of n2; the other CPU went back to SLURM
 }

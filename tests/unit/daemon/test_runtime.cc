@@ -328,10 +328,14 @@ TEST_CASE("growth decisions go to the attached elasticity; the scheduler learns 
   CHECK(w.rt.scheduler().nodes_coming() == 3);
 }
 
-TEST_CASE("resize goes to the elasticity side (+N) or drains here (-N); the first node never", "[runtime][elastic]") {
+TEST_CASE("resize goes to the elasticity side (+N) or drains here (-N), granted nodes only", "[runtime][elastic]") {
   World w(elastic_config());
   w.agent("n1", 1);
+  w.agent("n3", 1);  // the job's own second node: never given back either
+  GrowRequest& q = w.rt.nodes().add_request(w.t);
+  w.rt.nodes().node_granted("n2", q.seq, 0, w.t, "0-1");
   w.agent("n2", 1);
+  CHECK(w.rt.nodes().latest("n2")->cpus == "0-1");
   proto::Resize none{1, 2};
   w.client->clear();
   w.rt.on_client(w.client, proto::Message(none), w.t);
@@ -347,7 +351,13 @@ TEST_CASE("resize goes to the elasticity side (+N) or drains here (-N); the firs
   CHECK(w.client->count<proto::Ok>() == 1);
   CHECK(w.rt.nodes().latest("n2")->state == NodeState::kDraining);
   CHECK(w.rt.nodes().latest("n1")->state == NodeState::kLive);
+  CHECK(w.rt.nodes().latest("n3")->state == NodeState::kLive);
   CHECK(w.event("drain", "n2"));
+  // Nothing left that came from a grow request: refused, saying why.
+  w.client->clear();
+  w.rt.on_client(w.client, proto::Message(proto::Resize{4, -1}), w.t);
+  CHECK(w.client->last<proto::ErrorMessage>().message.find("only nodes that came from grow requests") !=
+        std::string::npos);
 }
 
 TEST_CASE("a released node's agent is told to stop and its leaving goes to the elasticity side, not as a loss",

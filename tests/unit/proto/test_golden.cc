@@ -152,6 +152,7 @@ TEST_CASE("golden: status_result", "[proto][golden]") {
   proto::NodeInfo n1{"n1", proto::NodeState::kUp, 16, 12};
   n1.joined = 0.5;
   n1.tasks_run = 40;
+  n1.cpus = "0-15";
   proto::NodeInfo n2{"n2", proto::NodeState::kDraining, 16, 0, 1};
   n2.granted = 3;
   n2.joined = 4.5;

@@ -21,8 +21,8 @@ ElasticInput job(std::uint32_t count, double now = 1000) {
   in.max_outstanding = 8;
   in.join_latency_s = 2;
   in.idle_release_s = 60;
-  in.cores_per_node = 8;
-  for (std::uint32_t i = 0; i < count; ++i) in.nodes.push_back({NodeId(i), i == 0, false, false, 0});
+  in.new_node_cores = 8;
+  for (std::uint32_t i = 0; i < count; ++i) in.nodes.push_back({NodeId(i), i == 0, 8, false, false, 0});
   return in;
 }
 
@@ -273,7 +273,7 @@ struct Sim {
     in.max_outstanding = 4;
     in.join_latency_s = 5;
     in.idle_release_s = 60;
-    in.cores_per_node = 8;
+    in.new_node_cores = 8;
     in.outstanding_requests = static_cast<std::uint32_t>(arrivals.size());
     std::uint64_t left = demand_cores;
     for (Node& n : nodes) {
@@ -289,7 +289,7 @@ struct Sim {
     in.ready_tasks = left;
     in.ready_cores = left;
     in.ready_work_core_s = static_cast<double>(left) * 300;  // tasks of 5 minutes
-    for (const Node& n : nodes) in.nodes.push_back({n.id, n.id == NodeId(0), n.draining, n.idle, n.idle_since});
+    for (const Node& n : nodes) in.nodes.push_back({n.id, n.id == NodeId(0), 8, n.draining, n.idle, n.idle_since});
     apply(now, policy.decide(in));
     peak = std::max(peak, static_cast<std::uint32_t>(nodes.size()));
   }
@@ -344,4 +344,50 @@ TEST_CASE("a job does not oscillate under bursty or flickering demand", "[elasti
   CHECK(sim.nodes.size() == 1);
   CHECK(sim.nodes[0].id == NodeId(0));
   CHECK(sim.releases == sim.drains);
+}
+
+// A job may hold part of a shared node (1 CPU of n1) beside whole nodes it was granted: the policy counts
+// each node's own cores, and asks for nodes by the cores a new one brings.
+TEST_CASE("a job on one CPU of a shared node grows by whole nodes of their real size", "[elastic]") {
+  ElasticInput in = job(0);
+  in.max_nodes = 16;
+  in.new_node_cores = 2;
+  in.nodes.push_back({NodeId(0), true, 1, false, false, 0});  // the job's own CPU, busy
+  ready(in, 6, 1, 30);                                         // 6 cores wide, 180 core-s
+  ElasticPolicy policy;
+  CHECK(grown(policy.decide(in)) == 3);  // 6 cores / 2 per new node; not 6 "nodes" of 1 core
+
+  in.new_node_cores = 8;
+  ElasticPolicy policy8;
+  CHECK(grown(policy8.decide(in)) == 1);
+}
+
+TEST_CASE("the job's own nodes are never drained; granted ones are, whatever their size", "[elastic]") {
+  ElasticInput in = job(0, 1000);
+  in.new_node_cores = 2;
+  in.nodes.push_back({NodeId(0), true, 1, false, true, 0});   // own, part of a node, idle
+  in.nodes.push_back({NodeId(1), true, 2, false, true, 0});   // own (a -N2 job's second node), idle
+  in.nodes.push_back({NodeId(2), false, 2, false, true, 0});  // granted, idle
+  in.nodes.push_back({NodeId(3), false, 1, false, true, 0});  // granted with one CPU, idle
+  in.free_cores = 6;
+  ElasticPolicy policy;
+  auto drains = of(policy.decide(in), Kind::kDrain);
+  std::vector<NodeId> drained;
+  for (const auto& d : drains) drained.push_back(d.node);
+  std::sort(drained.begin(), drained.end());
+  CHECK(drained == std::vector<NodeId>{NodeId(2), NodeId(3)});
+
+  // Ready work for 5 of the 6 free cores leaves 1 spare: the 1-core node goes, the 2-core one stays.
+  ElasticInput busy = in;
+  busy.ready_cores = 5;
+  busy.ready_tasks = 5;
+  ElasticPolicy policy2;
+  auto some = of(policy2.decide(busy), Kind::kDrain);
+  REQUIRE(some.size() == 1);
+  CHECK(some[0].node == NodeId(3));
+
+  // Draining kept nodes by the policy's own release never happens either.
+  in.nodes[1].draining = true;
+  ElasticPolicy policy3;
+  for (const auto& d : of(policy3.decide(in), Kind::kRelease)) CHECK(d.node != NodeId(1));
 }
