@@ -1,7 +1,6 @@
 #!/bin/bash
 #SBATCH --job-name=compss-ensemble
 #SBATCH --nodes=4
-#SBATCH --exclusive
 #SBATCH --time=10
 # An ensemble workflow, written as plain sequential shell: the runtime runs it as a task graph.
 #   16 members of uneven length -> a check of each member (a failed check prunes the member: its successors
