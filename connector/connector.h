@@ -43,7 +43,7 @@ class Connector {
   // A job as slurmctld sees it now (one RPC).
   virtual Result<JobFacts> job(SlurmJobId job) = 0;
 
-  // Every node of the cluster, with its CPUs and partitions (one RPC).
+  // Every node of the cluster, with its CPUs and partitions (two RPCs: nodes, partitions).
   virtual Result<std::vector<NodeFacts>> nodes() = 0;
 
   // Asks SLURM for `count` more nodes for `job` and returns at once (one or two RPCs).

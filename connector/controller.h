@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,8 +47,11 @@ class Controller {
   virtual int load_conf(ConfStrings* out) = 0;
   // ESLURM_INVALID_JOB_ID when slurmctld does not know the job (never existed, or purged).
   virtual int load_job(std::uint32_t job_id, JobFacts* out) = 0;
-  // Every node of the cluster with its CPUs and partitions.
+  // Every node of the cluster with its CPUs (NodeFacts::partitions left empty: slurm_load_node does not
+  // fill them in).
   virtual int load_nodes(std::vector<NodeFacts>* out) = 0;
+  // Every partition: its name -> the names of its nodes, expanded.
+  virtual int load_partitions(std::map<std::string, std::vector<std::string>>* out) = 0;
   // Submits an exclusive allocation and returns without waiting for it to be granted.
   virtual int allocate(const AllocSpec& spec, AllocReply* out) = 0;
   // 0 merges a granted expand-helper into its target job; kAllNodes is NumNodes=ALL.

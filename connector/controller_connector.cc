@@ -53,6 +53,12 @@ Result<std::vector<NodeFacts>> ControllerConnector::nodes() {
   std::vector<NodeFacts> out;
   Status st = gate_.run(RpcKind::kLoadNodes, "load the cluster's nodes", [&] { return ctl_.load_nodes(&out); });
   if (!st) return st.error();
+  std::map<std::string, std::vector<std::string>> parts;
+  st = gate_.run(RpcKind::kLoadNodes, "load the cluster's partitions", [&] { return ctl_.load_partitions(&parts); });
+  if (!st) return st.error();
+  for (const auto& [name, members] : parts)
+    for (NodeFacts& n : out)
+      if (std::find(members.begin(), members.end(), n.name) != members.end()) n.partitions.push_back(name);
   return out;
 }
 

@@ -61,6 +61,7 @@ class FakeCluster final : public Controller {
   int load_conf(ConfStrings* out) override;
   int load_job(std::uint32_t job_id, JobFacts* out) override;
   int load_nodes(std::vector<NodeFacts>* out) override;
+  int load_partitions(std::map<std::string, std::vector<std::string>>* out) override;
   int allocate(const AllocSpec& spec, AllocReply* out) override;
   int update_min_nodes(std::uint32_t job_id, std::uint32_t min_nodes) override;
   int update_req_nodes(std::uint32_t job_id, const std::string& node_list) override;

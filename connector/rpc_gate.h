@@ -37,7 +37,7 @@ namespace compss::connector {
 
 enum class RpcKind { kLoadConf, kLoadJob, kAllocate, kUpdateJob, kKillJob, kLoadNodes };
 inline constexpr std::size_t kRpcKinds = 6;
-// "load_ctl_conf", "load_job", "allocate", "update_job", "kill_job", "load_node"
+// "load_ctl_conf", "load_job", "allocate", "update_job", "kill_job", "load_node" (node and partition tables)
 std::string_view rpc_kind_name(RpcKind k);
 
 struct RpcStats {

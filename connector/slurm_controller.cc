@@ -11,7 +11,6 @@
 #include <slurm/slurm.h>
 #include <slurm/slurm_errno.h>
 
-#include "common/util/parse.h"
 #include "connector/hostlist.h"
 
 namespace compss::connector {
@@ -165,13 +164,24 @@ int SlurmController::load_nodes(std::vector<NodeFacts>* out) {
     NodeFacts f;
     f.name = n.name;
     f.cpus = n.cpus;
-    const std::string parts = str(n.partitions);
-    for (std::string_view p : split(parts, ','))
-      if (!p.empty()) f.partitions.emplace_back(p);
     nodes.push_back(std::move(f));
   }
   slurm_free_node_info_msg(msg);
   *out = std::move(nodes);
+  return 0;
+}
+
+int SlurmController::load_partitions(std::map<std::string, std::vector<std::string>>* out) {
+  partition_info_msg_t* msg = nullptr;
+  if (slurm_load_partitions(static_cast<time_t>(0), &msg, SHOW_ALL) != SLURM_SUCCESS || msg == nullptr)
+    return last_error();
+  std::map<std::string, std::vector<std::string>> parts;
+  for (std::uint32_t i = 0; i < msg->record_count; ++i) {
+    const partition_info_t& p = msg->partition_array[i];
+    if (p.name) parts[p.name] = expand_hostlist(str(p.nodes)).value_or({});
+  }
+  slurm_free_partition_info_msg(msg);
+  *out = std::move(parts);
   return 0;
 }
 

@@ -276,3 +276,42 @@ TEST_CASE("unknown requests are errors, not crashes", "[connector][fake]") {
   CHECK_FALSE(w.c.withdraw(RequestId()).ok());
   CHECK_FALSE(w.c.job(SlurmJobId(4242)).ok());
 }
+
+TEST_CASE("the cluster's nodes come with their CPUs and partitions, in two calls", "[connector][fake]") {
+  World w;
+  auto nodes = w.c.nodes();
+  REQUIRE(nodes.ok());
+  REQUIRE(nodes->size() == 4);
+  CHECK((*nodes)[0].name == "n1");
+  CHECK((*nodes)[0].cpus == FakeCluster::kCpusPerNode);
+  CHECK((*nodes)[3].partitions == std::vector<std::string>{"debug"});
+  CHECK(w.c.cluster().calls(RpcKind::kLoadNodes) == 2);
+}
+
+TEST_CASE("an expand-helper is not exclusive: without exclusion it lands on the job's own node", "[connector][fake]") {
+  World w;
+  REQUIRE(w.c.cluster().kill_job(w.job.value()) == 0);
+  auto shared = w.c.cluster().start_partial_job("wf-shared", "n1", 1);
+  REQUIRE(shared.ok());
+  auto loose = w.c.request_nodes(*shared, 1, GrowMode::kMerge, {});
+  REQUIRE(loose.ok());
+  auto g = granted(w.c, *loose);
+  CHECK(g.nodes == Names{"n1"});
+  CHECK(g.alloc.at(0).cpu_ids == "1");
+  REQUIRE(w.c.withdraw(*loose).ok());
+  RequestOptions whole;
+  whole.exclude = {"n1"};
+  whole.min_cpus = 2;
+  auto strict = w.c.request_nodes(*shared, 1, GrowMode::kMerge, whole);
+  REQUIRE(strict.ok());
+  auto g2 = granted(w.c, *strict);
+  CHECK(g2.nodes == Names{"n2"});
+  CHECK(g2.alloc.at(0).cpu_ids == "0-1");
+  auto merged = w.c.merge(*shared, *strict);
+  REQUIRE(merged.ok());
+  const JobFacts* j = w.c.cluster().find(*shared);
+  REQUIRE(j);
+  CHECK(j->num_cpus == 3);
+  CHECK(j->alloc.at(0).cpu_ids == "0");
+  CHECK(j->alloc.at(1).cpu_ids == "0-1");
+}
