@@ -58,11 +58,15 @@ void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Regis
   d.memory = m.memory;
   for (const auto& g : m.gpus) d.gpus.push_back(scheduler::Gpu{g.id, g.close_cores});
   for (const auto& c : m.custom) d.custom.emplace_back(c.name, c.amount);
-  // A node of the same name still registered belongs to a dead agent: replace it.
+  // A node has one agent. A second one for a node whose agent is still connected is refused: taking
+  // it would re-run the first one's tasks while they still run (its connection closing, or falling
+  // silent, is what makes a node lost; then a new agent may register).
   for (auto& [e, other] : agents_) {
     if (other.registered && other.node == m.node) {
-      node_lost(other, "replaced by a new agent", now);
-      break;
+      const std::string why = "register: node " + m.node + " has a live agent already; a second one is refused";
+      table_.event(now, EventKind::kNote, m.node, why);
+      from->send(proto::ErrorMessage{0, proto::ErrorCode::kInvalid, why});
+      return;
     }
   }
   // Only a node that came whole from a grow request may be given back; the job's own nodes (and an

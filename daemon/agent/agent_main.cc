@@ -141,6 +141,8 @@ void Agent::on_message(proto::Message&& m) {
   }
   if (auto* e = std::get_if<proto::ErrorMessage>(&m)) {
     log::warn("daemon says: ", e->message);
+    // A refused registration leaves nothing to do here.
+    if (e->code == proto::ErrorCode::kInvalid && e->message.rfind("register:", 0) == 0) shut(1, e->message);
     return;
   }
   log::warn("unexpected message '", proto::type_name(m), "' from the daemon");

@@ -375,3 +375,24 @@ TEST_CASE("a released node's agent is told to stop and its leaving goes to the e
   CHECK(e.calls == std::vector<std::string>{"left n2 stopping"});
   CHECK_FALSE(w.event("lost"));
 }
+
+TEST_CASE("a second agent for a node whose agent is connected is refused; its tasks do not run twice",
+          "[runtime][agents]") {
+  World w;
+  auto& first = w.agent("n1", 2);
+  w.submit(task({"sleep", "100"}));
+  w.pump();
+  REQUIRE(first.count<proto::Assign>() == 1);
+  auto& second = w.agent("n1", 2);
+  CHECK(second.last<proto::ErrorMessage>().message.find("has a live agent already") != std::string::npos);
+  w.pump();
+  CHECK(first.count<proto::Assign>() == 1);
+  CHECK(second.count<proto::Assign>() == 0);
+  CHECK(w.rt.nodes().latest("n1")->state == NodeState::kLive);
+  CHECK_FALSE(w.event("lost"));
+  // Once the first one is gone, a new agent is welcome.
+  w.rt.agent_gone(w.shared(first).get(), "closed", w.t);
+  auto& third = w.agent("n1", 2);
+  w.pump();
+  CHECK(third.count<proto::Assign>() == 1);
+}
