@@ -448,6 +448,7 @@ int Daemon::run() {
   ServerConfig sc;
   sc.socket_path = args_.socket.empty() ? "/tmp/compss-" + std::to_string(::getuid()) + "/" + job_ + "/compssd.sock"
                                         : args_.socket;
+  sc.own_socket_dir = args_.socket.empty();
   sc.tcp_port = args_.port;
   sc.secret = secret_;
   sc.job = job_;

@@ -70,6 +70,8 @@ void Server::close() {
   for (const auto& s : streams) s->close("daemon exiting");
   std::error_code fec;
   std::filesystem::remove(cfg_.socket_path, fec);
+  // Only an empty directory goes; every job would otherwise leave one behind in /tmp/compss-<uid>/.
+  if (cfg_.own_socket_dir) std::filesystem::remove(std::filesystem::path(cfg_.socket_path).parent_path(), fec);
 }
 
 void Server::accept_unix() {

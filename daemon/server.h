@@ -29,6 +29,7 @@ namespace compss::daemon {
 
 struct ServerConfig {
   std::string socket_path;     // Unix socket; its directory is created 0700
+  bool own_socket_dir = false; // the socket's directory is the daemon's own: removed (when empty) on close
   std::uint16_t tcp_port = 0;  // 0: any free port
   std::string secret;          // required in a TCP hello's auth
   std::string job;             // for welcome
