@@ -1,5 +1,7 @@
 #include "connector/mode.h"
 
+#include <algorithm>
+
 #include "common/util/parse.h"
 
 namespace compss::connector {
@@ -52,6 +54,25 @@ Result<ModeChoice> choose_mode(const ClusterFacts& facts, ElasticRequest request
       return ModeChoice{GrowMode::kMerge, "merge, as asked (elastic=merge)"};
   }
   return fail("unknown elastic request");
+}
+
+std::string shared_node(const JobFacts& job, const std::vector<NodeFacts>& nodes) {
+  for (const NodeAlloc& a : job.alloc) {
+    auto it = std::find_if(nodes.begin(), nodes.end(), [&](const NodeFacts& n) { return n.name == a.node; });
+    if (it == nodes.end() || a.cpus == 0 || a.cpus >= it->cpus) continue;
+    return a.node + " (" + std::to_string(a.cpus) + " of its " + std::to_string(it->cpus) + " CPUs)";
+  }
+  return "";
+}
+
+Result<ModeChoice> choose_mode_for_job(ModeChoice chosen, ElasticRequest request, const std::string& shared) {
+  if (chosen.mode != GrowMode::kMerge || shared.empty()) return chosen;
+  const std::string why = "the job shares node " + shared +
+                          " with other jobs, and merging nodes into such a job makes SLURM count CPUs of "
+                          "other jobs as its own";
+  if (request == ElasticRequest::kMerge)
+    return fail("elastic=merge cannot be honoured: ", why, "; submit with --exclusive, or use elastic=auto or helper");
+  return ModeChoice{GrowMode::kHelper, "helper jobs: " + why};
 }
 
 }  // namespace compss::connector

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/util/merge_rule.h"
 #include "common/util/result.h"
@@ -44,5 +45,15 @@ struct ModeChoice {
 
 // elastic=merge on a site that cannot merge is check_merge's error; auto falls back to helper.
 Result<ModeChoice> choose_mode(const ClusterFacts& facts, ElasticRequest request);
+
+// The first node where `job` holds fewer CPUs than the node has (it shares the node with other jobs),
+// in words: "n1 (1 of its 2 CPUs)"; "" when it holds whole nodes or SLURM did not say.
+std::string shared_node(const JobFacts& job, const std::vector<NodeFacts>& nodes);
+
+// Merging into a job that shares a node corrupts SLURM's CPU accounting (measured on 22.05: after
+// `NumNodes=0` on the helper, slurmctld logs "job overflow: could not find idle resources", the job
+// claims the node's other CPUs too, and later jobs are placed on CPUs in use). So for such a job
+// (`shared` from shared_node) auto turns merge into helper, saying why, and elastic=merge is an error.
+Result<ModeChoice> choose_mode_for_job(ModeChoice chosen, ElasticRequest request, const std::string& shared);
 
 }  // namespace compss::connector

@@ -68,7 +68,31 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   if (!wanted) return with_job(off("--compss elastic=off"));
   auto facts = c->probe();
   if (!facts) return with_job(off(facts.error().message));
-  auto mode = connector::choose_mode(*facts, request_of(options.elastic));
+  auto chosen = connector::choose_mode(*facts, request_of(options.elastic));
+  if (!chosen) return fail(chosen.error().message);
+  const std::uint32_t initial = std::max<std::uint32_t>(1, jf->num_nodes);
+  const std::uint32_t min_nodes = options.min_nodes.value_or(initial);
+  const std::uint32_t max_nodes = std::max(options.max_nodes.value_or(initial), min_nodes);
+  const bool elastic = max_nodes > initial || min_nodes < initial;
+
+  // The cluster's nodes: how many CPUs a whole new node has, and whether the job shares one of its own.
+  std::string sizing;
+  std::uint32_t smallest = 0;
+  std::string shared;
+  if (elastic) {
+    if (auto nodes = c->nodes(); nodes) {
+      for (const auto& n : *nodes) {
+        if (std::find(n.partitions.begin(), n.partitions.end(), jf->partition) == n.partitions.end()) continue;
+        if (n.cpus && (smallest == 0 || n.cpus < smallest)) smallest = n.cpus;
+      }
+      shared = connector::shared_node(*jf, *nodes);
+      sizing = smallest ? "; a new node is " + std::to_string(smallest) + " CPUs (partition " + jf->partition + ")"
+                        : "; partition " + jf->partition + " lists no node: requests ask for any node";
+    } else {
+      sizing = "; cannot read the cluster's nodes (" + nodes.error().message + "): requests ask for any node";
+    }
+  }
+  auto mode = connector::choose_mode_for_job(*chosen, request_of(options.elastic), shared);
   if (!mode) return fail(mode.error().message);
 
   ElasticSetup s;
@@ -78,36 +102,21 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   e.mode_reason = mode->reason;
   e.initial_nodes = jf->nodes;
   e.batch_host = jf->batch_host.empty() && !jf->nodes.empty() ? jf->nodes.front() : jf->batch_host;
-  const std::uint32_t initial = std::max<std::uint32_t>(1, jf->num_nodes);
-  e.min_nodes = options.min_nodes.value_or(initial);
-  e.max_nodes = std::max(options.max_nodes.value_or(initial), e.min_nodes);
+  e.min_nodes = min_nodes;
+  e.max_nodes = max_nodes;
   e.idle_release_s = static_cast<double>(options.idle_s.value_or(kDefaultIdleReleaseS));
   e.pending_limit_s = site.pending_limit_s;
-  sched.elastic = e.max_nodes > initial || e.min_nodes < initial;
+  sched.elastic = elastic;
   sched.min_nodes = e.min_nodes;
   sched.max_nodes = e.max_nodes;
   sched.idle_release_s = e.idle_release_s;
   sched.max_outstanding = site.max_outstanding;
   sched.join_latency_s = site.join_latency_guess_s;
   sched.elastic_period_s = site.policy_period_s;
-  std::string sizing;
-  if (sched.elastic) {
-    // A grow request asks for a whole node: the CPUs of the smallest node of the job's partition (an
-    // expand-helper is not exclusive in SLURM; its CPU count is what makes it whole).
-    if (auto nodes = c->nodes(); nodes) {
-      std::uint32_t smallest = 0;
-      for (const auto& n : *nodes) {
-        if (std::find(n.partitions.begin(), n.partitions.end(), jf->partition) == n.partitions.end()) continue;
-        if (n.cpus && (smallest == 0 || n.cpus < smallest)) smallest = n.cpus;
-      }
-      e.request_options.min_cpus = smallest;
-      sched.new_node_cores = smallest;
-      sizing = smallest ? "; a new node is " + std::to_string(smallest) + " CPUs (partition " + jf->partition + ")"
-                        : "; partition " + jf->partition + " lists no node: requests ask for any node";
-    } else {
-      sizing = "; cannot read the cluster's nodes (" + nodes.error().message + "): requests ask for any node";
-    }
-  }
+  // A grow request asks for a whole node: the CPUs of the smallest node of the job's partition (an
+  // expand-helper is not exclusive in SLURM; its CPU count is what makes it whole).
+  e.request_options.min_cpus = smallest;
+  sched.new_node_cores = smallest;
   s.connector = std::move(c);
   s.note = std::string("elasticity: ") + connector::grow_mode_name(e.mode) + " mode (" + e.mode_reason + "); nodes " +
            std::to_string(e.min_nodes) + ".." + std::to_string(e.max_nodes) + ", job " + job.str() + " starts on " +

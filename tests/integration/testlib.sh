@@ -285,14 +285,17 @@ it_sample_alloc() {
   IT_SAMPLER=$!
 }
 
-# it_sampled_max_nodes FILE : "COUNT NODELIST" of the job's sample (it_sample_alloc) that held the most
-# distinct nodes while RUNNING; "0 -" when none.
+# it_sampled_max_nodes FILE : "COUNT NODELIST" of the sample (it_sample_alloc) in which the job and its
+# running helper jobs together held the most distinct nodes while the job ran (merge mode: the job's own
+# list; helper mode: the job's plus its helpers'); "0 -" when none. NODELIST joins the lists with '+'.
 it_sampled_max_nodes() {
   local nl best=0 bestnl=- c
   while read -r nl; do
-    c=$(it_hosts "$nl" | sort -u | grep -c .)
+    c=$(for l in ${nl//+/ }; do it_hosts "$l"; done | sort -u | grep -c .)
     [ "$c" -gt "$best" ] && best=$c bestnl=$nl
-  done < <(awk '$3 == "job" && $4 == "RUNNING" && $5 != "-" {print $5}' "$1" | sort -u)
+  done < <(awk '$4 == "RUNNING" && $5 != "-" && ($3 == "job" || $3 == "helper") {
+                  l[$1] = ($1 in l) ? l[$1] "+" $5 : $5; if ($3 == "job") j[$1] = 1 }
+                END { for (t in l) if (t in j) print l[t] }' "$1" | sort -u)
   echo "$best $bestnl"
 }
 

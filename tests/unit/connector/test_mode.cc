@@ -97,3 +97,31 @@ TEST_CASE("elastic requests parse from their words", "[connector][mode]") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "bad elastic mode 'grow': expected auto, merge or helper");
 }
+
+TEST_CASE("a job that shares a node is grown with helper jobs, never merged into", "[connector][mode]") {
+  JobFacts job;
+  job.alloc = {NodeAlloc{"n1", "1", 1, 0}, NodeAlloc{"n2", "0-1", 2, 0}};
+  const std::vector<NodeFacts> nodes{{"n1", 2, {"debug"}}, {"n2", 2, {"debug"}}};
+  const std::string shared = shared_node(job, nodes);
+  CHECK(shared == "n1 (1 of its 2 CPUs)");
+  JobFacts whole;
+  whole.alloc = {NodeAlloc{"n1", "0-1", 2, 0}};
+  CHECK(shared_node(whole, nodes).empty());
+  CHECK(shared_node(JobFacts{}, nodes).empty());  // SLURM did not say: nothing to go on
+
+  const ModeChoice merge{GrowMode::kMerge, "merge available"};
+  auto automatic = choose_mode_for_job(merge, ElasticRequest::kAuto, shared);
+  REQUIRE(automatic.ok());
+  CHECK(automatic->mode == GrowMode::kHelper);
+  CHECK(automatic->reason.find("shares node n1 (1 of its 2 CPUs)") != std::string::npos);
+  auto asked = choose_mode_for_job(merge, ElasticRequest::kMerge, shared);
+  REQUIRE_FALSE(asked.ok());
+  CHECK(asked.error().message.find("elastic=merge cannot be honoured") != std::string::npos);
+  CHECK(asked.error().message.find("--exclusive") != std::string::npos);
+  auto unshared = choose_mode_for_job(merge, ElasticRequest::kAuto, "");
+  REQUIRE(unshared.ok());
+  CHECK(unshared->mode == GrowMode::kMerge);
+  auto helper = choose_mode_for_job(ModeChoice{GrowMode::kHelper, "asked"}, ElasticRequest::kHelper, shared);
+  REQUIRE(helper.ok());
+  CHECK(helper->reason == "asked");
+}
