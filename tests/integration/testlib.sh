@@ -171,14 +171,16 @@ it_require_spank_runtime() {
 
 # it_wait_idle SECONDS NODE... : wait until every NODE is idle (a job that just ended may leave its nodes
 # completing for a moment); prints "NODE STATE" of those that are not, non-zero when the time is up.
+# slurmctld's own node record (scontrol: State, CPUAlloc) is asked, not sinfo, whose CPU counts lag: seen
+# "mixed 1/1/0/2" for a minute after the last job on the node ended, while scontrol said IDLE, CPUAlloc=0.
 it_wait_idle() {
   local deadline=$(($(it_ms) + $1 * 1000)) n st busy
   shift
   while :; do
     busy=""
     for n in "$@"; do
-      st=$(it_node_state "$n")
-      [ "$st" = idle ] || busy="$busy $n $st"
+      st=$(scontrol show node "$n" 2>/dev/null | grep -oE '(State|CPUAlloc)=[^ ]+' | tr '\n' ' ')
+      [[ $st == *"CPUAlloc=0 "* && $st == *"State=IDLE "* ]] || busy="$busy $n ${st:-unknown}"
     done
     [ -z "$busy" ] && return 0
     [ "$(it_ms)" -ge "$deadline" ] && { echo "${busy# }"; return 1; }
