@@ -41,6 +41,8 @@ class Endpoint {
   virtual ~Endpoint() = default;
   virtual void send(const proto::Message& m) = 0;
   virtual const std::string& name() const = 0;
+  // Drops the connection (what is queued is not sent). Its end is reported as for any closed peer.
+  virtual void close(const std::string& why) = 0;
 };
 
 struct RuntimeConfig {

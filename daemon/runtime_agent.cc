@@ -240,12 +240,20 @@ void Runtime::agent_gone(const Endpoint* from, const std::string& why, double no
   if (l && elastic_) elastic_->node_left(*l, agents_stopped_, now);
 }
 
+// A silent agent's node is lost and its tasks run elsewhere; its connection is closed too, so that the
+// agent, if it was only stalled (SIGSTOP, a suspended job, a hung write), kills its tasks when it wakes
+// instead of finishing them beside their re-runs.
 void Runtime::check_heartbeats(double now) {
   if (cfg_.heartbeat_s == 0) return;
   const double limit = 3.0 * cfg_.heartbeat_s;
-  for (auto& [e, a] : agents_)
-    if (a.registered && now - a.last_heard > limit)
-      node_lost(a, "no heartbeat for " + std::to_string(static_cast<int>(now - a.last_heard)) + " s", now);
+  std::vector<std::shared_ptr<Endpoint>> silent;
+  for (auto& [e, a] : agents_) {
+    if (!a.registered || now - a.last_heard <= limit) continue;
+    const std::string why = "no heartbeat for " + std::to_string(static_cast<int>(now - a.last_heard)) + " s";
+    node_lost(a, why, now);
+    silent.push_back(a.endpoint);
+  }
+  for (const auto& e : silent) e->close("lost: no heartbeat");  // may call agent_gone() at once
 }
 
 }  // namespace compss::daemon

@@ -21,6 +21,7 @@ class Server::StreamEndpoint : public Endpoint {
   explicit StreamEndpoint(std::shared_ptr<proto::Stream> s) : stream_(std::move(s)) {}
   void send(const proto::Message& m) override { stream_->send(m); }
   const std::string& name() const override { return stream_->name(); }
+  void close(const std::string& why) override { stream_->close(why); }
 
  private:
   std::shared_ptr<proto::Stream> stream_;

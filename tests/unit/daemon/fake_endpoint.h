@@ -17,6 +17,7 @@ class FakeEndpoint : public daemon::Endpoint {
   explicit FakeEndpoint(std::string name) : name_(std::move(name)) {}
   void send(const proto::Message& m) override { sent.push_back(m); }
   const std::string& name() const override { return name_; }
+  void close(const std::string& why) override { closed = why; }
 
   // The messages of type T sent so far, oldest first.
   template <class T>
@@ -38,6 +39,7 @@ class FakeEndpoint : public daemon::Endpoint {
   void clear() { sent.clear(); }
 
   std::vector<proto::Message> sent;
+  std::string closed;  // why close() was called; "" while open
 
  private:
   std::string name_;

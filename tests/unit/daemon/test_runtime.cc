@@ -210,15 +210,26 @@ TEST_CASE("a lost agent's task is re-run on another node as a new attempt; the n
   CHECK(w.rt.counts().done == 1);
 }
 
-TEST_CASE("an agent silent for three heartbeats is lost", "[runtime]") {
+TEST_CASE("an agent silent for three heartbeats is lost and its connection closed", "[runtime]") {
   World w;
-  w.agent("n1", 1);
+  auto& n1 = w.agent("n1", 1);
+  w.agent("n2", 1);
+  w.submit(task({"sleep", "100"}));
+  w.pump();
+  REQUIRE(n1.count<proto::Assign>() == 1);
   w.t = 29;
+  w.rt.on_agent(w.agents[1], proto::Heartbeat{}, w.t);  // n2 speaks, n1 stays silent
   w.rt.check_heartbeats(w.t);
   CHECK(w.rt.nodes().latest("n1")->state == NodeState::kLive);
+  CHECK(n1.closed.empty());
   w.t = 31;
   w.rt.check_heartbeats(w.t);
   CHECK(w.rt.nodes().latest("n1")->state == NodeState::kLost);
+  // Closed: a stalled agent that wakes up kills its task (its connection is gone) rather than finish it
+  // beside the re-run on n2.
+  CHECK(n1.closed == "lost: no heartbeat");
+  w.pump();
+  CHECK(w.agents[1]->count<proto::Assign>() == 1);
 }
 
 TEST_CASE("status carries the node lives and the events as records", "[runtime][status]") {
