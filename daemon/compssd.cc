@@ -35,6 +35,7 @@
 #include "daemon/agents.h"
 #include "daemon/elastic.h"
 #include "daemon/elastic_setup.h"
+#include "daemon/job_dir.h"
 #include "daemon/runtime.h"
 #include "daemon/server.h"
 #include "daemon/site_yaml.h"
@@ -112,16 +113,6 @@ std::string make_secret() {
     s.push_back(hex[c & 15]);
   }
   return s;
-}
-
-Status write_private(const fs::path& p, const std::string& text, mode_t mode) {
-  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return fail("cannot write ", p.string());
-  ::fchmod(fd, mode);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!ok) return fail("cannot write ", p.string());
-  return {};
 }
 
 std::string self_dir() {
@@ -337,7 +328,7 @@ void Daemon::finish() {
   } else {
     text += "  " + elastic_setup_.note + "\n";
   }
-  (void)write_private(job_dir_ / "summary.txt", text, 0644);
+  (void)write_private((job_dir_ / "summary.txt").string(), text, 0600);
   std::cout << text << "  job directory: " << job_dir_.string() << "\n" << std::flush;
   log::info("exiting; ", runtime_.assigns_sent(), " assigns sent");
   server_->close();
@@ -440,11 +431,8 @@ Status Daemon::start_agent(const std::string& node, std::uint32_t helper_job, co
 }
 
 int Daemon::run() {
+  // The secret stays off disk: the agents get it in their step's environment, nothing else needs it.
   secret_ = make_secret();
-  if (auto s = write_private(job_dir_ / "secret", secret_ + "\n", 0600); !s) {
-    log::error(s.error().message);
-    return 1;
-  }
   ServerConfig sc;
   sc.socket_path = args_.socket.empty() ? "/tmp/compss-" + std::to_string(::getuid()) + "/" + job_ + "/compssd.sock"
                                         : args_.socket;
@@ -459,10 +447,10 @@ int Daemon::run() {
     return 1;
   }
   const std::string address = advertised_host() + ":" + std::to_string(server_->tcp_port());
-  (void)write_private(job_dir_ / "env",
+  (void)write_private((job_dir_ / "env").string(),
                       "COMPSS_SOCKET=" + sc.socket_path + "\nCOMPSS_ADDRESS=" + address +
                           "\nCOMPSS_JOB_DIR=" + job_dir_.string() + "\n",
-                      0644);
+                      0600);
   log::info("listening on ", sc.socket_path, " and TCP port ", server_->tcp_port(), "; job directory ",
             job_dir_.string());
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
@@ -504,10 +492,8 @@ int main(int argc, char** argv) {
   std::string job = env_or("SLURM_JOB_ID", "local-" + std::to_string(::getpid()));
   if (const char* step = std::getenv("SLURM_STEP_ID"); step && !args->exec.empty()) job += std::string(".") + step;
   fs::path job_dir = args->job_dir.empty() ? fs::current_path() / ".compss" / job : fs::path(args->job_dir);
-  std::error_code ec;
-  fs::create_directories(job_dir / "agents", ec);
-  if (ec) {
-    std::cerr << "compssd: cannot create the job directory " << job_dir << ": " << ec.message() << "\n";
+  if (Status s = prepare_job_dir(job_dir.string()); !s) {
+    std::cerr << "compssd: " << s.error().message << "\n";
     return 1;
   }
   auto level = log::parse_level(args->log_level);

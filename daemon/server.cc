@@ -11,6 +11,7 @@
 #include "config.h"
 #include "common/proto/handshake.h"
 #include "common/util/log.h"
+#include "daemon/job_dir.h"
 
 namespace compss::daemon {
 
@@ -40,9 +41,15 @@ Status Server::listen() {
   namespace fs = std::filesystem;
   const fs::path sock(cfg_.socket_path);
   std::error_code fec;
-  fs::create_directories(sock.parent_path(), fec);
-  if (::chmod(sock.parent_path().c_str(), 0700) != 0)
-    return fail("cannot make ", sock.parent_path().string(), " private: ", std::strerror(errno));
+  if (cfg_.own_socket_dir) {
+    // /tmp/compss-<uid>/<job>/: both ours, private; someone else's /tmp/compss-<uid> is refused.
+    if (Status s = make_private_dir(sock.parent_path().parent_path().string()); !s) return s;
+    if (Status s = make_private_dir(sock.parent_path().string()); !s) return s;
+  } else {
+    fs::create_directories(sock.parent_path(), fec);
+    if (::chmod(sock.parent_path().c_str(), 0700) != 0)
+      return fail("cannot make ", sock.parent_path().string(), " private: ", std::strerror(errno));
+  }
   fs::remove(sock, fec);
   boost::system::error_code ec;
   unix_.open(asio::local::stream_protocol(), ec);
@@ -138,11 +145,11 @@ void Server::handshake(std::shared_ptr<proto::Stream> s, bool tcp) {
 
 namespace {
 
-// Over TCP a peer shows the job's secret (agents) or a MUNGE credential of the job owner (clients,
-// protocol.md 2.2). Returns "" when accepted, else the reason for the log and the refusal.
-std::string check_tcp_auth(const std::string& auth, const std::string& secret) {
-  if (auth.empty()) return "no credential (a MUNGE credential or the job's secret is required over TCP)";
-  if (auth.rfind("MUNGE:", 0) == 0) {
+// Over TCP an agent shows the job's secret, a client a MUNGE credential of the job owner (protocol.md
+// 2.2; job_dir.h). Returns "" when accepted, else the reason for the log and the refusal.
+std::string check_tcp_auth(proto::Role role, const std::string& auth, const std::string& secret) {
+  if (std::string kind = check_credential_kind(role, auth); !kind.empty()) return kind;
+  if (role == proto::Role::kClient) {
     uid_t uid = 0;
     gid_t gid = 0;
     munge_err_t e = munge_decode(auth.c_str(), nullptr, nullptr, nullptr, &uid, &gid);
@@ -150,7 +157,7 @@ std::string check_tcp_auth(const std::string& auth, const std::string& secret) {
     if (uid != ::getuid()) return "the MUNGE credential is of uid " + std::to_string(uid) + ", not the job's owner";
     return "";
   }
-  return auth == secret ? "" : "the job's secret is wrong";
+  return same_secret(auth, secret) ? "" : "the job's secret is wrong";
 }
 
 }  // namespace
@@ -168,7 +175,7 @@ void Server::on_hello(const std::shared_ptr<proto::Stream>& s, bool tcp, proto::
   const auto& hello = std::get<proto::Hello>(first);
   std::string refused;
   if (tcp) {
-    refused = check_tcp_auth(hello.auth, cfg_.secret);
+    refused = check_tcp_auth(hello.role, hello.auth, cfg_.secret);
   } else {
     auto uid = s->peer_uid();
     if (!uid || *uid != ::getuid()) refused = "only the job's owner may connect";
