@@ -30,7 +30,8 @@
 //                                   compssd (finish the remaining tasks, write the summary, exit), wait up to
 //                                   finish_timeout (asking slurmctld once a second whether the job was
 //                                   cancelled meanwhile: then SIGTERM), then SIGTERM/SIGKILL whatever of the
-//                                   runtime is left
+//                                   runtime is left; batch jobs: cancel the grow helper jobs compssd left
+//                                   (compss-grow-<job>, when compssd was killed before its shutdown)
 //     slurm_spank_exit ............ the same clean-up once more, without waiting (nothing of ours survives)
 //
 // The other tasks of such a step wait (up to ready_timeout) for compssd's <job-dir>/env and get COMPSS_ADDRESS
@@ -54,6 +55,7 @@ extern "C" {  // spank.h declares the entry points without C linkage of its own
 #include <slurm/spank.h>
 }
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -261,12 +263,35 @@ bool job_ended(uint32_t job) {
   return ended;
 }
 
+// The grow helper jobs compssd made for `job` (named compss-grow-<job>, owned by `uid`) that are still
+// pending or running once compssd is gone: a compssd that was killed, or did not finish its shutdown,
+// cancels none, and a helper of a job without a time limit has none either. Returns how many it cancelled.
+int cancel_leftover_helpers(uint32_t job, uid_t uid) {
+  job_info_msg_t* msg = nullptr;
+  if (slurm_load_job_user(&msg, uid, SHOW_ALL) != SLURM_SUCCESS || !msg) return 0;
+  const std::string name = "compss-grow-" + std::to_string(job);
+  int n = 0;
+  for (uint32_t i = 0; i < msg->record_count; ++i) {
+    const slurm_job_info_t& j = msg->job_array[i];
+    const uint32_t base = j.job_state & JOB_STATE_BASE;
+    if (!j.name || name != j.name || (base != JOB_PENDING && base != JOB_RUNNING && base != JOB_SUSPENDED)) continue;
+    if (slurm_kill_job(j.job_id, SIGKILL, 0) == SLURM_SUCCESS) ++n;
+  }
+  slurm_free_job_info_msg(msg);
+  return n;
+}
+
 int stop_runtime_of(spank_t sp) {
   const StepIds s = step_ids(sp, true);
   if (!s.batch() && s.task != 0) return 0;
   g_owns_runtime = true;
   const StopReport r = stop_runtime(s.uid, s.marker(), resolve_compssd(g_site.compssd, job_path_var(sp)),
                                     g_site.finish_timeout_s, 2000, [&] { return job_ended(s.job); });
+  // Batch jobs only: the steps of one allocation share its job id, so one step's helpers are not told
+  // from another's.
+  if (s.batch())
+    if (const int n = cancel_leftover_helpers(s.job, s.uid); n > 0)
+      slurm_error("spank_compss: job %u: %d grow helper job(s) were left by the runtime; cancelled", s.job, n);
   if (r.daemons == 0 && r.terminated == 0) return 0;
   if (r.cancelled)
     slurm_info("spank_compss: job %u ended while compssd finished its tasks; compssd stopped after %.1f s",
