@@ -56,10 +56,12 @@ Status apply(RuntimeOptions& o, const std::string& key, const std::string& value
     auto m = pick(kElastic, key, value);
     if (!m) return m.error();
     o.elastic = *m;
+    o.elastic_set = true;
   } else if (key == "policy") {
     auto p = pick(kPolicies, key, value);
     if (!p) return p.error();
     o.policy = *p;
+    o.policy_set = true;
   } else if (key == "idle") {
     if (auto s = need_value(key, value, "60s"); !s) return s;
     auto d = parse_duration(value);
@@ -113,9 +115,11 @@ std::string to_string(const RuntimeOptions& o) {
   };
   if (o.max_nodes) add("max-nodes", std::to_string(*o.max_nodes));
   if (o.min_nodes) add("min-nodes", std::to_string(*o.min_nodes));
-  add("elastic", to_string(o.elastic));
+  // Only keys that were given: the plugin hands compssd this text, and a key written here although the
+  // user did not give it would override the site's compss.yaml (elastic and policy once always did).
+  if (o.elastic_set) add("elastic", to_string(o.elastic));
   if (o.idle_s) add("idle", std::to_string(*o.idle_s));
-  add("policy", to_string(o.policy));
+  if (o.policy_set) add("policy", to_string(o.policy));
   if (!o.resume_dir.empty()) add("resume", o.resume_dir);
   if (o.trace) add("trace", "");
   if (o.graph) add("graph", "");

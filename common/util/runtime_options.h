@@ -30,8 +30,10 @@ struct RuntimeOptions {
   std::optional<std::uint32_t> max_nodes;  // unset: the site default
   std::optional<std::uint32_t> min_nodes;  // unset: the job's initial node count
   ElasticMode elastic = ElasticMode::kAuto;
+  bool elastic_set = false;                // elastic= was given (else a site's compss.yaml may set it)
   std::optional<std::uint64_t> idle_s;     // release a node idle this long; unset: the site's or the default
   PolicyName policy = PolicyName::kFifo;
+  bool policy_set = false;                 // policy= was given
   std::string resume_dir;                  // empty: a fresh run
   bool trace = false;
   bool graph = false;

@@ -40,6 +40,19 @@ TEST_CASE("the site's max_nodes is the default when the user gives none", "[span
   CHECK_FALSE(unlimited->max_nodes);
 }
 
+TEST_CASE("what the plugin hands compssd names only the keys given, so the site's compss.yaml applies",
+          "[spank][check]") {
+  auto r = check_submission("idle=30", site(16), {});
+  REQUIRE(r);
+  const std::string passed = to_string(*r);
+  CHECK(passed.find("policy") == std::string::npos);
+  CHECK(passed.find("elastic") == std::string::npos);
+  auto asked = check_submission("policy=priority,elastic=helper", site(16), {});
+  REQUIRE(asked);
+  CHECK(to_string(*asked).find("elastic=helper") != std::string::npos);
+  CHECK(to_string(*asked).find("policy=priority") != std::string::npos);
+}
+
 TEST_CASE("min-nodes above the site's default max-nodes is refused", "[spank][check]") {
   auto r = check_submission("min-nodes=4", site(2), {});
   REQUIRE_FALSE(r);

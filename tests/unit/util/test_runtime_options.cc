@@ -62,4 +62,10 @@ TEST_CASE("the canonical form parses back to the same options", "[util][options]
   auto again = parse_runtime_options(s);
   REQUIRE(again.ok());
   CHECK(to_string(*again) == s);
+  // Keys not given are not written: a site's compss.yaml may still set them.
+  auto few = parse_runtime_options("max-nodes=2");
+  REQUIRE(few.ok());
+  CHECK(to_string(*few) == "max-nodes=2");
+  CHECK(few->elastic == ElasticMode::kAuto);
+  CHECK(few->policy == PolicyName::kFifo);
 }
