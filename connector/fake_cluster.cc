@@ -65,6 +65,25 @@ std::set<std::uint32_t> FakeCluster::used(const std::string& node) const {
   return out;
 }
 
+std::set<std::uint32_t> FakeCluster::free_cpus(const std::string& node) const {
+  const std::set<std::uint32_t> busy = used(node);
+  std::set<std::uint32_t> ids;
+  for (std::uint32_t c = 0; c < kCpusPerNode; ++c)
+    if (!busy.count(c)) ids.insert(c);
+  return ids;
+}
+
+FakeCluster::Job FakeCluster::test_job(const std::string& name, std::uint32_t time_limit_min) {
+  Job j;
+  j.facts.id = SlurmJobId(next_id_++);
+  j.facts.name = name;
+  j.facts.partition = "debug";
+  j.facts.user_id = 1000;
+  j.facts.group_id = 1000;
+  j.facts.time_limit_min = time_limit_min;
+  return j;
+}
+
 std::vector<std::string> FakeCluster::free_nodes() const {
   std::vector<std::string> out;
   for (const auto& n : nodes_)
@@ -121,10 +140,7 @@ void FakeCluster::try_start(Job& j) {
   for (const auto& n : nodes_) {
     if (pick.size() == j.want) break;
     if (j.exclude.count(n)) continue;
-    const std::set<std::uint32_t> busy = used(n);
-    std::set<std::uint32_t> ids;
-    for (std::uint32_t c = 0; c < kCpusPerNode; ++c)
-      if (!busy.count(c)) ids.insert(c);
+    std::set<std::uint32_t> ids = free_cpus(n);
     if (!j.expand_target) {
       if (ids.size() < kCpusPerNode) continue;  // exclusive: whole free nodes only
     } else {
@@ -157,13 +173,7 @@ void FakeCluster::schedule() {
 }
 
 Result<SlurmJobId> FakeCluster::start_job(const std::string& name, std::uint32_t nodes, std::uint32_t time_limit_min) {
-  Job j;
-  j.facts.id = SlurmJobId(next_id_++);
-  j.facts.name = name;
-  j.facts.partition = "debug";
-  j.facts.user_id = 1000;
-  j.facts.group_id = 1000;
-  j.facts.time_limit_min = time_limit_min;
+  Job j = test_job(name, time_limit_min);
   j.want = nodes;
   j.facts.state = JobState::kPending;
   try_start(j);
@@ -178,19 +188,11 @@ Result<SlurmJobId> FakeCluster::start_job(const std::string& name, std::uint32_t
 Result<SlurmJobId> FakeCluster::start_partial_job(const std::string& name, const std::string& node,
                                                   std::uint32_t cpus) {
   if (std::find(nodes_.begin(), nodes_.end(), node) == nodes_.end()) return fail("fake cluster: no node ", node);
-  const std::set<std::uint32_t> busy = used(node);
-  std::set<std::uint32_t> ids;
-  for (std::uint32_t c = 0; c < kCpusPerNode && ids.size() < cpus; ++c)
-    if (!busy.count(c)) ids.insert(c);
+  std::set<std::uint32_t> ids = free_cpus(node);
   if (cpus == 0 || ids.size() < cpus)
     return fail("fake cluster: node ", node, " has no ", std::to_string(cpus), " free CPUs for job '", name, "'");
-  Job j;
-  j.facts.id = SlurmJobId(next_id_++);
-  j.facts.name = name;
-  j.facts.partition = "debug";
-  j.facts.user_id = 1000;
-  j.facts.group_id = 1000;
-  j.facts.time_limit_min = 60;
+  while (ids.size() > cpus) ids.erase(std::prev(ids.end()));  // the lowest free ids
+  Job j = test_job(name, 60);
   j.facts.state = JobState::kRunning;
   j.facts.state_name = "RUNNING";
   j.facts.start_time = wall_seconds();

@@ -85,6 +85,8 @@ class FakeCluster final : public Controller {
   void try_start(Job& j);
   void set_cpus(Job& j, std::map<std::string, std::set<std::uint32_t>> cpus);
   std::set<std::uint32_t> used(const std::string& node) const;  // CPU ids running jobs hold there
+  std::set<std::uint32_t> free_cpus(const std::string& node) const;
+  Job test_job(const std::string& name, std::uint32_t time_limit_min);  // a new job record of the test user
   void end(Job& j, const char* state);
   std::vector<std::string> sorted(std::vector<std::string> names) const;
 

@@ -86,12 +86,18 @@ void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
   }
 }
 
-// One worker job: submit (when `submit`) and poll. A grant comes back to the event loop, which checks it
-// against the node table before anything is merged (another request's grant may have landed meanwhile).
-void Elastic::poll(std::size_t r, bool submit) {
+// A connector call about request `r` is going out: it is busy until the call's continuation runs.
+GrowRequest& Elastic::begin_call(std::size_t r) {
   GrowRequest& q = table_.requests()[r];
   q.busy = true;
   q.last_call = host_.now();
+  return q;
+}
+
+// One worker job: submit (when `submit`) and poll. A grant comes back to the event loop, which checks it
+// against the node table before anything is merged (another request's grant may have landed meanwhile).
+void Elastic::poll(std::size_t r, bool submit) {
+  GrowRequest& q = begin_call(r);
   connector::Connector* c = &c_;
   const auto job = cfg_.job;
   const auto mode = cfg_.mode;
@@ -185,9 +191,7 @@ void Elastic::on_polled(std::size_t r, PollOutcome&& o) {
 
 // Merge mode: one worker job moves the granted node into the job; then its agent starts.
 void Elastic::merge(std::size_t r, double bare_s) {
-  GrowRequest& q = table_.requests()[r];
-  q.busy = true;
-  q.last_call = host_.now();
+  GrowRequest& q = begin_call(r);
   connector::Connector* c = &c_;
   const auto job = cfg_.job;
   const RequestId id = q.id;
@@ -251,10 +255,8 @@ void Elastic::withdraw_newest(std::uint32_t count, const std::string& why, doubl
 }
 
 void Elastic::withdraw(std::size_t r) {
-  GrowRequest& q = table_.requests()[r];
+  GrowRequest& q = begin_call(r);
   q.withdraw = true;
-  q.busy = true;
-  q.last_call = host_.now();
   connector::Connector* c = &c_;
   const RequestId id = q.id;
   worker_.submit([this, c, id, r]() -> Continuation {

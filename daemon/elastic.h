@@ -92,6 +92,7 @@ class Elastic : public Elasticity {
   void grow(std::uint32_t count, const std::string& why, double now);
   void poll(std::size_t r, bool submit);
   void on_polled(std::size_t r, PollOutcome&& o);
+  GrowRequest& begin_call(std::size_t r);
   void merge(std::size_t r, double bare_s);
   void on_granted(std::size_t r, double now);
   void withdraw_newest(std::uint32_t count, const std::string& why, double now);
