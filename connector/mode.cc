@@ -75,4 +75,13 @@ Result<ModeChoice> choose_mode_for_job(ModeChoice chosen, ElasticRequest request
   return ModeChoice{GrowMode::kHelper, "helper jobs: " + why};
 }
 
+Result<ModeChoice> choose_mode_for_step(ModeChoice chosen, ElasticRequest request, bool step) {
+  if (chosen.mode != GrowMode::kMerge || !step) return chosen;
+  const std::string why = "this runtime serves a step, and nodes merged into the job would be the job's other "
+                          "steps' too (to start on, and to lose when they are released)";
+  if (request == ElasticRequest::kMerge)
+    return fail("elastic=merge cannot be honoured: ", why, "; use elastic=auto or helper, or sbatch --compss");
+  return ModeChoice{GrowMode::kHelper, "helper jobs: " + why};
+}
+
 }  // namespace compss::connector

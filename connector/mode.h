@@ -56,4 +56,10 @@ std::string shared_node(const JobFacts& job, const std::vector<NodeFacts>& nodes
 // (`shared` from shared_node) auto turns merge into helper, saying why, and elastic=merge is an error.
 Result<ModeChoice> choose_mode_for_job(ModeChoice chosen, ElasticRequest request, const std::string& shared);
 
+// The runtime of an `srun --compss` step shares its job with the job's other steps: a node merged into the
+// job is the job's, where another step may start, and shrinking it away would take it from under that
+// step. So a step grows with helper jobs, whose nodes are its own: auto turns merge into helper, saying
+// why, and elastic=merge is an error.
+Result<ModeChoice> choose_mode_for_step(ModeChoice chosen, ElasticRequest request, bool step);
+
 }  // namespace compss::connector

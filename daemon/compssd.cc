@@ -6,6 +6,9 @@
 // daemon finishes the tasks there are (the implicit final barrier), stops the agents, writes the summary to
 // <job-dir>/summary.txt and to its standard output, and exits. SIGUSR1 means the same as the driver's end
 // (the SPANK plugin sends it when the batch script ends). SIGTERM/SIGINT: kill running tasks, same end.
+// The journal (<job-dir>/journal.db, doc/spec/journal.md) records the run unless --no-journal; with
+// --compss=resume=DIR (or --resume DIR) the tasks DIR's journal had done are not run again. A resume
+// DIR without a readable journal stops compssd before anything starts.
 // Exit status: the driver's when it failed, else 1 when the run failed, else 0; 2 for a usage error.
 #include <fcntl.h>
 #include <netdb.h>
@@ -30,6 +33,7 @@
 
 #include "config.h"
 #include "common/util/log.h"
+#include "common/util/random.h"
 #include "common/util/parse.h"
 #include "common/util/runtime_options.h"
 #include "daemon/agents.h"
@@ -39,6 +43,7 @@
 #include "daemon/runtime.h"
 #include "daemon/server.h"
 #include "daemon/site_yaml.h"
+#include "daemon/user_signals.h"
 
 namespace asio = boost::asio;
 namespace po = boost::program_options;
@@ -50,6 +55,8 @@ namespace {
 
 struct Args {
   std::string job_dir, options, socket, launch, agent, nodelist, mpi = "pmix", log_level = "info", connector;
+  std::string resume;       // --resume DIR: as --compss=resume=DIR, and before it
+  bool no_journal = false;  // --no-journal: the benchmarks' baseline
   double grow_timeout_s = 60;
   std::uint16_t port = 0;
   std::uint32_t local_agents = 2, expect = 0, agent_timeout_s = 60, heartbeat_s = 10;
@@ -82,6 +89,9 @@ Result<Args> parse_args(int argc, char** argv) {
       "log-level", po::value(&a.log_level), "debug, info, warn or error (default info)")(
       "connector", po::value(&a.connector), "site knobs of the SLURM connector: rpc-rate=2,retry-deadline=30s,...")(
       "grow-timeout", po::value(&a.grow_timeout_s), "seconds a grow request may stay pending (default 60)")(
+      "resume", po::value(&a.resume), "resume the run whose job directory is DIR (as --compss=resume=DIR)")(
+      "no-journal", po::bool_switch(&a.no_journal),
+      "write no journal (the benchmarks' baseline; a run without one cannot be resumed)")(
       "exec", po::value(&a.exec)->multitoken(), "run this driver command, then finish and exit");
   po::positional_options_description pos;
   pos.add("exec", -1);
@@ -102,19 +112,6 @@ Result<Args> parse_args(int argc, char** argv) {
   return a;
 }
 
-std::string make_secret() {
-  unsigned char raw[24];
-  std::ifstream in("/dev/urandom", std::ios::binary);
-  in.read(reinterpret_cast<char*>(raw), sizeof raw);
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned char c : raw) {
-    s.push_back(hex[c >> 4]);
-    s.push_back(hex[c & 15]);
-  }
-  return s;
-}
-
 std::string self_dir() {
   std::error_code ec;
   auto p = fs::read_symlink("/proc/self/exe", ec);
@@ -128,22 +125,23 @@ std::string default_agent_path() {
   return fs::exists(beside, ec) ? beside.string() : "compss-agent";
 }
 
-// The name agents and remote clients reach this node by: COMPSS_DAEMON_HOST, else the host name when it
-// resolves, else the loopback address (one-host test clusters).
+// The address agents and remote clients reach this node by, numeric, and the one TCP listens on: that of
+// COMPSS_DAEMON_HOST, else of the host name, else the loopback address (one-host test clusters). Numeric,
+// so that every node connects to the address the daemon listens on, whatever its resolver prefers.
 std::string advertised_host() {
   std::string host = env_or("COMPSS_DAEMON_HOST", "");
-  if (!host.empty()) return host;
   char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) == 0 && name[0]) {
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    addrinfo* res = nullptr;
-    if (::getaddrinfo(name, nullptr, &hints, &res) == 0) {
-      ::freeaddrinfo(res);
-      return name;
-    }
-  }
-  return "127.0.0.1";
+  if (host.empty() && ::gethostname(name, sizeof name - 1) == 0 && name[0]) host = name;
+  if (host.empty()) return "127.0.0.1";
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res) return "127.0.0.1";
+  char ip[NI_MAXHOST] = {};
+  int rc = ::getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof ip, nullptr, 0, NI_NUMERICHOST);
+  ::freeaddrinfo(res);
+  return rc == 0 ? ip : "127.0.0.1";
 }
 
 
@@ -152,10 +150,11 @@ class Daemon : public ElasticHost {
  public:
   Daemon(Args a, RuntimeConfig rc, std::string job, fs::path job_dir, ElasticSetup elastic)
       : args_(std::move(a)), job_(std::move(job)), job_dir_(std::move(job_dir)), runtime_(std::move(rc)),
-        signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), sigusr1_(io_, SIGUSR1), timer_(io_),
+        signals_(io_, SIGTERM, SIGINT), sigchld_(io_, SIGCHLD), usr_signals_(io_, [this](int signo, bool driver) { on_user_signal(signo, driver); }), timer_(io_),
         elastic_setup_(std::move(elastic)) {}
 
   int run();
+  Runtime& runtime() { return runtime_; }
 
   // ElasticHost
   double now() const override {
@@ -168,6 +167,7 @@ class Daemon : public ElasticHost {
   void changed();
   void tick();
   void on_signal(int sig);
+  void on_user_signal(int signo, bool driver_ended);
   void reap();
   void become_ready(const std::string& how);
   void start_driver();
@@ -184,7 +184,7 @@ class Daemon : public ElasticHost {
   std::unique_ptr<Server> server_;
   asio::signal_set signals_;
   asio::signal_set sigchld_;
-  asio::signal_set sigusr1_;  // the job's driver (batch script, srun step) ended: finish and exit
+  UserSignals usr_signals_;  // SIGUSR1 from the plugin: the job's driver ended; others: the job's own
   asio::steady_timer timer_;
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   std::vector<pid_t> agent_pids_;
@@ -244,6 +244,23 @@ void Daemon::tick() {
   });
 }
 
+// SIGUSR1 queued by the plugin: the driver ended. Any other SIGUSR1/SIGUSR2 (`#SBATCH --signal`, scancel
+// --signal, the user) is for the job's programs: SLURM delivers it to every process of each step it
+// signals, tasks included; the runtime notes it and carries on.
+void Daemon::on_user_signal(int signo, bool driver_ended) {
+  const char* name = signo == SIGUSR1 ? "USR1" : "USR2";
+  if (signo == SIGUSR1 && driver_ended) {
+    if (runtime_.draining()) return;
+    runtime_.add_event(now(), "the job's driver ended: finishing the remaining tasks");
+    runtime_.begin_drain("the job's driver ended");
+  } else {
+    const std::string text = std::string("SIG") + name + " received: not the runtime's; the run goes on";
+    log::info(text);
+    runtime_.add_event(now(), text);
+  }
+  changed();
+}
+
 void Daemon::on_signal(int sig) {
   runtime_.add_event(now(), std::string("signal ") + (sig == SIGTERM ? "TERM" : "INT") + ": stopping");
   if (driver_ > 0) ::kill(-driver_, SIGTERM);
@@ -298,7 +315,7 @@ void Daemon::become_ready(const std::string& how) {
 void Daemon::start_driver() {
   std::vector<std::string> env{"COMPSS_SOCKET=" + server_->socket_path(),
                                "COMPSS_ADDRESS=" + advertised_host() + ":" + std::to_string(server_->tcp_port()),
-                               "COMPSS_JOB_DIR=" + job_dir_.string()};
+                               "COMPSS_JOB_DIR=" + job_dir_.string(), "COMPSS_JOB=" + job_};
   auto pid = spawn(args_.exec, env, "");
   if (!pid) {
     log::error("cannot start the driver: ", pid.error().message);
@@ -313,6 +330,7 @@ void Daemon::start_driver() {
 void Daemon::finish() {
   if (done_) return;
   done_ = true;
+  runtime_.close_journal(now());
   std::string text = runtime_.summary(now());
   if (elastic_) {
     elastic_->shutdown(now());
@@ -337,7 +355,7 @@ void Daemon::finish() {
   timer_.cancel();
   signals_.cancel();
   sigchld_.cancel();
-  sigusr1_.cancel();
+  usr_signals_.stop();
   io_.stop();
 }
 
@@ -432,11 +450,18 @@ Status Daemon::start_agent(const std::string& node, std::uint32_t helper_job, co
 
 int Daemon::run() {
   // The secret stays off disk: the agents get it in their step's environment, nothing else needs it.
-  secret_ = make_secret();
+  auto secret = random_hex(24);
+  if (!secret) {
+    log::error("cannot make the job's secret: ", secret.error().message);
+    std::cerr << "compssd: cannot make the job's secret: " << secret.error().message << "\n";
+    return 1;
+  }
+  secret_ = std::move(*secret);
   ServerConfig sc;
   sc.socket_path = args_.socket.empty() ? "/tmp/compss-" + std::to_string(::getuid()) + "/" + job_ + "/compssd.sock"
                                         : args_.socket;
   sc.own_socket_dir = args_.socket.empty();
+  sc.tcp_host = advertised_host();
   sc.tcp_port = args_.port;
   sc.secret = secret_;
   sc.job = job_;
@@ -449,7 +474,7 @@ int Daemon::run() {
   const std::string address = advertised_host() + ":" + std::to_string(server_->tcp_port());
   (void)write_private((job_dir_ / "env").string(),
                       "COMPSS_SOCKET=" + sc.socket_path + "\nCOMPSS_ADDRESS=" + address +
-                          "\nCOMPSS_JOB_DIR=" + job_dir_.string() + "\n",
+                          "\nCOMPSS_JOB_DIR=" + job_dir_.string() + "\nCOMPSS_JOB=" + job_ + "\n",
                       0600);
   log::info("listening on ", sc.socket_path, " and TCP port ", server_->tcp_port(), "; job directory ",
             job_dir_.string());
@@ -457,12 +482,11 @@ int Daemon::run() {
     if (!ec) on_signal(sig);
   });
   reap();
-  sigusr1_.async_wait([this](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    runtime_.add_event(now(), "the job's driver ended: finishing the remaining tasks");
-    runtime_.begin_drain("the job's driver ended (SIGUSR1)");
-    changed();
-  });
+  if (auto s = usr_signals_.start(); !s) {
+    log::error(s.error().message);
+    std::cerr << "compssd: " << s.error().message << "\n";
+    return 1;
+  }
   if (auto s = start_agents(address); !s) {
     log::error("cannot start the agents: ", s.error().message);
     std::cerr << "compssd: cannot start the agents: " << s.error().message << "\n";
@@ -489,6 +513,17 @@ int main(int argc, char** argv) {
     std::cerr << "compssd: " << opts.error().message << "\n";
     return 2;
   }
+  if (!args->resume.empty()) opts->resume_dir = args->resume;
+  // A resume that cannot be done stops the job here, before anything runs (never a silent fresh run).
+  std::unique_ptr<ResumeCache> resume;
+  if (!opts->resume_dir.empty()) {
+    auto cache = load_cache(opts->resume_dir);
+    if (!cache) {
+      std::cerr << "compssd: " << cache.error().message << "\n";
+      return 1;
+    }
+    resume = std::make_unique<ResumeCache>(std::move(*cache));
+  }
   std::string job = env_or("SLURM_JOB_ID", "local-" + std::to_string(::getpid()));
   if (const char* step = std::getenv("SLURM_STEP_ID"); step && !args->exec.empty()) job += std::string(".") + step;
   fs::path job_dir = args->job_dir.empty() ? fs::current_path() / ".compss" / job : fs::path(args->job_dir);
@@ -512,12 +547,34 @@ int main(int argc, char** argv) {
   ElasticSite site;
   site.connector = args->connector;
   site.pending_limit_s = args->grow_timeout_s;
-  auto elastic = setup_elasticity(*opts, site, env_or("SLURM_JOB_ID", ""), args->launch, rc.sched);
+  const bool step = job.find('.') != std::string::npos;  // "1234.0": an srun --compss step's runtime
+  auto elastic = setup_elasticity(*opts, site, env_or("SLURM_JOB_ID", ""), args->launch, rc.sched, step);
   if (!elastic) {
     log::error(elastic.error().message);
     std::cerr << "compssd: " << elastic.error().message << "\n";
     return 1;
   }
+  const bool journal = !args->no_journal;
   Daemon d(std::move(*args), std::move(rc), job, job_dir, std::move(*elastic));
+  if (resume) {
+    log::info("resuming from ", resume->dir(), ": its journal has ", resume->done_count(), " tasks done");
+    d.runtime().set_resume(std::move(resume));
+  }
+  if (!journal) {
+    d.runtime().set_journal_note("off (--no-journal)");
+  } else if (auto aside = set_aside_journal(job_dir.string()); !aside) {
+    log::error(aside.error().message);
+    d.runtime().set_journal_note("none: " + aside.error().message);
+  } else {
+    if (!aside->empty()) log::info("the job directory's earlier journal is now ", *aside);
+    auto j = Journal::create(job_dir.string(), JournalRun{job, opts->resume_dir});
+    if (j) {
+      d.runtime().attach_journal(std::move(*j));
+    } else {
+      // Like a write error later on: said in the log and the summary, and the run goes on without it.
+      log::error(j.error().message);
+      d.runtime().set_journal_note("none: " + j.error().message);
+    }
+  }
   return d.run();
 }

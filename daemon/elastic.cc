@@ -56,7 +56,8 @@ std::vector<std::string> Elastic::nodes_held_or_coming(std::uint32_t except_requ
 
 std::uint32_t Elastic::room() const {
   // Nodes held or starting, and requests whose nodes have not come: never more than max-nodes.
-  const std::uint32_t busy = table_.nodes_held() + table_.requests_coming();
+  // Own nodes whose agent was lost are still the job's in SLURM's eyes.
+  const std::uint32_t busy = table_.nodes_held() + table_.own_nodes_lost() + table_.requests_coming();
   return cfg_.max_nodes > busy ? cfg_.max_nodes - busy : 0;
 }
 

@@ -41,7 +41,7 @@ Allocation allocation_of(const connector::JobFacts& job) {
 
 Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const ElasticSite& site,
                                       const std::string& slurm_job, const std::string& launch,
-                                      scheduler::SchedulerConfig& sched) {
+                                      scheduler::SchedulerConfig& sched, bool step) {
   if (slurm_job.empty()) return off("not inside a SLURM job");
   if (launch != "srun") return off("agents are not started with srun (--launch " + launch + ")");
   const auto job_number = std::strtoul(slurm_job.c_str(), nullptr, 10);
@@ -93,6 +93,8 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
     }
   }
   auto mode = connector::choose_mode_for_job(*chosen, request_of(options.elastic), shared);
+  if (!mode) return fail(mode.error().message);
+  mode = connector::choose_mode_for_step(*mode, request_of(options.elastic), step);
   if (!mode) return fail(mode.error().message);
 
   ElasticSetup s;

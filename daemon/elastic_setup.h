@@ -54,8 +54,9 @@ struct ElasticSetup {
 // The job's own allocation for the agents (COMPSS_ALLOCATION): node -> SLURM CPU ids and memory.
 Allocation allocation_of(const connector::JobFacts& job);
 
+// `step`: the runtime serves an `srun --compss` step, not the whole job (growth is then by helper jobs).
 Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const ElasticSite& site,
                                       const std::string& slurm_job, const std::string& launch,
-                                      scheduler::SchedulerConfig& sched);
+                                      scheduler::SchedulerConfig& sched, bool step = false);
 
 }  // namespace compss::daemon

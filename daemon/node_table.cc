@@ -188,6 +188,13 @@ std::uint32_t NodeTable::nodes_held() const {
       std::count_if(lives_.begin(), lives_.end(), [](const NodeLife& l) { return holds(l.state); }));
 }
 
+std::uint32_t NodeTable::own_nodes_lost() const {
+  std::uint32_t n = 0;
+  for (const NodeLife& l : lives_)
+    if (l.request == 0 && l.state == NodeState::kLost && latest(l.name) == &l) ++n;
+  return n;
+}
+
 std::uint32_t NodeTable::nodes_starting() const {
   return static_cast<std::uint32_t>(std::count_if(
       lives_.begin(), lives_.end(), [](const NodeLife& l) { return l.state == NodeState::kStarting; }));

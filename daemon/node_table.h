@@ -159,6 +159,9 @@ class NodeTable {
   std::uint32_t nodes_held() const;
   // Starting lives: granted nodes whose agents have not registered.
   std::uint32_t nodes_starting() const;
+  // The job's own nodes whose agent was lost and has not come back: SLURM still counts them in the job
+  // (they are never released), so max-nodes counts them too.
+  std::uint32_t own_nodes_lost() const;
 
   // --- grow requests ------------------------------------------------------------------------------------
   GrowRequest& add_request(double now);

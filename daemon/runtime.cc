@@ -58,7 +58,9 @@ void Runtime::decision_event(const scheduler::Decision& d, double now) {
 void Runtime::pump(double now) {
   // The scheduler's view of growth comes from the one record of the requests.
   sched_.set_nodes_coming(table_.nodes_coming());
+  sched_.set_nodes_held_unusable(table_.own_nodes_lost());
   if (table_.join_latency_s() >= 0) sched_.set_join_latency(table_.join_latency_s());
+  journal_changes(now);  // the messages' changes, before starts give their tasks new attempt numbers
   decisions_.clear();
   sched_.decide_into(now, decisions_);
   for (const auto& d : decisions_) {
@@ -76,6 +78,7 @@ void Runtime::pump(double now) {
   }
   // Answer the waiters whose tasks are all final (or whose time is up), dropping those of gone clients.
   std::erase_if(waiters_, [&](Waiter& w) { return w.to.expired() || answer_if_ready(w, now); });
+  flush_journal(now);  // one commit per pump
 }
 
 void Runtime::begin_drain(const std::string& why) {
@@ -119,6 +122,7 @@ RunCounts Runtime::counts() const {
   c.done = sched_.count(TaskState::kDone);
   c.failed = sched_.count(TaskState::kFailed);
   c.cancelled = sched_.count(TaskState::kCancelled);
+  c.cached = sched_.cached_count();
   c.total = sched_.graph().size();
   return c;
 }
@@ -133,14 +137,22 @@ std::string Runtime::summary(double now) const {
   if (outcome() != proto::Outcome::kFailed && c.cancelled > 0 && c.done + c.failed + c.cancelled == c.total)
     outcome_word = "finished with cancelled tasks";
   os << "compss summary: job " << (cfg_.job_id.empty() ? "-" : cfg_.job_id) << ", " << outcome_word << "\n";
-  os << "  tasks: " << c.total << " submitted, " << c.done << " done, " << c.failed << " failed, " << c.cancelled
-     << " cancelled";
+  os << "  tasks: " << c.total << " submitted, " << c.done << " done";
+  if (c.cached) os << " (" << c.cached << " cached)";
+  os << ", " << c.failed << " failed, " << c.cancelled << " cancelled";
   const std::uint64_t unfinished = c.total - c.done - c.failed - c.cancelled;
   if (unfinished) os << ", " << unfinished << " not finished";
   os << "\n";
   char wall[32];
   std::snprintf(wall, sizeof wall, "%.1f", now);
   os << "  elapsed: " << wall << " s\n";
+  if (resume_)
+    os << "  resumed from " << resume_->dir() << ": " << c.cached << " of " << c.total
+       << " tasks cached (done there, their files unchanged), the others ran\n";
+  if (journal_ && journal_note_.empty())
+    os << "  journal: " << journal_->path() << "\n";
+  else if (!journal_note_.empty())
+    os << "  journal: " << journal_note_ << "\n";
   // Failures with where their output is, at most 20 of them.
   int shown = 0;
   const auto& g = sched_.graph();

@@ -13,9 +13,16 @@
 //   rt.on_client(client, proto::Submit{...}, now);     // answered with Submitted (or an error)
 //   rt.pump(now);                                      // decide, send assigns/kills, answer waiters
 //
-// Lifecycle: construct; feed messages and call pump() after each batch and periodically (timeouts); then
-// begin_drain() (no new work; finish what there is) or stop_now() (kill everything); finished() says when
-// compssd may stop the agents and exit; summary() is the run summary.
+// The journal (journal.h, doc/spec/journal.md), when attached, gets every accepted submission and every
+// state change the scheduler makes; pump() commits them (at most one transaction per 0.1 s, so one
+// commit covers the batches of messages in between). With a ResumeCache
+// set, a submitted task that an earlier run's journal had done, with its files as that run left them,
+// becomes done (cached) without running.
+//
+// Lifecycle: construct; attach_journal() / set_resume() before the first message; feed messages and call
+// pump() after each batch and periodically (timeouts); then begin_drain() (no new work; finish what there
+// is) or stop_now() (kill everything); finished() says when compssd may stop the agents and exit;
+// close_journal() and summary() at the end.
 // Failure behaviour: a client request that cannot be done is answered with `error` and changes nothing; a
 // message an agent may not send is answered with `error` {unexpected}. Nothing throws.
 // Thread-safety: none; compssd calls it from its io_context's thread.
@@ -26,10 +33,12 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/proto/messages.h"
 #include "daemon/elasticity.h"
+#include "daemon/journal.h"
 #include "daemon/node_table.h"
 #include "scheduler/scheduler.h"
 
@@ -55,6 +64,7 @@ struct RuntimeConfig {
 
 struct RunCounts {
   std::uint64_t done = 0, failed = 0, cancelled = 0, total = 0;
+  std::uint64_t cached = 0;  // of done: taken from a resumed run's journal without running
 };
 
 class Runtime {
@@ -93,6 +103,20 @@ class Runtime {
   const NodeTable& nodes() const { return table_; }
   const scheduler::Scheduler& scheduler() const { return sched_; }
   std::uint64_t assigns_sent() const { return assigns_sent_; }
+
+  // --- the journal and resume (runtime_journal.cc) ---------------------------------------------------
+  // Records the run into `j` from now on. A write error stops it: reported once as an event, a log line
+  // and a summary line; the run goes on without it.
+  void attach_journal(std::unique_ptr<Journal> j);
+  // The summary's journal line when none is attached ("off (--no-journal)", why it could not be made).
+  void set_journal_note(std::string note) { journal_note_ = std::move(note); }
+  // Submitted tasks are matched against `cache` (doc/spec/journal.md, "The cache rule").
+  void set_resume(std::unique_ptr<ResumeCache> cache) { resume_ = std::move(cache); }
+  // Records the changes not recorded yet; commits them when the open transaction is old enough
+  // (JournalOptions::commit_interval_s). pump() calls it.
+  void flush_journal(double now);
+  void close_journal(double now);  // records and commits what is left, then closes the database
+  bool journal_writing() const { return journal_ && journal_->writing(); }
 
  private:
   struct Launch {            // what a task runs; one per submitted spec (an array's tasks share one)
@@ -151,6 +175,15 @@ class Runtime {
   void decision_event(const scheduler::Decision& d, double now);  // and drains applied to the node's life
   void set_draining(NodeId node, bool draining, const std::string& why, double now);
 
+  // runtime_journal.cc
+  void submitted(std::uint32_t launch, const proto::TaskSpec& t, const std::vector<std::uint64_t>& after,
+                 TaskId first, std::uint32_t count, double now);
+  std::uint64_t fingerprint(TaskId t, std::uint64_t launch_prefix) const;
+  bool take_cached(TaskId t, std::uint64_t fp, const std::vector<std::uint64_t>& after);
+  void journal_changes(double now, const proto::Finished* finished = nullptr);
+  void journal_files(TaskId t);
+  void journal_stopped(double now, const std::string& why);
+
   std::string node_name(NodeId n) const;
   std::string task_label(TaskId t) const;  // "12 (sim)"
 
@@ -169,6 +202,13 @@ class Runtime {
   bool agents_stopped_ = false;  // stop sent: agents leaving is the end of the run, not a loss
   std::string drain_why_;
   std::uint64_t assigns_sent_ = 0;
+
+  std::unique_ptr<Journal> journal_;
+  std::string journal_note_;                        // for the summary
+  std::vector<scheduler::StateChange> changes_;     // made by the scheduler, not in the journal yet
+  std::unique_ptr<ResumeCache> resume_;
+  std::unordered_map<std::uint32_t, std::uint32_t> cached_from_;  // cached task -> its task in the journal
+  std::unordered_set<std::string> rerun_writes_, rerun_reads_;  // resume: files of tasks that run again
 };
 
 }  // namespace compss::daemon

@@ -198,6 +198,7 @@ void Runtime::agent_finished(Agent& a, const proto::Finished& f, double now) {
     reasons_[ti] = std::move(why);
   }
   if (auto s = sched_.task_finished(TaskId(ti), exit, now); !s) log::warn("finished: ", s.error().message);
+  journal_changes(now, &f);  // now, while the report is at hand: its exit code goes on the row
   if (sched_.graph().state(TaskId(ti)) == TaskState::kFailed) {
     Event e;
     e.t = now;
@@ -253,7 +254,12 @@ void Runtime::check_heartbeats(double now) {
     node_lost(a, why, now);
     silent.push_back(a.endpoint);
   }
-  for (const auto& e : silent) e->close("lost: no heartbeat");  // may call agent_gone() at once
+  // Closing tells the agent (when it runs again) to kill its tasks and register anew. The endpoint's record
+  // goes now, with whatever the node's loss means for elasticity (a grown node is given back).
+  for (const auto& e : silent) {
+    e->close("lost: no heartbeat");
+    agent_gone(e.get(), "lost: no heartbeat", now);  // a no-op when close() reported it already
+  }
 }
 
 }  // namespace compss::daemon

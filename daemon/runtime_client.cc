@@ -1,5 +1,6 @@
 // The client side of the Runtime: submit, wait, status, query, cancel, explain, shutdown.
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "common/util/log.h"
@@ -93,6 +94,9 @@ Result<scheduler::TaskSpec> Runtime::to_sched_spec(const proto::TaskSpec& t) con
 // All or nothing: every task is checked before any is added (spec 4.2).
 Status Runtime::check_submit(const proto::Submit& m) const {
   if (draining_) return fail("the runtime is shutting down and takes no new tasks");
+  // Everything the scheduler would refuse is refused here, before any task is added: a submit is all or
+  // nothing (`ahead`: the tasks of this submit that come before).
+  std::uint64_t ahead = 0;
   for (std::size_t i = 0; i < m.tasks.size(); ++i) {
     const auto& t = m.tasks[i];
     std::string where = "task " + std::to_string(i) + (t.name.empty() ? "" : " (" + t.name + ")") + ": ";
@@ -104,11 +108,16 @@ Status Runtime::check_submit(const proto::Submit& m) const {
     if (t.array && (t.array->step == 0 || t.array->first > t.array->last || t.array->last > INT32_MAX))
       return fail(where, "bad array ", std::to_string(t.array->first), "-", std::to_string(t.array->last), ":",
                   std::to_string(t.array->step));
+    if (auto s = sched_.graph().check(*spec, sched_.config().default_retries, ahead); !s)
+      return fail(where, s.error().message);
+    ahead += t.array ? (t.array->last - t.array->first) / t.array->step + 1 : 1;
   }
+  if (sched_.graph().size() + ahead >= std::numeric_limits<std::uint32_t>::max() - 1)
+    return fail("too many tasks: this submit would bring the run to ", std::to_string(sched_.graph().size() + ahead));
   return {};
 }
 
-void Runtime::submit(Endpoint& to, proto::Submit&& m, double /*now*/) {
+void Runtime::submit(Endpoint& to, proto::Submit&& m, double now) {
   if (auto s = check_submit(m); !s) {
     to.send(refuse(m.rid, draining_ ? proto::ErrorCode::kShuttingDown : proto::ErrorCode::kInvalid,
                    s.error().message));
@@ -118,6 +127,7 @@ void Runtime::submit(Endpoint& to, proto::Submit&& m, double /*now*/) {
   for (auto& t : m.tasks) {
     auto spec = to_sched_spec(t);
     const auto launch = static_cast<std::uint32_t>(launches_.size());
+    const std::size_t before = ids.size();
     if (t.array) {
       auto r = sched_.submit_array(*spec, static_cast<std::int64_t>(t.array->first),
                                    static_cast<std::int64_t>(t.array->last), static_cast<std::int64_t>(t.array->step));
@@ -137,6 +147,8 @@ void Runtime::submit(Endpoint& to, proto::Submit&& m, double /*now*/) {
     launches_.push_back(Launch{std::move(t.argv), std::move(t.cwd), std::move(t.env), t.array.has_value()});
     launch_of_.resize(sched_.graph().size(), launch);
     attempts_.resize(sched_.graph().size());
+    submitted(launch, t, t.after, TaskId(static_cast<std::uint32_t>(ids[before])),
+              static_cast<std::uint32_t>(ids.size() - before), now);
   }
   to.send(proto::Submitted{m.rid, proto::compact(ids)});
 }
@@ -231,6 +243,7 @@ void Runtime::status(Endpoint& to, const proto::StatusQuery& m) const {
   r.counts.done = sched_.count(TaskState::kDone);
   r.counts.failed = sched_.count(TaskState::kFailed);
   r.counts.cancelled = sched_.count(TaskState::kCancelled);
+  r.counts.cached = sched_.cached_count();
   for (const NodeLife& l : table_.lives()) {
     proto::NodeInfo ni;
     ni.name = l.name;
@@ -275,9 +288,12 @@ proto::TaskInfo Runtime::info(TaskId t) const {
   if (a.exit_code >= 0) i.exit_code = a.exit_code;
   i.signal = a.signal;
   i.attempts = a.attempts;
+  i.cached = g.has_flag(t, scheduler::TaskGraph::kCached);
   auto it = reasons_.find(t.value());
   if (it != reasons_.end()) i.reason = it->second;
   else if (g.cause(t) != scheduler::FailureCause::kNone) i.reason = scheduler::to_string(g.cause(t));
+  if (auto c = cached_from_.find(t.value()); c != cached_from_.end() && resume_)
+    i.reason = "cached: done as task " + std::to_string(c->second) + " of " + resume_->dir();
   return i;
 }
 

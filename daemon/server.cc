@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -27,6 +28,21 @@ class Server::StreamEndpoint : public Endpoint {
  private:
   std::shared_ptr<proto::Stream> stream_;
 };
+
+struct Server::Pending {
+  Pending(asio::io_context& io, std::weak_ptr<proto::Stream> s) : stream(std::move(s)), timer(io) {}
+  std::weak_ptr<proto::Stream> stream;
+  asio::steady_timer timer;
+};
+
+namespace {
+
+// Logs the first few of a repeated event, then every 1000th: a flood must not fill the disk with lines.
+bool worth_logging(std::uint64_t count) {
+  return count <= 10 || count % 1000 == 0;
+}
+
+}  // namespace
 
 Server::Server(asio::io_context& io, Runtime& runtime, Clock clock, ServerConfig cfg, Changed changed)
     : io_(io),
@@ -57,12 +73,15 @@ Status Server::listen() {
   if (!ec) unix_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail("cannot listen on ", cfg_.socket_path, ": ", ec.message());
 
-  asio::ip::tcp::endpoint ep(asio::ip::tcp::v4(), cfg_.tcp_port);
+  auto host = asio::ip::make_address(cfg_.tcp_host, ec);
+  if (ec) return fail("cannot listen on '", cfg_.tcp_host, "': not a numeric address (", ec.message(), ")");
+  asio::ip::tcp::endpoint ep(host, cfg_.tcp_port);
   tcp_.open(ep.protocol(), ec);
   if (!ec) tcp_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) tcp_.bind(ep, ec);
   if (!ec) tcp_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail("cannot listen on TCP port ", std::to_string(cfg_.tcp_port), ": ", ec.message());
+  if (ec)
+    return fail("cannot listen on TCP ", cfg_.tcp_host, " port ", std::to_string(cfg_.tcp_port), ": ", ec.message());
   tcp_port_ = tcp_.local_endpoint().port();
   accept_unix();
   accept_tcp();
@@ -74,6 +93,7 @@ void Server::close() {
   boost::system::error_code ec;
   unix_.close(ec);
   tcp_.close(ec);
+  pending_.clear();  // cancels the hello timers
   auto streams = std::move(streams_);
   for (const auto& s : streams) s->close("daemon exiting");
   std::error_code fec;
@@ -85,15 +105,73 @@ void Server::close() {
 void Server::accept_unix() {
   unix_.async_accept([this](const boost::system::error_code& ec, asio::local::stream_protocol::socket s) {
     if (closed_) return;
-    if (!ec) handshake(proto::Stream::create(proto::Stream::Socket(std::move(s)), "local client"), false);
+    if (ec) return accept_failed(ec, false);
+    handshake(proto::Stream::create(proto::Stream::Socket(std::move(s)), "local client"), false);
     accept_unix();
   });
+}
+
+// Out of descriptors (EMFILE, ENFILE) or memory: accepting again at once would fail again at once and spin
+// the event loop. Pause, then go on; connections already open (the agents) carry on meanwhile.
+void Server::accept_failed(const boost::system::error_code& ec, bool tcp) {
+  if (ec == asio::error::operation_aborted) return;
+  if (worth_logging(++accept_failures_))
+    log::warn("cannot accept a ", tcp ? "TCP" : "local", " connection: ", ec.message(), " (", accept_failures_,
+              " so far); pausing 100 ms");
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+  timer->async_wait([this, timer, tcp](const boost::system::error_code& e) {
+    if (e || closed_) return;
+    tcp ? accept_tcp() : accept_unix();
+  });
+}
+
+void Server::add_pending(const std::shared_ptr<proto::Stream>& s) {
+  if (cfg_.max_pending > 0 && pending_.size() >= cfg_.max_pending) {
+    auto oldest = std::move(pending_.front());
+    pending_.pop_front();
+    if (auto o = oldest->stream.lock()) {
+      if (worth_logging(++strangers_dropped_))
+        log::warn(o->name(), ": closed: more than ", cfg_.max_pending, " connections have not said hello (",
+                  strangers_dropped_, " closed so far)");
+      streams_.erase(o);
+      o->close("too many connections without hello");
+    }
+  }
+  auto p = std::make_shared<Pending>(io_, s);
+  p->timer.expires_after(std::chrono::milliseconds(static_cast<long>(cfg_.hello_timeout_s * 1000)));
+  std::weak_ptr<Pending> weak = p;
+  p->timer.async_wait([this, weak](const boost::system::error_code& ec) {
+    auto p = weak.lock();
+    if (ec || !p) return;
+    auto stream = p->stream.lock();
+    drop_pending(stream.get());
+    if (!stream || !stream->is_open()) return;
+    if (worth_logging(++strangers_dropped_))
+      log::warn(stream->name(), ": closed: no hello within ", cfg_.hello_timeout_s, " s");
+    streams_.erase(stream);
+    stream->close("no hello in time");
+  });
+  pending_.push_back(std::move(p));
+}
+
+void Server::drop_pending(const proto::Stream* s) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    auto locked = (*it)->stream.lock();
+    if (locked && locked.get() != s) {
+      ++it;
+      continue;
+    }
+    (*it)->timer.cancel();
+    it = pending_.erase(it);
+    if (locked) return;
+  }
 }
 
 void Server::accept_tcp() {
   tcp_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket s) {
     if (closed_) return;
-    if (!ec) {
+    if (ec) return accept_failed(ec, true);
+    {
       boost::system::error_code ignored;
       s.set_option(asio::ip::tcp::no_delay(true), ignored);
       auto peer = s.remote_endpoint(ignored);
@@ -107,6 +185,8 @@ void Server::accept_tcp() {
 // The connection's state machine lives in these callbacks: hello first, then client or agent messages.
 void Server::handshake(std::shared_ptr<proto::Stream> s, bool tcp) {
   streams_.insert(s);
+  s->set_max_payload(cfg_.pre_auth_max_payload);
+  add_pending(s);
   struct Conn {
     bool welcomed = false;
     bool agent = false;
@@ -119,9 +199,11 @@ void Server::handshake(std::shared_ptr<proto::Stream> s, bool tcp) {
         auto self = weak.lock();
         if (!self) return;
         if (!conn->welcomed) {
+          drop_pending(self.get());
           on_hello(self, tcp, std::move(m));
           if (!self->is_open()) return;
           conn->welcomed = true;
+          self->set_max_payload(proto::kMaxPayload);
           conn->agent = self->name().rfind("agent", 0) == 0;
           conn->endpoint = std::make_shared<StreamEndpoint>(self);
           return;
@@ -133,7 +215,10 @@ void Server::handshake(std::shared_ptr<proto::Stream> s, bool tcp) {
         changed_();
       },
       [this, conn, weak](const std::string& why) {
-        if (auto self = weak.lock()) streams_.erase(self);
+        if (auto self = weak.lock()) {
+          drop_pending(self.get());
+          streams_.erase(self);
+        }
         if (!conn->endpoint) return;
         if (conn->agent)
           runtime_.agent_gone(conn->endpoint.get(), why, clock_());
@@ -145,19 +230,29 @@ void Server::handshake(std::shared_ptr<proto::Stream> s, bool tcp) {
 
 namespace {
 
-// Over TCP an agent shows the job's secret, a client a MUNGE credential of the job owner (protocol.md
-// 2.2; job_dir.h). Returns "" when accepted, else the reason for the log and the refusal.
-std::string check_tcp_auth(proto::Role role, const std::string& auth, const std::string& secret) {
-  if (std::string kind = check_credential_kind(role, auth); !kind.empty()) return kind;
-  if (role == proto::Role::kClient) {
-    uid_t uid = 0;
-    gid_t gid = 0;
-    munge_err_t e = munge_decode(auth.c_str(), nullptr, nullptr, nullptr, &uid, &gid);
-    if (e != EMUNGE_SUCCESS) return std::string("MUNGE credential refused: ") + munge_strerror(e);
-    if (uid != ::getuid()) return "the MUNGE credential is of uid " + std::to_string(uid) + ", not the job's owner";
-    return "";
-  }
-  return same_secret(auth, secret) ? "" : "the job's secret is wrong";
+// Over TCP an agent shows the job's secret, a client a MUNGE credential of the job owner bound to this
+// daemon, this job and a fresh nonce (protocol.md 2.2; job_dir.h). Returns "" when accepted, else the
+// reason for the log and the refusal; `nonce` gets the client's nonce.
+std::string check_client_credential(const std::string& auth, const std::string& here, const std::string& job,
+                                    std::string& nonce) {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  void* payload = nullptr;
+  int len = 0;
+  munge_err_t e = munge_decode(auth.c_str(), nullptr, &payload, &len, &uid, &gid);
+  std::string text(static_cast<const char*>(payload ? payload : ""), payload ? static_cast<std::size_t>(len) : 0);
+  std::free(payload);
+  if (e != EMUNGE_SUCCESS) return std::string("MUNGE credential refused: ") + munge_strerror(e);
+  if (uid != ::getuid()) return "the MUNGE credential is of uid " + std::to_string(uid) + ", not the job's owner";
+  auto b = proto::parse_hello_payload(text);
+  if (!b) return b.error().message;
+  if (b->daemon != here)
+    return "the credential was made for the daemon at " + b->daemon + ", this is " + here + " (replayed?)";
+  // A step's daemon serves "1234.0": a client that knows only the job's id names "1234".
+  if (!b->job.empty() && b->job != job && !job.starts_with(b->job + "."))
+    return "the credential was made for job " + b->job + ", this is job " + job;
+  nonce = b->nonce;
+  return "";
 }
 
 }  // namespace
@@ -174,8 +269,19 @@ void Server::on_hello(const std::shared_ptr<proto::Stream>& s, bool tcp, proto::
   }
   const auto& hello = std::get<proto::Hello>(first);
   std::string refused;
+  std::string nonce;
   if (tcp) {
-    refused = check_tcp_auth(hello.role, hello.auth, cfg_.secret);
+    refused = check_credential_kind(hello.role, hello.auth);
+    if (refused.empty() && hello.role == proto::Role::kClient)
+      refused = check_client_credential(hello.auth, s->local_address(), cfg_.job, nonce);
+    else if (refused.empty() && !same_secret(hello.auth, cfg_.secret))
+      refused = "the job's secret is wrong";
+    // MUNGE refuses a credential decoded twice on one node; this daemon also refuses a nonce seen twice
+    // (a credential replayed through another node's munged within its lifetime).
+    if (refused.empty() && !nonce.empty()) {
+      if (!nonces_.insert(nonce).second) refused = "the credential was used before (replayed)";
+      if (nonces_.size() > 100000) nonces_.clear();  // memory bound; MUNGE's own replay check remains
+    }
   } else {
     auto uid = s->peer_uid();
     if (!uid || *uid != ::getuid()) refused = "only the job's owner may connect";
@@ -190,6 +296,15 @@ void Server::on_hello(const std::shared_ptr<proto::Stream>& s, bool tcp, proto::
   proto::Welcome w;
   w.prog = "compssd " PACKAGE_VERSION;
   w.job = cfg_.job;
+  if (!nonce.empty()) {
+    // The client checks that the daemon runs as its own user: this credential carries its nonce back.
+    std::string payload = proto::welcome_payload(nonce);
+    char* cred = nullptr;
+    munge_err_t e = munge_encode(&cred, nullptr, payload.data(), static_cast<int>(payload.size()));
+    if (e == EMUNGE_SUCCESS) w.auth = cred;
+    else log::warn(s->name(), ": cannot make a MUNGE credential for the welcome: ", munge_strerror(e));
+    std::free(cred);
+  }
   s->send(w);
 }
 

@@ -124,7 +124,8 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
   }
 
   const std::uint32_t coming = in.outstanding_requests;
-  const std::uint64_t room_nodes = in.max_nodes > d.live + coming ? in.max_nodes - d.live - coming : 0;
+  const std::uint64_t held = std::uint64_t{d.live} + in.held_unusable + coming;
+  const std::uint64_t room_nodes = in.max_nodes > held ? in.max_nodes - held : 0;
   const std::uint64_t room_requests = in.max_outstanding > coming ? in.max_outstanding - coming : 0;
   const std::uint64_t below_min = in.min_nodes > d.active + coming ? in.min_nodes - d.active - coming : 0;
   const std::uint64_t grow = std::min({std::max(want, below_min), room_nodes, room_requests});

@@ -53,6 +53,7 @@ struct NodeState {
 struct ElasticInput {  // all times in seconds since the run started
   double now = 0;
   std::uint32_t min_nodes = 1, max_nodes = 1, outstanding_requests = 0, max_outstanding = 1;
+  std::uint32_t held_unusable = 0;   // nodes of the job not in `nodes` (lost own nodes): count to max_nodes
   double join_latency_s = 30;        // measured (or estimated) time from request to node ready
   double idle_release_s = kDefaultIdleReleaseS;  // release a node after it was idle this long
   std::uint32_t new_node_cores = 1;  // the cores one granted node brings

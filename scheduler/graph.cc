@@ -17,7 +17,7 @@ bool has_index_pattern(std::string_view s) {
 
 }  // namespace
 
-Status TaskGraph::validate(const TaskSpec& spec, std::uint32_t default_retries) const {
+Status TaskGraph::check(const TaskSpec& spec, std::uint32_t default_retries, std::uint64_t ahead) const {
   if (spec.command.empty()) return fail("task '", spec.name, "' has no command");
   if (spec.accesses.size() > kMaxAccesses) {
     return fail("task '", spec.name, "' has ", std::to_string(spec.accesses.size()),
@@ -26,9 +26,10 @@ Status TaskGraph::validate(const TaskSpec& spec, std::uint32_t default_retries) 
   for (const FileAccess& a : spec.accesses) {
     if (a.path.empty()) return fail("task '", spec.name, "' has a file access with an empty path");
   }
+  const std::uint64_t existing = tasks_.size() + ahead;
   for (TaskId a : spec.after) {
-    if (!contains(a)) {
-      return fail("after: task ", a.str(), " does not exist (", std::to_string(tasks_.size()),
+    if (!a.valid() || a.value() >= existing) {
+      return fail("after: task ", a.str(), " does not exist (", std::to_string(existing),
                   " tasks submitted so far; ids start at 0)");
     }
   }
@@ -38,7 +39,7 @@ Status TaskGraph::validate(const TaskSpec& spec, std::uint32_t default_retries) 
   }
   if (!(spec.timeout_s >= 0)) return fail("timeout must be 0 (none) or a positive number of seconds");
   if (spec.request.ranks == 0) return fail("a task needs at least one rank");
-  if (tasks_.size() >= std::numeric_limits<std::uint32_t>::max() - 1) return fail("too many tasks");
+  if (existing >= std::numeric_limits<std::uint32_t>::max() - 1) return fail("too many tasks");
   if (paths_.size() + spec.accesses.size() >= kMaxFiles) return fail("too many distinct files");
   return ok_status();
 }
@@ -75,7 +76,7 @@ std::uint32_t TaskGraph::store_accesses(const TaskSpec& spec, bool substitute, s
 }
 
 Result<TaskId> TaskGraph::add(const TaskSpec& spec, std::uint32_t default_retries) {
-  if (Status s = validate(spec, default_retries); !s) return s.error();
+  if (Status s = check(spec, default_retries); !s) return s.error();
   std::uint32_t sid = store_spec(spec, default_retries, false);
   std::uint32_t off = store_accesses(spec, false, 0);
   return link(sid, 0, off, spec.after);
@@ -83,7 +84,7 @@ Result<TaskId> TaskGraph::add(const TaskSpec& spec, std::uint32_t default_retrie
 
 Result<TaskRange> TaskGraph::add_array(const TaskSpec& spec, std::int64_t first, std::int64_t last, std::int64_t step,
                                        std::uint32_t default_retries) {
-  if (Status s = validate(spec, default_retries); !s) return s.error();
+  if (Status s = check(spec, default_retries); !s) return s.error();
   constexpr std::int64_t kLo = std::numeric_limits<std::int32_t>::min();
   constexpr std::int64_t kHi = std::numeric_limits<std::int32_t>::max();
   if (step < 1) return fail("array step must be at least 1 (got ", std::to_string(step), ")");

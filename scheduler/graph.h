@@ -32,6 +32,12 @@
 
 namespace compss::scheduler {
 
+// One state change of one task, as apply() made it (set_change_log()).
+struct StateChange {
+  TaskId task;
+  TaskState to;
+};
+
 struct TaskRange {
   TaskId first;
   std::uint32_t count = 0;
@@ -47,6 +53,7 @@ class TaskGraph {
   static constexpr std::uint8_t kQueued = 4;         // has an entry in the scheduler's ready queue
   static constexpr std::uint8_t kRetrying = 8;       // the scheduler holds retry placement constraints
   static constexpr std::uint8_t kGrouped = 16;       // belongs to a group
+  static constexpr std::uint8_t kCached = 32;        // done without running: a resumed run's journal had it
 
   // Adds one task. Its state is ready when it has no unfinished predecessor, cancelled when a
   // predecessor already failed or was cancelled, pending otherwise. `default_retries` applies when
@@ -56,6 +63,9 @@ class TaskGraph {
   // paths is substituted per task for dependency inference; the command is stored unsubstituted.
   Result<TaskRange> add_array(const TaskSpec& spec, std::int64_t first, std::int64_t last, std::int64_t step,
                               std::uint32_t default_retries);
+  // The checks add() makes, as if `ahead` more tasks had been added first: a submit of several tasks is
+  // checked whole before any is added, so that it is all or nothing.
+  Status check(const TaskSpec& spec, std::uint32_t default_retries, std::uint64_t ahead = 0) const;
 
   // --- one task ---------------------------------------------------------------------------------------
   std::size_t size() const { return tasks_.size(); }
@@ -97,6 +107,10 @@ class TaskGraph {
   // Moves `t` by `event` through the table of states.h; on an illegal transition returns an error
   // naming the task and changes nothing.
   Status apply(TaskId t, TaskEvent event);
+  // From now on every transition apply() makes is appended to `log` (null: none), so that an owner that
+  // records the run (compssd's journal) sees each one, cascades included, without scanning the graph. A
+  // task's first state, pending, is not a transition: its submission is.
+  void set_change_log(std::vector<StateChange>* log) { change_log_ = log; }
   void set_cause(TaskId t, FailureCause c) { recm(t).cause = c; }
   // After `t` is done (or failed-ignored): successors whose last unfinished predecessor it was move
   // to ready and are appended to `ready`.
@@ -157,7 +171,6 @@ class TaskGraph {
   TaskRec& recm(TaskId t) { return tasks_[t.value()]; }
   const SpecRec& spec(TaskId t) const { return specs_[tasks_[t.value()].spec]; }
 
-  Status validate(const TaskSpec& spec, std::uint32_t default_retries) const;
   std::uint32_t store_spec(const TaskSpec& spec, std::uint32_t default_retries, bool array);
   std::uint32_t store_accesses(const TaskSpec& spec, bool substitute, std::int64_t index);
   TaskId link(std::uint32_t spec_id, std::int32_t index, std::uint32_t access_off, const std::vector<TaskId>& after);
@@ -180,6 +193,7 @@ class TaskGraph {
   std::array<std::uint64_t, kStateCount> counts_{};
   mutable std::uint32_t first_unfinished_ = 0;
   std::vector<std::uint32_t> scratch_;  // predecessors of the task being added
+  std::vector<StateChange>* change_log_ = nullptr;
 };
 
 }  // namespace compss::scheduler

@@ -19,6 +19,7 @@ Status TaskGraph::apply(TaskId t, TaskEvent event) {
   count_state(t, r.state, -1);
   r.state = to;
   count_state(t, r.state, +1);
+  if (change_log_) change_log_->push_back({t, to});
   return ok_status();
 }
 

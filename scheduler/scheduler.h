@@ -80,6 +80,10 @@ class Scheduler {
   // running until its exit is reported. Error for an unknown or already final task.
   Status cancel(TaskId t);
   Status cancel_group(GroupId g);  // every unfinished member; error for an unknown group
+  // A resumed run's journal shows `t` done already (doc/spec/journal.md): it becomes done without
+  // running (event `cached`, flag TaskGraph::kCached) and its successors are released. Only a ready task
+  // may be cached (its predecessors are done); anything else is an error and changes nothing.
+  Status complete_cached(TaskId t);
 
   // --- nodes ------------------------------------------------------------------------------------------
   // `releasable`: the elasticity policy may give it back (it came whole from a grow request); the
@@ -93,6 +97,9 @@ class Scheduler {
   // before each decide(); between settings the scheduler counts its own grow and withdraw decisions and
   // the nodes that join, so a caller that keeps no requests (the simulator) may leave it alone.
   void set_nodes_coming(std::uint32_t n) { nodes_coming_ = n; }
+  // Nodes the job holds that the scheduler cannot use (an own node whose agent was lost): counted against
+  // max-nodes, since SLURM still counts them in the job.
+  void set_nodes_held_unusable(std::uint32_t n) { nodes_unusable_ = n; }
 
   // --- reports from the daemon --------------------------------------------------------------------
   Status task_started(TaskId t, double now);
@@ -103,8 +110,13 @@ class Scheduler {
   std::vector<Decision> decide(double now);
   void decide_into(double now, std::vector<Decision>& out);  // appends; lets a loop reuse its vector
 
+  // --- recording ----------------------------------------------------------------------------------
+  // Every state change from now on is appended to `log` (null: none); TaskGraph::set_change_log().
+  void record_changes(std::vector<StateChange>* log) { graph_.set_change_log(log); }
+
   // --- queries ------------------------------------------------------------------------------------
   Result<Explanation> explain(TaskId t) const;
+  std::uint64_t cached_count() const { return cached_; }  // tasks done by complete_cached()
   Outcome outcome() const;
   bool stopped() const { return stopped_; }
   std::uint64_t count(TaskState s) const { return graph_.count(s); }
@@ -212,8 +224,10 @@ class Scheduler {
 
   bool stopped_ = false;
   bool run_failed_ = false;
+  std::uint64_t cached_ = 0;
   NodeId first_node_;
   std::uint32_t nodes_coming_ = 0;
+  std::uint32_t nodes_unusable_ = 0;
   double join_latency_s_;
   double last_elastic_at_ = -1e300;
   double last_now_ = 0;                       // the `now` of the last decide(), for explain()

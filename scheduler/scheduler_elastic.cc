@@ -56,6 +56,7 @@ ElasticInput Scheduler::elastic_input(double now) const {
   in.min_nodes = cfg_.min_nodes;
   in.max_nodes = cfg_.max_nodes;
   in.outstanding_requests = nodes_coming_;
+  in.held_unusable = nodes_unusable_;
   in.max_outstanding = cfg_.max_outstanding;
   in.join_latency_s = join_latency_s_;
   in.idle_release_s = cfg_.idle_release_s;

@@ -63,7 +63,9 @@ Result<Explanation> Scheduler::explain(TaskId t) const {
       }
       break;
     default: {
-      std::string text = e.state == TaskState::kDone ? "finished successfully" : to_string(e.cause);
+      std::string text = e.state != TaskState::kDone                  ? std::string(to_string(e.cause))
+                         : graph_.has_flag(t, TaskGraph::kCached) ? "done (cached): a resumed run's journal had it done"
+                                                                  : "finished successfully";
       if (e.state == TaskState::kFailed) {
         text += " after " + std::to_string(graph_.failures(t)) + " failed attempt(s)";
         if (graph_.has_flag(t, TaskGraph::kIgnored)) text += " (ignored: successors ran)";
@@ -158,10 +160,11 @@ void Scheduler::explain_no_room(TaskId t, Explanation& e) const {
   if (!cfg_.elastic) {
     e.reasons.push_back(
         {Why::kNodeCountAtMax, "node count at max (" + std::to_string(live) + ", elasticity off)", {}, {}, live});
-  } else if (live + nodes_coming_ >= cfg_.max_nodes) {
+  } else if (live + nodes_unusable_ + nodes_coming_ >= cfg_.max_nodes) {
     e.reasons.push_back({Why::kNodeCountAtMax,
-                         "node count at max (" + std::to_string(live) + " live + " + std::to_string(nodes_coming_) +
-                             " requested of " + std::to_string(cfg_.max_nodes) + ")",
+                         "node count at max (" + std::to_string(live) + " live + " +
+                             (nodes_unusable_ ? std::to_string(nodes_unusable_) + " lost and still held + " : "") +
+                             std::to_string(nodes_coming_) + " requested of " + std::to_string(cfg_.max_nodes) + ")",
                          {},
                          {},
                          live});

@@ -78,6 +78,16 @@ Status Scheduler::task_finished(TaskId t, TaskExit exit, double now) {
   return ok_status();
 }
 
+Status Scheduler::complete_cached(TaskId t) {
+  if (!graph_.contains(t)) return fail("complete_cached: task ", t.str(), " does not exist");
+  if (Status s = graph_.apply(t, TaskEvent::kCached); !s) return s;
+  on_unready(t);  // its queue entry is stale now and dropped when reached
+  graph_.set_flag(t, TaskGraph::kCached, true);
+  ++cached_;
+  release_successors(t);
+  return ok_status();
+}
+
 void Scheduler::release_successors(TaskId t) {
   released_.clear();  // a member, so finishing a task does not allocate
   graph_.release_successors(t, released_);

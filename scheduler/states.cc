@@ -19,6 +19,8 @@ const char* to_string(TaskEvent e) {
       return "requeued";
     case TaskEvent::kCancelled:
       return "cancelled";
+    case TaskEvent::kCached:
+      return "cached";
   }
   return "?";
 }

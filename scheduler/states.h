@@ -2,7 +2,8 @@
 // to which, and which are illegal.
 //
 //   pending -> ready -> scheduled -> running -> done | failed | cancelled
-//   (plus requeue to ready, and cancellation from any non-final state)
+//   (plus requeue to ready, cancellation from any non-final state, and ready -> done for a task a resumed
+//   run takes from its journal without running it)
 //
 // The table below is the only place the transitions live; the graph applies every transition through it, so
 // an illegal one is an error value (never undefined behaviour) and leaves the task unchanged.
@@ -26,8 +27,9 @@ enum class TaskEvent : std::uint8_t {
   kFailed,     // the attempt failed and the failure policy makes it final
   kRequeued,   // the attempt failed with a retry left, or its node was lost: back to ready
   kCancelled,  // cancel request, cancelled predecessor, or run stopped
+  kCached,     // a resumed run found the task done already (its journal; doc/spec/journal.md): not run
 };
-inline constexpr int kEventCount = 7;
+inline constexpr int kEventCount = 8;
 
 const char* to_string(TaskEvent e);  // "deps-met", "placed", ...
 
@@ -40,14 +42,14 @@ inline constexpr S X = kNoTransition, Rd = S::kReady, Sc = S::kScheduled, Ru = S
                    Fl = S::kFailed, Cn = S::kCancelled;
 // clang-format off
 inline constexpr std::array<std::array<S, kEventCount>, kStateCount> kTable = {{
-    //              deps-met placed started succeeded failed requeued cancelled
-    /* pending   */ {Rd,     X,     X,      X,        X,     X,       Cn},
-    /* ready     */ {X,      Sc,    X,      X,        X,     X,       Cn},
-    /* scheduled */ {X,      X,     Ru,     X,        X,     Rd,      Cn},
-    /* running   */ {X,      X,     X,      Dn,       Fl,    Rd,      Cn},
-    /* done      */ {X,      X,     X,      X,        X,     X,       X},
-    /* failed    */ {X,      X,     X,      X,        X,     X,       X},
-    /* cancelled */ {X,      X,     X,      X,        X,     X,       X},
+    //              deps-met placed started succeeded failed requeued cancelled cached
+    /* pending   */ {Rd,     X,     X,      X,        X,     X,       Cn,       X},
+    /* ready     */ {X,      Sc,    X,      X,        X,     X,       Cn,       Dn},
+    /* scheduled */ {X,      X,     Ru,     X,        X,     Rd,      Cn,       X},
+    /* running   */ {X,      X,     X,      Dn,       Fl,    Rd,      Cn,       X},
+    /* done      */ {X,      X,     X,      X,        X,     X,       X,        X},
+    /* failed    */ {X,      X,     X,      X,        X,     X,       X,        X},
+    /* cancelled */ {X,      X,     X,      X,        X,     X,       X,        X},
 }};
 // clang-format on
 }  // namespace states_table

@@ -3,15 +3,19 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "common/util/driver_signal.h"
 
 namespace compss::spank {
 namespace {
@@ -47,8 +51,42 @@ bool alive(pid_t pid, const std::string& proc_root = "/proc") {
   return state != 'Z' && state != 'X';
 }
 
-void signal_all(const std::vector<MarkedProc>& procs, int sig) {
-  for (const auto& p : procs) ::kill(p.pid, sig);
+// Signals `pid` only while it is still the process found: a pidfd pins the process, /proc is read again
+// through the pid (the owner and the marker must still match), and the signal goes through the pidfd. A
+// process that exited meanwhile, its pid taken by another, is never signalled: root's clean-up must not
+// hit an unrelated process (a pid reused between the scan and the kill). Kernels without pidfds: kill(2)
+// after the same check. `value` set: a queued signal carrying it (sigqueue).
+bool signal_checked(pid_t pid, uid_t uid, const std::string& marker, int sig, const int* value = nullptr) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  // Through syscall(2): Debian 12's <sys/pidfd.h> declares its wrappers without C linkage for C++.
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0 && errno != ENOSYS) return false;  // gone already
+  struct stat st{};
+  const bool same = ::stat(dir.c_str(), &st) == 0 && st.st_uid == uid && environ_has(dir + "/environ", marker);
+  bool sent = false;
+  if (same && fd >= 0) {
+    siginfo_t info{};
+    info.si_signo = sig;
+    info.si_code = SI_QUEUE;
+    info.si_pid = ::getpid();
+    info.si_uid = ::getuid();
+    if (value) info.si_value.sival_int = *value;
+    sent = ::syscall(SYS_pidfd_send_signal, fd, sig, value ? &info : nullptr, 0) == 0;
+  } else if (same) {
+    if (value) {
+      sigval v{};
+      v.sival_int = *value;
+      sent = ::sigqueue(pid, sig, v) == 0;
+    } else {
+      sent = ::kill(pid, sig) == 0;
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  return sent;
+}
+
+void signal_all(const std::vector<MarkedProc>& procs, uid_t uid, const std::string& marker, int sig) {
+  for (const auto& p : procs) signal_checked(p.pid, uid, marker, sig);
 }
 
 bool wait_gone(const std::vector<pid_t>& pids, Clock::time_point deadline) {
@@ -106,17 +144,17 @@ int kill_runtime(uid_t uid, const std::string& marker, unsigned grace_ms) {
   auto left = find_marked(uid, marker);
   if (left.empty()) return 0;
   const int n = static_cast<int>(left.size());
-  signal_all(left, SIGCONT);
-  signal_all(left, SIGTERM);
+  signal_all(left, uid, marker, SIGCONT);
+  signal_all(left, uid, marker, SIGTERM);
   std::vector<pid_t> pids;
   for (const auto& p : left) pids.push_back(p.pid);
   if (wait_gone(pids, Clock::now() + std::chrono::milliseconds(grace_ms))) left.clear();
-  signal_all(left, SIGKILL);
+  signal_all(left, uid, marker, SIGKILL);
   // A process forked while we were signalling escapes the list it was not on: search again, a few times.
   for (int round = 0; round < 20; ++round) {
     auto more = find_marked(uid, marker);
     if (more.empty()) break;
-    signal_all(more, SIGKILL);
+    signal_all(more, uid, marker, SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return n;
@@ -128,7 +166,8 @@ StopReport stop_runtime(uid_t uid, const std::string& marker, const std::string&
   const auto t0 = Clock::now();
   const auto daemons = daemons_of(find_marked(uid, marker), compssd);
   r.daemons = static_cast<int>(daemons.size());
-  for (pid_t p : daemons) ::kill(p, SIGUSR1);
+  // Queued with a value, so compssd tells it apart from a SIGUSR1 that SLURM or the user sends.
+  for (pid_t p : daemons) signal_checked(p, uid, marker, SIGUSR1, &kDriverEndedSignalValue);
   const auto deadline = t0 + std::chrono::seconds(finish_timeout_s);
   for (;;) {
     const auto step = std::min(deadline, Clock::now() + std::chrono::seconds(1));
@@ -136,7 +175,7 @@ StopReport stop_runtime(uid_t uid, const std::string& marker, const std::string&
     if (r.finished || step >= deadline) break;
     if (cancelled && cancelled()) {
       r.cancelled = true;
-      for (pid_t p : daemons) ::kill(p, SIGTERM);
+      for (pid_t p : daemons) signal_checked(p, uid, marker, SIGTERM);
       r.finished = wait_gone(daemons, std::min(deadline, Clock::now() + std::chrono::seconds(kCancelGraceS)));
       break;
     }

@@ -8,7 +8,8 @@
 //
 // stop_runtime: SIGUSR1 to the runtime's compssd (compssd: "the driver ended, finish the remaining tasks
 // and exit"), wait up to finish_timeout_s for them to exit, then SIGTERM to whatever carries the marker, a
-// short grace, and SIGKILL. Zombies count as gone.
+// short grace, and SIGKILL. Zombies count as gone. Every signal goes through a pidfd after the process's
+// owner and marker are read again, so a pid reused since the scan is never signalled.
 // Failure behaviour: best effort, never fails; the report says what happened for the log.
 // Thread-safety: reads /proc and sends signals; no shared state.
 #pragma once

@@ -1,5 +1,7 @@
 // connection.cc - Connection (compss/client.hpp): the handshake, then one request and its answer per
 // call, matched by request id (protocol.md 2.4).
+#include <unistd.h>
+
 #include <array>
 #include <compss/client.hpp>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include "common/proto/codec.h"
 #include "common/proto/frame.h"
 #include "common/proto/handshake.h"
+#include "common/util/random.h"
 #include "config.h"
 
 namespace compss::client {
@@ -121,11 +124,28 @@ Result<Connection> Connection::connect(std::string_view address) {
   if (!sock) return sock.error();
   auto impl = std::make_unique<Impl>();
   impl->socket = std::move(*sock);
+  if (addr->kind == Address::Kind::kUnix) {
+    // Anyone can leave a socket where ours should be: talk only to a daemon of our own uid.
+    long uid = impl->socket.peer_uid();
+    if (uid != static_cast<long>(::getuid()))
+      return Error{ErrorKind::kRefused,
+                   "the compss runtime socket " + addr->text() + " is served by " +
+                       (uid < 0 ? std::string("an unknown user") : "uid " + std::to_string(uid)) + ", not by you (uid " +
+                       std::to_string(::getuid()) + "): not talking to it",
+                   "auth"};
+  }
   proto::Hello hello;
   hello.prog = kProgram;
   Result<std::string> cred = std::string();
+  std::string nonce;
   if (addr->kind == Address::Kind::kTcp) {
-    cred = munge_credential();
+    auto n = random_hex(16);
+    if (!n) return Error{ErrorKind::kUnreachable, "cannot make a nonce: " + n.error().message, {}};
+    nonce = *n;
+    // The job is the one this shell runs in, when the address came from it; an address given by hand
+    // may be any job's.
+    const char* job = address.empty() ? std::getenv("COMPSS_JOB") : nullptr;
+    cred = munge_credential(proto::hello_payload({impl->socket.peer_address(), job ? job : "", nonce}));
     if (cred) hello.auth = *cred;
   }
   auto during = [&](const Error& e) {
@@ -143,6 +163,8 @@ Result<Connection> Connection::connect(std::string_view address) {
     if (refusal->code == proto::ErrorCode::kAuth && !cred) message += " (" + cred.error().message + ")";
     return Error{ErrorKind::kRefused, message, std::string(proto::word(refusal->code))};
   }
+  if (!nonce.empty())
+    if (auto s = check_daemon_credential(std::get<proto::Welcome>(*reply).auth, nonce); !s) return s.error();
   const auto& welcome = std::get<proto::Welcome>(*reply);
   impl->server = ServerInfo{welcome.v, welcome.prog, welcome.job};
   return Connection(std::move(impl));

@@ -153,4 +153,25 @@ Result<Socket> connect_socket(const Address& address, int timeout_ms) {
   return connect_tcp(address, timeout_ms);
 }
 
+std::string Socket::peer_address() const {
+  sockaddr_storage a{};
+  socklen_t len = sizeof a;
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) return {};
+  if (a.ss_family != AF_INET && a.ss_family != AF_INET6) return {};
+  char host[NI_MAXHOST] = {};
+  char port[NI_MAXSERV] = {};
+  if (::getnameinfo(reinterpret_cast<sockaddr*>(&a), len, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+    return {};
+  std::string h(host);
+  return (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + port;
+}
+
+long Socket::peer_uid() const {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+  return static_cast<long>(cred.uid);
+}
+
 }  // namespace compss::client

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "common/client/address.h"
 
@@ -29,6 +30,11 @@ class Socket {
   void close();
 
   Status send_all(std::span<const std::uint8_t> bytes);
+
+  // The peer as "address:port" (numeric; "[v6]:port") for TCP; "" otherwise.
+  std::string peer_address() const;
+  // The peer process's uid for a Unix socket (SO_PEERCRED); -1 when unknown or not a Unix socket.
+  long peer_uid() const;
 
   // Reads what is there (at least one byte, blocking until then); 0 at end of stream. With a timeout
   // (milliseconds, -1: none) an error of kind kLost when nothing came in time.

@@ -81,7 +81,7 @@ WaitResult from_wire(const proto::WaitResult& w) {
 RunStatus from_wire(const proto::StatusResult& s) {
   RunStatus r;
   const auto& c = s.counts;
-  r.counts = {c.pending, c.ready, c.scheduled, c.running, c.done, c.failed, c.cancelled};
+  r.counts = {c.pending, c.ready, c.scheduled, c.running, c.done, c.failed, c.cancelled, c.cached};
   for (const auto& n : s.nodes)
     r.nodes.push_back({n.name, std::string(proto::word(n.state)), n.cores, n.busy, n.request, n.helper_job, n.granted,
                        n.joined, n.drained, n.left, n.tasks_run, n.why, n.cpus});
@@ -100,6 +100,7 @@ TaskInfo from_wire(const proto::TaskInfo& t) {
   r.signal = t.signal;
   r.attempts = t.attempts;
   r.reason = t.reason;
+  r.cached = t.cached;
   return r;
 }
 

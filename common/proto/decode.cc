@@ -33,6 +33,7 @@ void read(Reader& r, Welcome& m) {
   r.str("prog", m.prog);
   r.str("job", m.job);
   r.u32("heartbeat_s", m.heartbeat_s);
+  r.str("auth", m.auth);
 }
 
 void read(Reader& r, ErrorMessage& m) {

@@ -99,6 +99,7 @@ void read_counts(Reader& r, StateCounts& c) {
   r.u64("done", c.done);
   r.u64("failed", c.failed);
   r.u64("cancelled", c.cancelled);
+  r.u64("cached", c.cached);
 }
 
 void read_node_info(Reader& r, NodeInfo& n) {
@@ -141,6 +142,7 @@ void read_task_info(Reader& r, TaskInfo& t) {
   r.u32("signal", t.signal, kOptional, 0, kMaxSignal);
   r.u32("attempts", t.attempts);
   r.str("reason", t.reason);
+  r.boolean("cached", t.cached);
 }
 
 void read(Reader& r, Assign& m) {

@@ -23,6 +23,7 @@ void write(json& j, const Welcome& m) {
   put_str(j, "prog", m.prog);
   put_str(j, "job", m.job);
   put_if(j, "heartbeat_s", m.heartbeat_s, std::uint32_t{10});
+  put_str(j, "auth", m.auth);
 }
 
 void write(json& j, const ErrorMessage& m) {

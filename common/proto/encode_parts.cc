@@ -102,6 +102,7 @@ json counts_json(const StateCounts& c) {
   put_if(j, "done", c.done);
   put_if(j, "failed", c.failed);
   put_if(j, "cancelled", c.cancelled);
+  put_if(j, "cached", c.cached);
   return j;
 }
 
@@ -138,6 +139,7 @@ json task_info_json(const TaskInfo& t) {
   put_if(j, "signal", t.signal);
   put_if(j, "attempts", t.attempts);
   put_str(j, "reason", t.reason);
+  if (t.cached) j["cached"] = true;
   return j;
 }
 

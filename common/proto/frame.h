@@ -41,6 +41,10 @@ class FrameReader {
   // the next frame is not complete yet.
   std::optional<Result<Message>> next();
 
+  // Changes the largest payload accepted from the next frame header on (a connection raises it once the
+  // peer authenticated).
+  void set_max_payload(std::size_t n) { max_payload_ = n; }
+
   bool broken() const { return broken_.has_value(); }
   std::size_t buffered() const { return buf_.size() - pos_; }  // bytes fed and not consumed
   Status finish() const;  // at end of stream: an error if a frame was cut short or the stream broke

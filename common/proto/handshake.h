@@ -12,6 +12,8 @@
 
 #include <initializer_list>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/proto/messages.h"
 #include "common/util/result.h"
@@ -28,6 +30,20 @@ std::optional<ErrorMessage> check_hello(const Message& first, std::initializer_l
 // The connecting side's check of the answer to its hello: ok for a Welcome of this protocol version; an
 // error that quotes the daemon's refusal, or says what was wrong with the answer.
 Status check_welcome(const Message& reply);
+
+// What a client's MUNGE credential carries (protocol.md 2.2), so that it is good for one daemon, one job
+// and one connection only: the daemon's address as the client connected to it ("10.0.0.1:4242"), the job
+// the client means ("" when it does not know), and a nonce of 32 hex digits.
+struct HelloBinding {
+  std::string daemon;
+  std::string job;
+  std::string nonce;
+  friend bool operator==(const HelloBinding&, const HelloBinding&) = default;
+};
+std::string hello_payload(const HelloBinding& b);
+Result<HelloBinding> parse_hello_payload(std::string_view payload);  // an error says what is missing
+// What the daemon's credential in `welcome` carries: the client's nonce back.
+std::string welcome_payload(std::string_view nonce);
 
 // Whether `from` may send `m` at all (spec section 4's table); a receiver answers `unexpected` otherwise.
 bool may_send(Peer from, const Message& m);

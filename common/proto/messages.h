@@ -80,6 +80,7 @@ struct StateCounts {
   std::uint64_t done = 0;
   std::uint64_t failed = 0;
   std::uint64_t cancelled = 0;
+  std::uint64_t cached = 0;  // of done: taken from a resumed run's journal without running
   friend bool operator==(const StateCounts&, const StateCounts&) = default;
 };
 
@@ -118,6 +119,7 @@ struct TaskInfo {
   std::uint32_t signal = 0;
   std::uint32_t attempts = 0;
   std::string reason;
+  bool cached = false;  // done without running: a resumed run's journal had it done
   friend bool operator==(const TaskInfo&, const TaskInfo&) = default;
 };
 
@@ -179,6 +181,7 @@ struct Welcome {
   std::string prog;
   std::string job;
   std::uint32_t heartbeat_s = 10;
+  std::string auth;  // to a TCP client: the daemon's MUNGE credential, carrying the client's nonce
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 

@@ -1,5 +1,6 @@
 #include "common/proto/stream.h"
 
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
@@ -20,6 +21,26 @@ std::shared_ptr<Stream> Stream::create(Socket socket, std::string name) {
 
 Stream::Stream(Socket socket, std::string name) : socket_(std::move(socket)), name_(std::move(name)) {
   buf_.resize(64 * 1024);
+}
+
+void Stream::set_max_payload(std::size_t n) {
+  reader_.set_max_payload(n);
+  // A peer limited to small frames gets a small read buffer too: a thousand idle connections cost little.
+  std::size_t size = n >= 64 * 1024 ? 64 * 1024 : 4096;
+  if (buf_.size() != size) buf_ = std::vector<std::uint8_t>(size);
+}
+
+std::string Stream::local_address() const {
+  boost::system::error_code ec;
+  auto ep = socket_.local_endpoint(ec);
+  if (ec || ep.protocol().family() == AF_UNIX) return {};
+  char host[NI_MAXHOST] = {};
+  char port[NI_MAXSERV] = {};
+  if (::getnameinfo(static_cast<const sockaddr*>(ep.data()), static_cast<socklen_t>(ep.size()), host, sizeof host,
+                    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+    return {};
+  std::string h(host);
+  return (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + port;
 }
 
 void Stream::start(MessageFn on_message, CloseFn on_close) {

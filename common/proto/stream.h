@@ -56,6 +56,11 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // The connected peer's uid (SO_PEERCRED) for a Unix socket; nullopt for TCP.
   std::optional<uid_t> peer_uid() const;
   std::size_t queued_bytes() const { return queued_bytes_; }
+  // The largest frame payload read from now on (a peer that has not authenticated gets a small one).
+  // Call before start() or from the message callback (no read is in flight then).
+  void set_max_payload(std::size_t n);
+  // The socket's local and remote endpoints as "address:port" (TCP); "" for a Unix socket.
+  std::string local_address() const;
 
  private:
   Stream(Socket socket, std::string name);

@@ -38,6 +38,8 @@ struct RuntimeOptions {
   bool trace = false;
   bool graph = false;
   std::string config_file;                 // a user compss.yaml; empty: none
+
+  bool operator==(const RuntimeOptions&) const = default;
 };
 
 // Parses the option's value; "" (plain `--compss`) gives the defaults.

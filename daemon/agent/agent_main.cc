@@ -3,8 +3,10 @@
 //   compss-agent --daemon HOST:PORT --job-dir DIR [--node NAME] [--topology-xml FILE | --synthetic DESC]
 //
 // The job's secret comes from the environment (COMPSS_SECRET), never from argv. The agent exits after a
-// `stop` (once its tasks are reported), when the daemon's connection goes away, or on SIGTERM/SIGINT; in
-// each case it kills its tasks' process groups first. Task output: one stream file per node in
+// `stop` (once its tasks are reported), on SIGTERM/SIGINT, or when the daemon's connection is gone for
+// --reconnect seconds; in each case it kills its tasks' process groups first. A connection lost after
+// registering (the daemon took the node for lost, or restarted) kills the tasks at once, since the daemon
+// re-runs them elsewhere, and the agent registers again as a new life of its node. Task output: one stream file per node in
 // <job-dir>/out/ (launcher.h). Exit status: 0 after a stop, 1 when the daemon went away or on an error.
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -39,15 +42,19 @@ namespace {
 struct Args {
   std::string daemon, job_dir, node, topology_xml, synthetic;
   std::uint32_t heartbeat_s = 10;
+  std::uint32_t reconnect_s = 60;  // after losing the daemon: keep trying to come back this long
 };
 
 class Agent {
  public:
-  Agent(asio::io_context& io, Args args) : io_(io), args_(std::move(args)), signals_(io, SIGTERM, SIGINT), beat_(io) {}
+  Agent(asio::io_context& io, Args args) : io_(io), args_(std::move(args)), signals_(io, SIGTERM, SIGINT), user_signals_(io, SIGUSR1, SIGUSR2), beat_(io) {}
   int run();
+  void wait_user_signal();
 
  private:
   Status connect();
+  void connection_lost(const std::string& why);
+  void try_reconnect();
   void on_message(proto::Message&& m);
   void assign(const proto::Assign& a);
   void heartbeat();
@@ -58,11 +65,17 @@ class Agent {
   asio::io_context& io_;
   Args args_;
   asio::signal_set signals_;
+  asio::signal_set user_signals_;  // SIGUSR1/SIGUSR2: the job's, not the agent's
   asio::steady_timer beat_;
+  asio::steady_timer retry_{io_};
+  std::chrono::steady_clock::time_point give_up_at_;
+  std::chrono::milliseconds retry_pause_{500};
   std::shared_ptr<proto::Stream> stream_;
   std::unique_ptr<agent::Launcher> launcher_;
   agent::NodeTopology topology_;
   bool welcomed_ = false;
+  bool registered_once_ = false;  // part of the run once: a lost connection is worth coming back from
+  bool refused_ = false;
   bool stopping_ = false;
   int exit_code_ = 0;
 };
@@ -74,6 +87,9 @@ proto::Finished to_finished(const agent::TaskResult& r) {
   if (r.launch_failed) {
     f.cause = proto::FinishCause::kLaunchError;
     f.exit_code = r.exit.code;
+  } else if (r.out_of_memory) {
+    f.cause = proto::FinishCause::kOom;
+    f.signal = SIGKILL;
   } else if (r.killed) {
     f.cause = proto::FinishCause::kKilled;
     if (r.exit.kind == agent::ExitStatus::Kind::kSignaled) f.signal = static_cast<std::uint32_t>(r.exit.code);
@@ -102,15 +118,50 @@ Status Agent::connect() {
   h.node = args_.node;
   if (const char* s = std::getenv("COMPSS_SECRET")) h.auth = s;
   stream_->start([this](proto::Message&& m) { on_message(std::move(m)); },
-                 [this](const std::string& why) { shut(stopping_ ? 0 : 1, "daemon connection " + why); });
+                 [this](const std::string& why) { connection_lost(why); });
   stream_->send(h);
   return {};
+}
+
+// The daemon closed the connection (it took the node for lost: a missed heartbeat after a SIGSTOP or a
+// suspend) or went away. Its tasks are being re-run elsewhere, so the ones here are killed at once; then
+// the agent comes back as a new node life when it can, for reconnect_s seconds.
+void Agent::connection_lost(const std::string& why) {
+  if (stopping_) return shut(0, "daemon connection " + why);
+  if (refused_ || !registered_once_ || args_.reconnect_s == 0) return shut(1, "daemon connection " + why);
+  log::warn("daemon connection ", why, ": killing this node's ", launcher_->running(),
+            " task(s) (the daemon re-runs them) and coming back");
+  launcher_->kill_all(SIGKILL, std::chrono::milliseconds(0));
+  beat_.cancel();
+  welcomed_ = false;
+  give_up_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(args_.reconnect_s);
+  retry_pause_ = std::chrono::milliseconds(500);
+  retry_.expires_after(retry_pause_);
+  retry_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) try_reconnect();
+  });
+}
+
+void Agent::try_reconnect() {
+  if (io_.stopped()) return;
+  // The killed tasks must be gone (and reported to nobody) before this node offers its cores again.
+  if (launcher_->running() == 0) {
+    if (auto s = connect(); s) return;
+    else log::info("reconnecting: ", s.error().message);
+  }
+  if (std::chrono::steady_clock::now() >= give_up_at_) return shut(1, "the daemon did not come back");
+  retry_pause_ = std::min(retry_pause_ * 2, std::chrono::milliseconds(5000));
+  retry_.expires_after(retry_pause_);
+  retry_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) try_reconnect();
+  });
 }
 
 void Agent::on_message(proto::Message&& m) {
   if (!welcomed_) {
     if (auto s = proto::check_welcome(m); !s) {
       log::error("daemon refused this agent: ", s.error().message);
+      refused_ = true;
       shut(1, "refused");
       return;
     }
@@ -123,6 +174,7 @@ void Agent::on_message(proto::Message&& m) {
     for (const auto& g : desc.gpus) r.gpus.push_back(proto::GpuDesc{g.id, g.close_cores});
     r.numa = agent::summarize(topology_);
     stream_->send(r);
+    registered_once_ = true;
     heartbeat();
     return;
   }
@@ -142,7 +194,10 @@ void Agent::on_message(proto::Message&& m) {
   if (auto* e = std::get_if<proto::ErrorMessage>(&m)) {
     log::warn("daemon says: ", e->message);
     // A refused registration leaves nothing to do here.
-    if (e->code == proto::ErrorCode::kInvalid && e->message.rfind("register:", 0) == 0) shut(1, e->message);
+    if (e->code == proto::ErrorCode::kInvalid && e->message.rfind("register:", 0) == 0) {
+      refused_ = true;
+      shut(1, e->message);
+    }
     return;
   }
   log::warn("unexpected message '", proto::type_name(m), "' from the daemon");
@@ -167,6 +222,7 @@ void Agent::assign(const proto::Assign& a) {
   }
   spec.cores = a.cores;
   spec.gpus = a.gpus;
+  spec.memory_bytes = a.memory;
   if (auto pid = launcher_->start(spec); !pid) {
     proto::Finished f;
     f.task = a.task;
@@ -201,7 +257,9 @@ void Agent::shut(int code, const std::string& why) {
   exit_code_ = code;
   if (launcher_) launcher_->kill_all(SIGKILL, std::chrono::milliseconds(0));
   beat_.cancel();
+  retry_.cancel();
   signals_.cancel();
+  user_signals_.cancel();
   if (stream_) stream_->close(why);
   io_.stop();
 }
@@ -222,6 +280,17 @@ Status Agent::apply_allocation(agent::TopologyOptions& topt) const {
   log::info("node ", args_.node, ": the job holds SLURM CPUs ", format_cpu_list(it->second.cpus),
             it->second.memory_mb ? " and " + std::to_string(it->second.memory_mb) + " MiB" : std::string());
   return ok_status();
+}
+
+// `#SBATCH --signal=USR1@120` or `scancel --signal=USR2` is for the job's programs: SLURM sends it to every
+// process of the step, so the tasks have it already (forwarding it would deliver it twice). The agent only
+// must not die of it, as the default action would have it.
+void Agent::wait_user_signal() {
+  user_signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log::info("SIG", sig == SIGUSR1 ? "USR1" : "USR2", " received: the tasks get it from SLURM; carrying on");
+    wait_user_signal();
+  });
 }
 
 int Agent::run() {
@@ -261,6 +330,7 @@ int Agent::run() {
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (!ec) shut(1, std::string("signal ") + (sig == SIGTERM ? "TERM" : "INT"));
   });
+  wait_user_signal();
   log::info("node ", args_.node, ": ", agent::summarize(topology_), "; daemon ", args_.daemon);
   io_.run();
   return exit_code_;
@@ -276,7 +346,9 @@ int main(int argc, char** argv) {
       "node", po::value(&a.node), "this node's name (default: $SLURMD_NODENAME, else the PMIx/SLURM identity)")(
       "topology-xml", po::value(&a.topology_xml), "describe the node from this hwloc XML file (tests)")(
       "synthetic", po::value(&a.synthetic), "describe the node from an hwloc synthetic description (tests)")(
-      "heartbeat", po::value(&a.heartbeat_s), "seconds between heartbeats (default 10)");
+      "heartbeat", po::value(&a.heartbeat_s), "seconds between heartbeats (default 10)")(
+      "reconnect", po::value(&a.reconnect_s),
+      "seconds to keep trying to come back after the daemon's connection is lost (default 60; 0: exit)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);

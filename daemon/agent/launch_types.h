@@ -28,6 +28,7 @@ struct LaunchSpec {
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<CoreId> cores;  // exactly the cores to bind to (at least one)
   std::vector<GpuIndex> gpus;  // CUDA_VISIBLE_DEVICES; empty = no GPU visible to the task
+  std::uint64_t memory_bytes = 0;  // the task's memory request: its process group is killed above it (0: none)
 };
 
 struct ExitStatus {
@@ -55,6 +56,7 @@ struct TaskResult {
   ExitStatus exit;
   bool launch_failed = false;  // the command never ran (bad cwd, not found, not executable, binding)
   bool killed = false;         // kill() was asked for this task
+  bool out_of_memory = false;  // killed for using more memory than it asked for
   std::string reason;          // for a person: "" on success, else what went wrong
   std::chrono::microseconds user_cpu{0};
   std::chrono::microseconds system_cpu{0};

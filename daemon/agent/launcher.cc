@@ -80,6 +80,7 @@ Launcher::Launcher(boost::asio::io_context& io, NodeTopology topology, LauncherC
       config_(std::move(config)),
       devnull_(devnull),
       sigchld_(io, SIGCHLD),
+      memory_timer_(io),
       stream_(config_.output_dir + "/" + config_.node_name + ".out") {}
 
 Launcher::~Launcher() {
@@ -144,6 +145,7 @@ Result<pid_t> Launcher::start(const LaunchSpec& spec) {
   r->failure_fd = failure.take_read();
   tasks_.emplace(spec.task, r);
   read_output(r);
+  if (spec.memory_bytes > 0 && !memory_watch_) watch_memory();
   if (on_started_) on_started_(spec.task, spec.attempt, pid);
   return pid;
 }

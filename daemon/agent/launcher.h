@@ -33,6 +33,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
 #include <functional>
@@ -87,6 +88,7 @@ class Launcher {
   void watch_children();
   void reap();
   void on_exit(const std::shared_ptr<Running>& r);
+  void watch_memory();  // while tasks with a memory request run: every 500 ms, their groups' resident size
   void read_output(const std::shared_ptr<Running>& r);
   void maybe_finish(const std::shared_ptr<Running>& r);
   TaskResult make_result(Running& r);
@@ -96,6 +98,8 @@ class Launcher {
   LauncherConfig config_;
   int devnull_;
   boost::asio::signal_set sigchld_;
+  boost::asio::steady_timer memory_timer_;
+  bool memory_watch_ = false;
   OutputStream stream_;
   std::unordered_map<TaskId, std::shared_ptr<Running>> tasks_;
   StartedFn on_started_;

@@ -1,11 +1,16 @@
 // launcher_reap.cc - reading task output, reaping tasks, their exit statuses in words, and reporting them (see
 // launcher.h).
+#include <dirent.h>
 #include <signal.h>
 #include <string.h>  // sigabbrev_np
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/agent/child.h"
@@ -119,6 +124,7 @@ TaskResult Launcher::make_result(Running& r) {
   res.attempt = r.spec.attempt;
   res.pid = r.pid;
   res.killed = r.killed;
+  res.out_of_memory = r.over_memory;
   res.wall = r.ended - r.started;
   if (r.status_lost) {
     res.exit = {ExitStatus::Kind::kExited, -1};
@@ -131,6 +137,9 @@ TaskResult Launcher::make_result(Running& r) {
     if (auto failure = read_failure(r.failure_fd)) {
       res.launch_failed = true;
       res.reason = describe_failure(*failure, r.spec, r.cpus);
+    } else if (r.over_memory) {
+      res.reason = "out of memory: its processes used " + std::to_string(r.rss_seen >> 20) + " MiB, above the " +
+                   std::to_string(r.spec.memory_bytes >> 20) + " MiB it asked for (killed by the agent)";
     } else {
       res.reason = reason_for(res);
     }
@@ -138,6 +147,53 @@ TaskResult Launcher::make_result(Running& r) {
   r.output.close();
   res.output = stream_.append(record_header(r.spec.task, r.spec.attempt, r.spec.name, res.exit), r.output);
   return res;
+}
+
+// A task's memory request is a limit: the resident size of its whole process group (children included),
+// read from /proc every 500 ms, may not exceed it. Without a cgroup of its own to give each task, this is
+// the agent's way to keep one task from taking the memory the others on the node were promised; a burst
+// shorter than the period can pass.
+void Launcher::watch_memory() {
+  std::unordered_map<pid_t, std::shared_ptr<Running>> limited;  // by process group
+  for (auto& [id, r] : tasks_)
+    if (r->spec.memory_bytes > 0 && !r->reaped && !r->over_memory) limited.emplace(r->pid, r);
+  memory_watch_ = !limited.empty();
+  if (!memory_watch_) return;
+  std::unordered_map<pid_t, std::uint64_t> rss;
+  static const long page = ::sysconf(_SC_PAGESIZE);
+  if (DIR* d = ::opendir("/proc")) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto close = text.rfind(')');
+      if (close == std::string::npos) continue;
+      // After the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+      // cutime cstime priority nice threads itrealvalue starttime vsize rss
+      std::istringstream rest(text.substr(close + 2));
+      std::string field;
+      long pgrp = 0;
+      std::uint64_t pages = 0;
+      rest >> field >> field >> pgrp;
+      if (limited.find(static_cast<pid_t>(pgrp)) == limited.end()) continue;
+      for (int i = 0; i < 18; ++i) rest >> field;  // session .. vsize
+      if (rest >> pages) rss[static_cast<pid_t>(pgrp)] += pages * static_cast<std::uint64_t>(page);
+    }
+    ::closedir(d);
+  }
+  for (auto& [pgid, r] : limited) {
+    const std::uint64_t used = rss[pgid];
+    r->rss_seen = std::max(r->rss_seen, used);
+    if (used <= r->spec.memory_bytes) continue;
+    r->over_memory = true;
+    r->killed = true;
+    killpg(pgid, SIGKILL);
+  }
+  memory_timer_.expires_after(std::chrono::milliseconds(500));
+  memory_timer_.async_wait([this, life = std::weak_ptr<int>(life_)](const boost::system::error_code& ec) {
+    if (ec || life.expired()) return;
+    watch_memory();
+  });
 }
 
 }  // namespace compss::agent

@@ -38,6 +38,8 @@ struct Launcher::Running {
   boost::asio::steady_timer drain_timer;
 
   bool killed = false;
+  bool over_memory = false;  // killed by the memory watch
+  std::uint64_t rss_seen = 0;  // the largest resident size the watch saw for the group (bytes)
   bool reaped = false;       // the main process has been waited for
   bool status_lost = false;  // someone else reaped it
   bool output_done = false;  // the output pipe reached its end (or was given up on)

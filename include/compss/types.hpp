@@ -108,6 +108,7 @@ struct WaitResult {
 
 struct StateCounts {
   std::uint64_t pending = 0, ready = 0, scheduled = 0, running = 0, done = 0, failed = 0, cancelled = 0;
+  std::uint64_t cached = 0;  // of done: taken from a resumed run's journal without running (resume=DIR)
 };
 
 // One stay of a node in the job (a node given back and granted again has two).
@@ -152,6 +153,7 @@ struct TaskInfo {
   std::uint32_t signal = 0;
   std::uint32_t attempts = 0;
   std::string reason;
+  bool cached = false;  // done (cached): a resumed run's journal had it done, so it did not run
 };
 
 struct Explanation {

@@ -120,7 +120,8 @@ std::string status_json(const client::RunStatus& s) {
                      {"running", c.running},
                      {"done", c.done},
                      {"failed", c.failed},
-                     {"cancelled", c.cancelled}}},
+                     {"cancelled", c.cancelled},
+                     {"cached", c.cached}}},
                    {"nodes", nodes},
                    {"events", events}});
 }
@@ -157,7 +158,8 @@ void print_status(Io& io, const client::RunStatus& s) {
   const auto& c = s.counts;
   io.out << "outcome: " << s.outcome << "\n"
          << "tasks:   " << c.pending << " pending, " << c.ready << " ready, " << c.scheduled << " scheduled, "
-         << c.running << " running, " << c.done << " done, " << c.failed << " failed, " << c.cancelled << " cancelled\n"
+         << c.running << " running, " << c.done << " done" << (c.cached ? " (" + std::to_string(c.cached) + " cached)" : "")
+         << ", " << c.failed << " failed, " << c.cancelled << " cancelled\n"
          << "nodes:   " << s.nodes.size() << "\n";
   for (const auto& n : s.nodes)
     io.out << "  " << std::left << std::setw(16) << n.name << std::setw(10) << n.state << n.busy << "/" << n.cores

@@ -103,3 +103,23 @@ TEST_CASE("destroying the launcher kills and reaps what still runs", "[launcher]
   h.run_until([] { return false; }, 50ms);  // pending handlers of the dead launcher must do nothing
   CHECK(h.finished.empty());
 }
+
+TEST_CASE("a task above its memory request is killed as out of memory; one within it runs", "[launcher][memory]") {
+  Harness h;
+  // awk holds a 200 MB string for 3 s: far above a 64 MiB request.
+  auto big = h.spec(1, {"awk", "BEGIN { s = sprintf(\"%200000000s\", \"\"); system(\"sleep 3\"); print length(s) }"});
+  big.memory_bytes = 64ull << 20;
+  auto small = h.spec(2, {"sh", "-c", "sleep 1; echo fine"});
+  small.memory_bytes = 64ull << 20;
+  REQUIRE(h.launcher->start(big).ok());
+  REQUIRE(h.launcher->start(small).ok());
+  TaskResult r = h.wait_for(TaskId(1));
+  CHECK(r.out_of_memory);
+  CHECK(r.exit.kind == ExitStatus::Kind::kSignaled);
+  CHECK(r.exit.code == SIGKILL);
+  CHECK_THAT(r.reason, Catch::StartsWith("out of memory: its processes used "));
+  CHECK_THAT(r.reason, Catch::Contains("above the 64 MiB it asked for"));
+  TaskResult s = h.wait_for(TaskId(2));
+  CHECK(s.success());
+  CHECK_FALSE(s.out_of_memory);
+}

@@ -1,6 +1,7 @@
 #include "tests/unit/client/fake_daemon.h"
 
 #include <arpa/inet.h>
+#include <munge.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <stdexcept>
 
 #include "common/proto/codec.h"
+#include "common/proto/handshake.h"
 #include "common/proto/frame.h"
 
 namespace compss::test {
@@ -137,8 +139,11 @@ void FakeDaemon::serve_connection(int fd) {
 }
 
 Answer FakeDaemon::canned(const proto::Message& m) {
-  if (std::holds_alternative<proto::Hello>(m))
-    return test::reply(proto::Welcome{proto::kProtocolVersion, "fake-compssd", "4242", 10});
+  if (const auto* h = std::get_if<proto::Hello>(&m)) {
+    proto::Welcome w{proto::kProtocolVersion, "fake-compssd", "4242", 10, {}};
+    if (!h->auth.empty()) w.auth = munge_answer(h->auth);
+    return test::reply(w);
+  }
   if (const auto* s = std::get_if<proto::Submit>(&m)) {
     proto::Submitted reply{s->rid, {}};
     for (const auto& t : s->tasks) {
@@ -159,6 +164,7 @@ Answer FakeDaemon::canned(const proto::Message& m) {
     r.rid = s->rid;
     r.counts.running = 2;
     r.counts.done = 5;
+    r.counts.cached = 3;  // a resumed run's
     r.nodes.push_back({"n1", proto::NodeState::kUp, 16, 4});
     proto::NodeInfo n2{"n2", proto::NodeState::kReleased, 16, 0, 1};
     n2.granted = 2;
@@ -189,6 +195,46 @@ Answer FakeDaemon::canned(const proto::Message& m) {
   }
   if (const auto* s = std::get_if<proto::Shutdown>(&m)) return test::reply(proto::Ok{s->rid});
   return test::reply(proto::ErrorMessage{0, proto::ErrorCode::kUnexpected, "fake daemon: unexpected message"});
+}
+
+namespace {
+std::mutex g_payload_mu;
+std::string g_last_payload;
+}  // namespace
+
+std::string last_hello_payload() {
+  std::lock_guard lock(g_payload_mu);
+  return g_last_payload;
+}
+
+std::string munge_answer(const std::string& client_credential, const std::string& nonce_override) {
+  void* payload = nullptr;
+  int len = 0;
+  if (munge_decode(client_credential.c_str(), nullptr, &payload, &len, nullptr, nullptr) != EMUNGE_SUCCESS) {
+    std::free(payload);
+    return {};
+  }
+  std::string text(static_cast<const char*>(payload), static_cast<std::size_t>(len));
+  std::free(payload);
+  {
+    std::lock_guard lock(g_payload_mu);
+    g_last_payload = text;
+  }
+  auto b = proto::parse_hello_payload(text);
+  if (!b) return {};
+  std::string answer = proto::welcome_payload(nonce_override.empty() ? b->nonce : nonce_override);
+  char* cred = nullptr;
+  std::string out;
+  if (munge_encode(&cred, nullptr, answer.data(), static_cast<int>(answer.size())) == EMUNGE_SUCCESS) out = cred;
+  std::free(cred);
+  return out;
+}
+
+bool munge_works() {
+  char* cred = nullptr;
+  bool ok = munge_encode(&cred, nullptr, nullptr, 0) == EMUNGE_SUCCESS;
+  std::free(cred);
+  return ok;
 }
 
 }  // namespace compss::test

@@ -33,6 +33,14 @@ Answer reply_and_close(proto::Message m);  // one message, then hang up
 Answer hang_up();                          // close without a word
 Answer raw_bytes(std::vector<std::uint8_t> bytes, bool close = false);
 
+// A daemon's MUNGE answer to a client's hello credential (protocol.md 2.2): its nonce back, or
+// `nonce_override` instead; "" when the credential does not decode. munge_works(): munged answers here.
+// The payload of the last client credential munge_answer decoded (a credential decodes once: MUNGE refuses
+// a replay, so a test reads what the fake daemon saw rather than decoding it again).
+std::string munge_answer(const std::string& client_credential, const std::string& nonce_override = "");
+std::string last_hello_payload();
+bool munge_works();
+
 class FakeDaemon;
 using Script = std::function<Answer(FakeDaemon&, const proto::Message&)>;
 

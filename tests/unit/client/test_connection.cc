@@ -1,4 +1,9 @@
 // The C++ client against a fake daemon in this process: handshake, requests and answers, error paths.
+#include <munge.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +13,7 @@
 #include <thread>
 
 #include "common/proto/codec.h"
+#include "common/proto/handshake.h"
 #include "tests/unit/client/fake_daemon.h"
 
 using namespace compss;
@@ -53,21 +59,104 @@ TEST_CASE("connect says hello as a client of protocol 1 and keeps the welcome", 
   CHECK(hello->auth.empty());  // the Unix socket authenticates; no credential is sent
 }
 
-TEST_CASE("over TCP the client connects to host:port and shows a MUNGE credential when it has one",
+TEST_CASE("over TCP the client binds its MUNGE credential to the daemon and checks the daemon's answer",
           "[client][connection]") {
   FakeDaemon d(nullptr, FakeDaemon::Transport::kTcp);
   ::setenv("COMPSS_ADDRESS", d.path().c_str(), 1);
+  ::setenv("COMPSS_JOB", "4242", 1);
   ::unsetenv("COMPSS_SOCKET");
   auto c = Connection::connect();
   ::unsetenv("COMPSS_ADDRESS");
+  ::unsetenv("COMPSS_JOB");
+  if (!test::munge_works()) {
+    // No munged here: the client has no credential to show and the daemon none to prove itself with.
+    REQUIRE_FALSE(c);
+    CHECK(c.error().kind == ErrorKind::kRefused);
+    CHECK_THAT(c.error().message, Catch::Contains("did not prove it runs as you"));
+    return;
+  }
   REQUIRE(c);
   auto s = c->status();
   REQUIRE(s);
   CHECK(s->counts.done == 5);
   auto* hello = last_of<proto::Hello>(d);
   REQUIRE(hello);
-  // munged may not run on a test machine: then no credential is sent, and the daemon decides.
-  if (!hello->auth.empty()) CHECK_THAT(hello->auth, Catch::StartsWith("MUNGE:"));
+  REQUIRE_THAT(hello->auth, Catch::StartsWith("MUNGE:"));
+  auto b = proto::parse_hello_payload(test::last_hello_payload());
+  REQUIRE(b);
+  CHECK(b->daemon == d.path());  // 127.0.0.1:PORT, as connected
+  CHECK(b->job == "4242");       // the shell's job, since the address came from its environment
+  CHECK(b->nonce.size() == 32);
+}
+
+TEST_CASE("over TCP a daemon that cannot prove it runs as this user is not talked to", "[client][connection]") {
+  if (!test::munge_works()) {
+    WARN("munged is not running here: the real handshake is tested on the local cluster");
+    return;
+  }
+  SECTION("no credential in the welcome") {
+    FakeDaemon d(
+        [](FakeDaemon&, const proto::Message& m) -> Answer {
+          if (std::holds_alternative<proto::Hello>(m)) return test::reply(proto::Welcome{1, "impostor", "4242", 10, {}});
+          return test::hang_up();
+        },
+        FakeDaemon::Transport::kTcp);
+    auto c = Connection::connect(d.path());
+    REQUIRE_FALSE(c);
+    CHECK(c.error().kind == ErrorKind::kRefused);
+    CHECK_THAT(c.error().message, Catch::Contains("its welcome carries no credential"));
+  }
+  SECTION("a credential that answers another connection (replayed)") {
+    FakeDaemon d(
+        [](FakeDaemon&, const proto::Message& m) -> Answer {
+          if (const auto* h = std::get_if<proto::Hello>(&m))
+            return test::reply(proto::Welcome{1, "impostor", "4242", 10,
+                                              test::munge_answer(h->auth, std::string(32, 'a'))});
+          return test::hang_up();
+        },
+        FakeDaemon::Transport::kTcp);
+    auto c = Connection::connect(d.path());
+    REQUIRE_FALSE(c);
+    CHECK_THAT(c.error().message, Catch::Contains("answers another connection"));
+  }
+  SECTION("an address given by hand binds no job") {
+    FakeDaemon d(nullptr, FakeDaemon::Transport::kTcp);
+    ::setenv("COMPSS_JOB", "999", 1);
+    auto c = Connection::connect(d.path());
+    ::unsetenv("COMPSS_JOB");
+    REQUIRE(c);
+    CHECK_THAT(test::last_hello_payload(), Catch::Contains(" job= "));
+  }
+}
+
+TEST_CASE("over the Unix socket a socket served by another uid is refused", "[client][connection]") {
+  if (::getuid() != 0) {
+    WARN("needs root to serve a socket as another uid");
+    return;
+  }
+  // A child process of another uid listens where the client looks (as someone could in a shared /tmp).
+  const std::string path = "/tmp/compss-test-foreign-" + std::to_string(::getpid()) + ".sock";
+  ::unlink(path.c_str());
+  pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4) != 0) ::_exit(4);
+    ::sleep(5);
+    ::_exit(0);
+  }
+  // /tmp lets uid 65534 create the socket; wait for it to appear.
+  for (int i = 0; i < 200 && ::access(path.c_str(), F_OK) != 0; ++i) ::usleep(10000);
+  auto c = Connection::connect("unix:" + path);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::unlink(path.c_str());
+  REQUIRE_FALSE(c);
+  CHECK(c.error().kind == ErrorKind::kRefused);
+  CHECK_THAT(c.error().message, Catch::Contains("is served by uid 65534, not by you"));
 }
 
 TEST_CASE("connect with no address uses COMPSS_SOCKET", "[client][connection]") {
@@ -304,7 +393,7 @@ TEST_CASE("a daemon that refuses the hello is a refusal at connect", "[client][c
 }
 
 TEST_CASE("a welcome of another protocol version is refused by the client", "[client][connection]") {
-  FakeDaemon d([](FakeDaemon&, const proto::Message&) -> Answer { return test::reply(proto::Welcome{2, "", "", 10}); });
+  FakeDaemon d([](FakeDaemon&, const proto::Message&) -> Answer { return test::reply(proto::Welcome{2, "", "", 10, {}}); });
   auto c = Connection::connect(d.path());
   REQUIRE_FALSE(c);
   CHECK(c.error().kind == ErrorKind::kProtocol);

@@ -100,6 +100,12 @@ TEST_CASE("results come back from the wire with their words", "[client][wire]") 
   CHECK(ti.state == "cancelled");
   CHECK_FALSE(ti.exit_code);
   CHECK(ti.signal == 9);
+  CHECK_FALSE(ti.cached);
+  s.counts.done = 4;
+  s.counts.cached = 3;
+  CHECK(client::from_wire(s).counts.cached == 3);
+  proto::TaskInfo c{8, "pre", proto::TaskState::kDone, "", std::nullopt, 0, 0, "cached: done as task 8 of d", true};
+  CHECK(client::from_wire(c).cached);
 
   proto::WaitResult w;
   w.done = 3;

@@ -125,3 +125,18 @@ TEST_CASE("a job that shares a node is grown with helper jobs, never merged into
   REQUIRE(helper.ok());
   CHECK(helper->reason == "asked");
 }
+
+TEST_CASE("a step's runtime is grown with helper jobs: merged nodes would be the other steps' too",
+          "[connector][mode]") {
+  const ModeChoice merge{GrowMode::kMerge, "merge available"};
+  auto automatic = choose_mode_for_step(merge, ElasticRequest::kAuto, true);
+  REQUIRE(automatic.ok());
+  CHECK(automatic->mode == GrowMode::kHelper);
+  CHECK(automatic->reason.find("serves a step") != std::string::npos);
+  auto asked = choose_mode_for_step(merge, ElasticRequest::kMerge, true);
+  REQUIRE_FALSE(asked.ok());
+  CHECK(asked.error().message.find("elastic=merge cannot be honoured: this runtime serves a step") == 0);
+  auto batch = choose_mode_for_step(merge, ElasticRequest::kAuto, false);
+  REQUIRE(batch.ok());
+  CHECK(batch->mode == GrowMode::kMerge);
+}

@@ -444,8 +444,9 @@ TEST_CASE("elasticity is off, with the reason, for elastic=off, outside SLURM an
   scheduler::SchedulerConfig sched;
   auto off = parse_runtime_options("elastic=off,max-nodes=4");
   REQUIRE(off.ok());
-  // The job is still read for its allocation (no cluster here, or no job 811: within a short deadline).
-  auto a = setup_elasticity(*off, ElasticSite{"retry-deadline=1s"}, "811", "srun", sched);
+  // The job is still read for its allocation (no cluster here, or no such job: within a short deadline).
+  // A job id near SLURM's largest (MaxJobId 67108863): a local cluster that ran many tests has job 811.
+  auto a = setup_elasticity(*off, ElasticSite{"retry-deadline=1s"}, "67108860", "srun", sched);
   REQUIRE(a.ok());
   CHECK_FALSE(a->connector);
   CHECK(a->note == "elasticity off: --compss elastic=off");

@@ -407,3 +407,34 @@ TEST_CASE("a second agent for a node whose agent is connected is refused; its ta
   w.pump();
   CHECK(third.count<proto::Assign>() == 1);
 }
+
+TEST_CASE("a submit is all or nothing: a later task the graph refuses adds none of them", "[runtime]") {
+  World w;
+  w.agent("n1", 2);
+  proto::Submit s;
+  s.rid = 4;
+  s.tasks.push_back(task({"good"}));
+  auto bad = task({"bad"});
+  bad.retries = 101;  // above the graph's limit, not caught by the wire checks
+  s.tasks.push_back(bad);
+  w.client->clear();
+  w.rt.on_client(w.client, std::move(s), w.t);
+  auto refused = w.client->all<proto::ErrorMessage>();
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].rid == 4);
+  CHECK_THAT(refused[0].message, Catch::Contains("task 1 (") || Catch::Contains("task 1:"));
+  CHECK_THAT(refused[0].message, Catch::Contains("retries 101"));
+  CHECK(w.client->all<proto::Submitted>().empty());
+  CHECK(w.rt.counts().total == 0);
+  CHECK(w.rt.scheduler().graph().size() == 0);
+
+  // The same submit without the bad task goes through whole.
+  proto::Submit good;
+  good.rid = 5;
+  good.tasks.push_back(task({"good"}));
+  good.tasks.push_back(task({"also good"}));
+  w.client->clear();
+  w.rt.on_client(w.client, std::move(good), w.t);
+  REQUIRE(w.client->all<proto::Submitted>().size() == 1);
+  CHECK(w.rt.scheduler().graph().size() == 2);
+}

@@ -109,6 +109,17 @@ TEST_CASE("growth is bounded by max nodes and max outstanding, counting requests
   CHECK(ElasticPolicy().decide(in).empty());
 }
 
+TEST_CASE("a lost own node still counts against max nodes: the job never outgrows it", "[elastic]") {
+  auto in = job(2);
+  in.free_cores = 0;
+  ready(in, 100, 1, 60);
+  in.max_nodes = 4;
+  in.held_unusable = 1;  // a third node of the job lost its agent; SLURM still counts it
+  CHECK(grown(ElasticPolicy().decide(in)) == 1);  // 2 live + 1 lost + 1 = 4
+  in.held_unusable = 2;
+  CHECK(ElasticPolicy().decide(in).empty());
+}
+
 TEST_CASE("outstanding requests already cover demand: no more are asked for", "[elastic]") {
   auto in = job(2);
   in.free_cores = 4;

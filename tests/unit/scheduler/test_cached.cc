@@ -1,0 +1,68 @@
+// Tests of the scheduler's part in a resumed run (doc/spec/journal.md, doc/spec/states.md): a task the
+// journal had done becomes done without running, and every state change can be recorded as it happens.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "tests/unit/scheduler/world.h"
+
+using compss::TaskId;
+using compss::test::World;
+using namespace compss::scheduler;
+
+TEST_CASE("a cached task is done without running and releases its successors", "[cached]") {
+  World w("a: out x; b: in x, out y; c: in y");
+  REQUIRE(w.sched.complete_cached(w.id("a")));
+  CHECK(w.state("a") == TaskState::kDone);
+  CHECK(w.sched.graph().has_flag(w.id("a"), TaskGraph::kCached));
+  CHECK(w.state("b") == TaskState::kReady);
+  CHECK(w.sched.cached_count() == 1);
+  CHECK(w.sched.count(TaskState::kDone) == 1);
+  // a never starts: its stale queue entry is dropped; b runs, then c.
+  CHECK(w.run_all() == std::vector<std::string>{"b", "c"});
+  CHECK(w.sched.outcome() == Outcome::kSuccess);
+  CHECK(w.sched.cached_count() == 1);
+  CHECK(w.sched.explain(w.id("a"))->to_string().find("done (cached)") != std::string::npos);
+}
+
+TEST_CASE("only a ready task may be cached; anything else is refused and changes nothing", "[cached]") {
+  World w("a -> b");
+  auto pending = w.sched.complete_cached(w.id("b"));
+  REQUIRE_FALSE(pending);
+  CHECK(pending.error().message == "task 1: illegal transition: event 'cached' in state 'pending'");
+  CHECK(w.state("b") == TaskState::kPending);
+  w.step();
+  CHECK_FALSE(w.sched.complete_cached(w.id("a")));  // running
+  CHECK(w.state("a") == TaskState::kRunning);
+  CHECK_FALSE(w.sched.complete_cached(TaskId(7)));
+  CHECK(w.sched.cached_count() == 0);
+}
+
+TEST_CASE("a cached task frees no resources it never held and counts as ready no more", "[cached]") {
+  World w("a: cpus 4; b: cpus 4", "1 x {cpus: 4}");
+  REQUIRE(w.sched.complete_cached(w.id("a")));
+  CHECK(w.started_in(w.step()) == std::vector<std::string>{"b"});
+  CHECK(w.sched.count(TaskState::kReady) == 0);
+}
+
+TEST_CASE("every state change is recorded once the log is set, cascades included", "[cached]") {
+  World w("a: out x, policy cancel-successors, retries 0; b: in x; c: after b");
+  std::vector<StateChange> log;
+  w.sched.record_changes(&log);
+  w.step();
+  w.finish("a", TaskExit::error(3));
+  auto text = [&] {
+    std::string s;
+    for (const auto& c : log) s += w.label(c.task) + ":" + to_string(c.to) + " ";
+    return s;
+  };
+  CHECK(text() == "a:scheduled a:running a:failed b:cancelled c:cancelled ");
+  log.clear();
+  w.add("d");
+  REQUIRE(w.sched.complete_cached(w.id("d")));
+  CHECK(text() == "d:ready d:done ");
+  w.sched.record_changes(nullptr);
+  w.add("e");
+  CHECK(log.size() == 2);
+}
