@@ -175,6 +175,7 @@ void Runtime::close_journal(double now) {
   if (Status s = journal_->commit(); !s) journal_stopped(now, s.error().message);
   const std::uint64_t commits = journal_->commits();
   if (Status s = journal_->close(); !s) journal_stopped(now, s.error().message);
+  sched_.record_changes(nullptr);
   log::info("journal ", journal_->path(), ": ", commits, " commits");
 }
 

@@ -88,6 +88,9 @@ Result<std::uint64_t> parse_duration(std::string_view s) {
   auto bad = [&] {
     return fail("bad duration '", s, "': expected seconds (90), a unit (90s, 5m, 2h, 1d, 1h30m) or [D-]HH:MM:SS");
   };
+  // Far beyond any job (a century), and far from wrapping around 64 bits.
+  constexpr std::uint64_t kMaxDuration = 100ull * 365 * 86400;
+  auto too_long = [&] { return fail("bad duration '", s, "': longer than 100 years"); };
   if (s.empty()) return bad();
   if (s.find(':') != std::string_view::npos) {
     std::uint64_t days = 0;
@@ -104,8 +107,10 @@ Result<std::uint64_t> parse_duration(std::string_view s) {
     for (auto p : parts) {
       auto v = parse_uint(p, "time field");
       if (!v) return bad();
+      if (total > (kMaxDuration - *v) / 60) return too_long();
       total = total * 60 + *v;
     }
+    if (days > (kMaxDuration - total) / 86400) return too_long();
     return total + days * 86400;
   }
   std::uint64_t total = 0;
@@ -128,6 +133,7 @@ Result<std::uint64_t> parse_duration(std::string_view s) {
     } else if (total != 0) {
       return bad();  // "1h30" is ambiguous
     }
+    if (v > (kMaxDuration - total) / mult) return too_long();
     total += v * mult;
   }
   return total;

@@ -39,7 +39,7 @@ std::vector<Message> full_samples() {
   plain.cwd = "/";
   return {
       Hello{1, Role::kAgent, "compss-agent 0.1.0", "n3", "MUNGE:AwQDAAB...:"},
-      Welcome{1, "compssd 0.1.0", "1234.0", 5},
+      Welcome{1, "compssd 0.1.0", "1234.0", 5, {}},
       ErrorMessage{9, ErrorCode::kNotFound, "task 99 does not exist"},
       Submit{7, {full_task_spec(), plain}},
       Submitted{7, {{5, 5}, {6, 27}, {1ull << 33, (1ull << 33) + 1}}},

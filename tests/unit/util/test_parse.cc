@@ -39,6 +39,18 @@ TEST_CASE("durations accept seconds, units and SLURM clock forms", "[util][parse
   }
 }
 
+TEST_CASE("a duration too long to hold is refused, never wrapped around", "[util][parse]") {
+  // 213503982334602 days * 86400 s wraps 64 bits to 61184 s: once accepted as idle=61184.
+  for (const char* in : {"213503982334602d", "99999999999999999999999:00", "36500001d", "200000000-00:00:00"}) {
+    INFO(in);
+    auto v = parse_duration(in);
+    REQUIRE_FALSE(v.ok());
+  }
+  auto r = parse_duration("213503982334602d");
+  CHECK_THAT(r.error().message, Catch::Contains("longer than 100 years"));
+  CHECK(*parse_duration("36500d") == 36500ull * 86400);  // within: a century
+}
+
 TEST_CASE("whole numbers are range-checked with the value's name", "[util][parse]") {
   CHECK(*parse_uint("4", "max-nodes", 1, 10) == 4);
   auto r = parse_uint("0", "max-nodes", 1, 10);
