@@ -33,6 +33,7 @@ struct Reader {
 
 std::optional<std::uint32_t> ResumeCache::take(std::uint64_t fp) {
   auto lo = std::lower_bound(done_.begin(), done_.end(), std::pair<std::uint64_t, std::uint32_t>{fp, 0});
+  if (lo == done_.end() || lo->first != fp) return std::nullopt;  // no entry made for a fingerprint not there
   std::uint32_t& n = taken_[fp];
   const auto at = lo + n;
   if (at >= done_.end() || at->first != fp) return std::nullopt;
