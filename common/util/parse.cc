@@ -107,7 +107,7 @@ Result<std::uint64_t> parse_duration(std::string_view s) {
     for (auto p : parts) {
       auto v = parse_uint(p, "time field");
       if (!v) return bad();
-      if (total > (kMaxDuration - *v) / 60) return too_long();
+      if (*v > kMaxDuration || total > (kMaxDuration - *v) / 60) return too_long();
       total = total * 60 + *v;
     }
     if (days > (kMaxDuration - total) / 86400) return too_long();
