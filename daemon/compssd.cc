@@ -539,6 +539,7 @@ int main(int argc, char** argv) {
   RuntimeConfig rc;
   rc.job_id = job;
   rc.heartbeat_s = args->heartbeat_s;
+  if (opts->crash_limit) rc.sched.crash_limit = *opts->crash_limit;
   switch (opts->policy) {
     case PolicyName::kPriority: rc.sched.policy = scheduler::PlacementPolicy::kPriority; break;
     case PolicyName::kCriticalPath: rc.sched.policy = scheduler::PlacementPolicy::kCriticalPath; break;

@@ -55,6 +55,7 @@ struct SchedulerConfig {
   double reservation_after_s = 60;        // a blocked head task gets a reservation after waiting this long
   std::uint32_t backfill_window = 256;    // ready tasks tried per decide() beyond those that start
   std::uint32_t suspect_after_names = 3;  // a node where tasks of this many names failed is suspect
+  std::uint32_t crash_limit = 5;  // re-runs of one task after the nodes it ran on were lost; then it fails
 };
 
 enum class Outcome : std::uint8_t { kRunning, kSuccess, kFailure };
@@ -166,6 +167,7 @@ class Scheduler {
   void release_successors(TaskId t);
   void fail_attempt(TaskId t, FailureCause cause, NodeId node, double now);
   void fail_final(TaskId t, FailureCause cause);
+  void fail_for_good(TaskId t, FailureCause cause);
   void forget_retry(TaskId t);
   void cancel_task(TaskId t, FailureCause cause);
   void request_kill(TaskId t, KillReason reason, FailureCause cause);
@@ -228,6 +230,7 @@ class Scheduler {
   NodeId first_node_;
   std::uint32_t nodes_coming_ = 0;
   std::uint32_t nodes_unusable_ = 0;
+  std::vector<std::uint8_t> lost_runs_;  // per task: runs ended by a lost node (crash_limit)
   double join_latency_s_;
   double last_elastic_at_ = -1e300;
   double last_now_ = 0;                       // the `now` of the last decide(), for explain()

@@ -112,23 +112,29 @@ void Scheduler::fail_attempt(TaskId t, FailureCause cause, NodeId node, double /
   graph_.count_failure(t);
   graph_.set_cause(t, cause);
   note_node_failure(node, t);
+  if (graph_.policy(t) == FailurePolicy::kRetry) {
+    const std::uint32_t r = graph_.retries(t), f = graph_.failures(t);
+    if (r > 0 && f <= r + 1) {
+      RetryInfo& info = retry_[t.value()];
+      if (f == 1) info.home = node;
+      info.elsewhere = f == r + 1;
+      graph_.set_flag(t, TaskGraph::kRetrying, true);
+      (void)graph_.apply(t, TaskEvent::kRequeued);
+      on_ready(t);
+      return;
+    }
+  }
+  fail_for_good(t, cause);
+}
+
+// The task has failed for the last time: its policy says what follows.
+void Scheduler::fail_for_good(TaskId t, FailureCause cause) {
   switch (graph_.policy(t)) {
-    case FailurePolicy::kRetry: {
-      const std::uint32_t r = graph_.retries(t), f = graph_.failures(t);
-      if (r > 0 && f <= r + 1) {
-        RetryInfo& info = retry_[t.value()];
-        if (f == 1) info.home = node;
-        info.elsewhere = f == r + 1;
-        graph_.set_flag(t, TaskGraph::kRetrying, true);
-        (void)graph_.apply(t, TaskEvent::kRequeued);
-        on_ready(t);
-        return;
-      }
+    case FailurePolicy::kRetry:
       fail_final(t, cause);
       run_failed_ = true;
       cancel_successors(t);
       return;
-    }
     case FailurePolicy::kCancelSuccessors:
       fail_final(t, cause);
       cancel_successors(t);
@@ -277,7 +283,13 @@ Status Scheduler::node_lost(NodeId node, double now) {
       finish_killed(t, node, now);
       continue;
     }
-    // Lost with its node: not the task's fault, so no failure is counted and no retry is spent.
+    // Lost with its node: not the task's fault, so no failure is counted and no retry is spent; but a
+    // task whose nodes keep dying under it (it may be what kills them) runs at most crash_limit more times.
+    if (lost_runs_.size() <= t.value()) lost_runs_.resize(graph_.size(), 0);
+    if (++lost_runs_[t.value()] > cfg_.crash_limit) {
+      fail_for_good(t, FailureCause::kCrashLimit);
+      continue;
+    }
     (void)graph_.apply(t, TaskEvent::kRequeued);
     on_ready(t);
   }

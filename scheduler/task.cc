@@ -67,6 +67,8 @@ const char* to_string(FailureCause c) {
       return "predecessor failed";
     case FailureCause::kRunStopped:
       return "run stopped";
+    case FailureCause::kCrashLimit:
+      return "crash limit (its node was lost under it too many times)";
   }
   return "?";
 }

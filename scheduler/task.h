@@ -38,6 +38,7 @@ enum class FailureCause : std::uint8_t {
   kKilledByRequest,    // cancel / cancel_group
   kPredecessorFailed,  // cancelled because a predecessor failed or was cancelled
   kRunStopped,         // cancelled because a task with on_failure=fail failed
+  kCrashLimit,         // its node was lost under it more than crash_limit times
 };
 
 struct FileAccess {

@@ -8,7 +8,8 @@
 namespace compss {
 namespace {
 
-constexpr std::string_view kKnownKeys = "max-nodes, min-nodes, elastic, idle, policy, resume, trace, graph, config";
+constexpr std::string_view kKnownKeys =
+    "max-nodes, min-nodes, elastic, idle, policy, resume, trace, graph, config, crash-limit";
 constexpr std::uint64_t kMaxNodes = 100000;
 
 constexpr std::array<std::pair<std::string_view, ElasticMode>, 4> kElastic{{
@@ -70,6 +71,11 @@ Status apply(RuntimeOptions& o, const std::string& key, const std::string& value
   } else if (key == "resume" || key == "config") {
     if (auto s = need_value(key, value, key == "resume" ? ".compss/1234" : "compss.yaml"); !s) return s;
     (key == "resume" ? o.resume_dir : o.config_file) = value;
+  } else if (key == "crash-limit") {
+    if (auto s = need_value(key, value, "5"); !s) return s;
+    auto n = parse_uint(value, key, 0, 100);
+    if (!n) return fail("--compss: ", n.error().message);
+    o.crash_limit = static_cast<std::uint32_t>(*n);
   } else if (key == "trace" || key == "graph") {
     if (auto s = need_flag(key, value); !s) return s;
     (key == "trace" ? o.trace : o.graph) = true;
@@ -124,6 +130,7 @@ std::string to_string(const RuntimeOptions& o) {
   if (o.trace) add("trace", "");
   if (o.graph) add("graph", "");
   if (!o.config_file.empty()) add("config", o.config_file);
+  if (o.crash_limit) add("crash-limit", std::to_string(*o.crash_limit));
   return join(items, ",");
 }
 

@@ -3,9 +3,9 @@
 // Used by the SPANK plugin at submission (a bad value stops sbatch/srun/salloc before the job is queued) and
 // by compssd at start-up (it receives the same string). Keys (all optional):
 //   max-nodes=N  min-nodes=N  elastic=auto|merge|helper|off  idle=DURATION  policy=fifo|priority|critical-path|locality
-//   resume=DIR  trace  graph  config=FILE
+//   resume=DIR  trace  graph  config=FILE  crash-limit=N
 // Errors name the key and what is accepted:
-//   "--compss: unknown key 'max-node' (known: max-nodes, min-nodes, elastic, idle, policy, resume, trace, graph, config)"
+//   "--compss: unknown key 'max-node' (known: max-nodes, min-nodes, elastic, idle, policy, resume, trace, graph, config, crash-limit)"
 //   "--compss: min-nodes=8 is larger than max-nodes=4"
 // Thread-safety: pure functions.
 #pragma once
@@ -38,6 +38,7 @@ struct RuntimeOptions {
   bool trace = false;
   bool graph = false;
   std::string config_file;                 // a user compss.yaml; empty: none
+  std::optional<std::uint32_t> crash_limit;  // re-runs of a task after lost nodes; unset: 5
 
   bool operator==(const RuntimeOptions&) const = default;
 };

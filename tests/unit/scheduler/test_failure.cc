@@ -61,6 +61,25 @@ TEST_CASE("a task lost with its node is requeued elsewhere without spending a re
   CHECK_FALSE(w.sched.node_lost(w.node("n1"), 2));  // gone already
 }
 
+TEST_CASE("a task whose nodes keep being lost under it fails at the crash limit", "[failure][node]") {
+  SchedulerConfig cfg;
+  cfg.crash_limit = 2;
+  World w("t: retries 3; after: after t", "4 x {cpus: 1}", cfg);
+  CHECK(w.step() == Lines{"start t on n1"});
+  REQUIRE(w.sched.node_lost(w.node("n1"), 1));  // re-run 1
+  CHECK(w.state("t") == TaskState::kReady);
+  CHECK(w.step() == Lines{"start t on n2"});
+  REQUIRE(w.sched.node_lost(w.node("n2"), 2));  // re-run 2
+  CHECK(w.step() == Lines{"start t on n3"});
+  REQUIRE(w.sched.node_lost(w.node("n3"), 3));  // a third loss: past the limit
+  CHECK(w.state("t") == TaskState::kFailed);
+  CHECK(w.sched.graph().cause(w.id("t")) == FailureCause::kCrashLimit);
+  CHECK(w.sched.graph().failures(w.id("t")) == 0);  // no retry was spent on the losses
+  CHECK(w.state("after") == TaskState::kCancelled);
+  CHECK(w.sched.outcome() == Outcome::kFailure);
+  CHECK(std::string(to_string(FailureCause::kCrashLimit)).find("crash limit") == 0);
+}
+
 TEST_CASE("a failed task under cancel-successors cancels its diamond and the rest runs on", "[failure][cancel]") {
   World w("a: policy cancel-successors; b: after a; c: after a; d: after b, after c; e", "1 x {cpus: 4}");
   CHECK(w.step() == Lines{"start a on n1", "start e on n1"});

@@ -16,7 +16,8 @@ TEST_CASE("plain --compss gives the defaults", "[util][options]") {
 
 TEST_CASE("every key is parsed", "[util][options]") {
   auto o = parse_runtime_options(
-      "max-nodes=8,min-nodes=2,elastic=merge,idle=1m,policy=critical-path,resume=/r/1,trace,graph,config=site.yaml");
+      "max-nodes=8,min-nodes=2,elastic=merge,idle=1m,policy=critical-path,resume=/r/1,trace,graph,config=site.yaml,"
+      "crash-limit=2");
   REQUIRE(o.ok());
   CHECK(*o->max_nodes == 8);
   CHECK(*o->min_nodes == 2);
@@ -27,13 +28,16 @@ TEST_CASE("every key is parsed", "[util][options]") {
   CHECK(o->trace);
   CHECK(o->graph);
   CHECK(o->config_file == "site.yaml");
+  CHECK(*o->crash_limit == 2);
+  CHECK(parse_runtime_options(to_string(*o)).value() == *o);
 }
 
 TEST_CASE("bad --compss values name the key and what is accepted", "[util][options]") {
   struct Row { const char* in; const char* message; };
   for (auto r : {
            Row{"max-node=4", "--compss: unknown key 'max-node' (known: max-nodes, min-nodes, elastic, idle, policy, "
-                             "resume, trace, graph, config)"},
+                             "resume, trace, graph, config, crash-limit)"},
+           Row{"crash-limit=101", "--compss: bad crash-limit '101': must be between 0 and 100"},
            Row{"max-nodes=four", "--compss: bad max-nodes 'four': expected a whole number"},
            Row{"max-nodes=0", "--compss: bad max-nodes '0': must be between 1 and 100000"},
            Row{"max-nodes", "--compss: max-nodes needs a value (e.g. max-nodes=4)"},
