@@ -7,24 +7,14 @@
 #include <fstream>
 
 #include "daemon/job_dir.h"
+#include "tests/unit/daemon/scratch.h"
 
 using namespace compss;
 using namespace compss::daemon;
 namespace fs = std::filesystem;
+using test::Scratch;
 
 namespace {
-
-struct Scratch {
-  fs::path root;
-  Scratch() {
-    char tmpl[] = "/tmp/compss-test-jobdir.XXXXXX";
-    root = ::mkdtemp(tmpl);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-};
 
 mode_t mode_of(const fs::path& p) {
   struct stat st;
@@ -35,7 +25,7 @@ mode_t mode_of(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("a new job directory is private, with its subdirectories", "[jobdir]") {
-  Scratch s;
+  Scratch s("jobdir");
   const fs::path d = s.root / "runs" / ".compss" / "811";
   REQUIRE(prepare_job_dir(d.string()).ok());
   CHECK(mode_of(d) == 0700);
@@ -47,7 +37,7 @@ TEST_CASE("a new job directory is private, with its subdirectories", "[jobdir]")
 }
 
 TEST_CASE("a job directory someone else could have made or can write is refused", "[jobdir]") {
-  Scratch s;
+  Scratch s("jobdir");
   const fs::path open_dir = s.root / "open";
   fs::create_directories(open_dir);
   ::chmod(open_dir.c_str(), 0777);
@@ -85,7 +75,7 @@ TEST_CASE("a job directory someone else could have made or can write is refused"
 }
 
 TEST_CASE("a file of the job directory is never written through a link", "[jobdir]") {
-  Scratch s;
+  Scratch s("jobdir");
   const fs::path victim = s.root / "victim";
   std::ofstream(victim) << "precious\n";
   fs::create_symlink(victim, s.root / "summary.txt");
@@ -111,7 +101,7 @@ TEST_CASE("over TCP the secret is for agents, MUNGE for clients", "[jobdir][auth
 }
 
 TEST_CASE("a private directory is created 0700 and another user's is refused", "[jobdir]") {
-  Scratch s;
+  Scratch s("jobdir");
   const fs::path mine = s.root / "compss-0";
   REQUIRE(make_private_dir(mine.string()).ok());
   CHECK(mode_of(mine) == 0700);

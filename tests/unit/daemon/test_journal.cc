@@ -10,49 +10,17 @@
 #include <fstream>
 
 #include "daemon/journal.h"
+#include "tests/unit/daemon/scratch.h"
 
 using namespace compss;
 using namespace compss::daemon;
 using scheduler::AccessMode;
 namespace fs = std::filesystem;
+using test::Peek;
+using test::Scratch;
 
 namespace {
 
-struct Scratch {
-  fs::path root;
-  Scratch() {
-    char tmpl[] = "/tmp/compss-test-journal.XXXXXX";
-    root = ::mkdtemp(tmpl);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-  std::string dir() const { return root.string(); }
-  std::string db() const { return (root / "journal.db").string(); }
-};
-
-// A second connection, as another process would read the file.
-struct Peek {
-  sqlite3* db = nullptr;
-  explicit Peek(const std::string& path) { REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK); }
-  ~Peek() { sqlite3_close(db); }
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-    std::string out;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const auto* v = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-        out += (i ? "|" : "") + std::string(v ? v : "NULL");
-      }
-      out += "\n";
-    }
-    sqlite3_finalize(st);
-    return out;
-  }
-  void exec(const std::string& sql) { REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK); }
-};
 
 std::unique_ptr<Journal> make(const Scratch& s, JournalOptions options = {}) {
   auto j = Journal::create(s.dir(), JournalRun{"42", ""}, options);
@@ -70,7 +38,7 @@ void done_task(Journal& j, std::uint32_t task, std::uint64_t fp, const std::stri
 }  // namespace
 
 TEST_CASE("a new journal is a private WAL database with the schema version in meta", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   auto j = make(s);
   struct stat st;
   REQUIRE(::lstat(s.db().c_str(), &st) == 0);
@@ -84,7 +52,7 @@ TEST_CASE("a new journal is a private WAL database with the schema version in me
 }
 
 TEST_CASE("a journal is never made over an existing file or link; an earlier one is set aside", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   fs::create_symlink("/tmp/elsewhere", s.root / "journal.db");
   auto linked = Journal::create(s.dir(), JournalRun{"42", ""});
   REQUIRE_FALSE(linked);
@@ -102,7 +70,7 @@ TEST_CASE("a journal is never made over an existing file or link; an earlier one
 }
 
 TEST_CASE("rows round-trip: spec, task, state and file", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   auto j = make(s);
   std::vector<std::string> argv{"sim", "{i}"}, env{"A=1"};
   std::vector<std::uint64_t> after{3};
@@ -137,7 +105,7 @@ TEST_CASE("rows round-trip: spec, task, state and file", "[journal]") {
 }
 
 TEST_CASE("rows are written in a transaction that flush() commits at most every commit interval", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   auto j = make(s, JournalOptions{.commit_interval_s = 0.1});
   Peek p(s.db());
   auto rows = [&] { return p.text("SELECT count(*) FROM states"); };
@@ -163,7 +131,7 @@ TEST_CASE("rows are written in a transaction that flush() commits at most every 
 }
 
 TEST_CASE("a write error stops the journal, is reported once, and keeps what was committed", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   // A database of at most 12 pages fails its writes with SQLITE_FULL once they are used, as a full disk.
   auto j = make(s, JournalOptions{.max_pages = 12});
   done_task(*j, 0, 11);
@@ -192,7 +160,7 @@ TEST_CASE("a write error stops the journal, is reported once, and keeps what was
 }
 
 TEST_CASE("load_cache gives the done tasks by fingerprint, in order, and the files' last identity", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   {
     auto j = make(s);
     done_task(*j, 0, 7, "/w/a", FileIdentity{true, 1, 100});
@@ -216,7 +184,7 @@ TEST_CASE("load_cache gives the done tasks by fingerprint, in order, and the fil
 }
 
 TEST_CASE("load_cache refuses a directory without a journal, a non-journal and an unknown version", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   auto none = load_cache(s.dir());
   REQUIRE_FALSE(none);
   CHECK(none.error().message.find("there is no journal in it (" + s.db() + " does not exist)") != std::string::npos);
@@ -237,7 +205,7 @@ TEST_CASE("load_cache refuses a directory without a journal, a non-journal and a
 }
 
 TEST_CASE("a journal cut short by a crash is read up to its last commit", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {  // the writer: one commit, one batch not committed, then it dies without closing
@@ -278,7 +246,7 @@ TEST_CASE("the fingerprint keeps field boundaries and kinds apart", "[journal]")
 }
 
 TEST_CASE("a file's identity is its size and modification time in ns; a missing file has none", "[journal]") {
-  Scratch s;
+  Scratch s("journal");
   const std::string f = (s.root / "f").string();
   CHECK_FALSE(identify(f).exists);
   std::ofstream(f) << "abc";

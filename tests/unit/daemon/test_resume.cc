@@ -10,6 +10,7 @@
 #include "common/util/log.h"
 #include "daemon/journal.h"
 #include "daemon/runtime.h"
+#include "tests/unit/daemon/scratch.h"
 #include "tests/unit/daemon/fake_endpoint.h"
 
 using namespace compss;
@@ -21,17 +22,9 @@ namespace {
 
 const bool kQuiet = (log::set_level(log::Level::kError), true);
 
-struct Scratch {
-  fs::path root;
-  Scratch() {
-    char tmpl[] = "/tmp/compss-test-resume.XXXXXX";
-    root = ::mkdtemp(tmpl);
-    fs::create_directories(root / "work");
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
+// A work directory for the tasks and one job directory per run.
+struct Scratch : test::Scratch {
+  Scratch() : test::Scratch("resume") { fs::create_directories(root / "work"); }
   std::string work() const { return (root / "work").string(); }
   std::string job(int n) const {
     fs::path d = root / ("job" + std::to_string(n));
@@ -147,21 +140,7 @@ void workflow(Run& r, const std::string& x = "1", int ensemble = 2) {
 }
 
 std::string sql(const std::string& db, const std::string& query) {
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h, query.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  std::string out;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(st); ++i) {
-      const auto* v = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-      out += (i ? "|" : "") + std::string(v ? v : "NULL");
-    }
-    out += "\n";
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return out;
+  return test::Peek(db, true).text(query);
 }
 
 }  // namespace
