@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/util/endpoint.h"
+
 namespace compss::client {
 
 namespace {
@@ -157,14 +159,7 @@ std::string Socket::peer_address() const {
   sockaddr_storage a{};
   socklen_t len = sizeof a;
   if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) return {};
-  if (a.ss_family != AF_INET && a.ss_family != AF_INET6) return {};
-  char host[NI_MAXHOST] = {};
-  char port[NI_MAXSERV] = {};
-  if (::getnameinfo(reinterpret_cast<sockaddr*>(&a), len, host, sizeof host, port, sizeof port,
-                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-    return {};
-  std::string h(host);
-  return (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + port;
+  return numeric_endpoint(reinterpret_cast<const sockaddr*>(&a), len);
 }
 
 long Socket::peer_uid() const {

@@ -1,6 +1,5 @@
 #include "common/proto/stream.h"
 
-#include <netdb.h>
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
@@ -9,6 +8,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/util/endpoint.h"
 #include "common/util/log.h"
 
 namespace compss::proto {
@@ -33,14 +33,8 @@ void Stream::set_max_payload(std::size_t n) {
 std::string Stream::local_address() const {
   boost::system::error_code ec;
   auto ep = socket_.local_endpoint(ec);
-  if (ec || ep.protocol().family() == AF_UNIX) return {};
-  char host[NI_MAXHOST] = {};
-  char port[NI_MAXSERV] = {};
-  if (::getnameinfo(static_cast<const sockaddr*>(ep.data()), static_cast<socklen_t>(ep.size()), host, sizeof host,
-                    port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-    return {};
-  std::string h(host);
-  return (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + port;
+  if (ec) return {};
+  return numeric_endpoint(static_cast<const sockaddr*>(ep.data()), static_cast<socklen_t>(ep.size()));
 }
 
 void Stream::start(MessageFn on_message, CloseFn on_close) {
