@@ -101,6 +101,8 @@ JobFacts facts_of(const slurm_job_info_t& j) {
   }
   f.start_time = static_cast<std::int64_t>(j.start_time);
   f.end_time = static_cast<std::int64_t>(j.end_time);
+  f.command = str(j.command);
+  f.work_dir = str(j.work_dir);
   return f;
 }
 

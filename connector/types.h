@@ -71,6 +71,8 @@ struct JobFacts {
   std::optional<std::uint32_t> time_limit_min;  // nullopt: unlimited
   std::int64_t start_time = 0;          // seconds since the epoch, 0 when not known
   std::int64_t end_time = 0;            // actual or expected; 0 when not known
+  std::string command;                  // a batch job's script path as submitted; empty when none (--wrap)
+  std::string work_dir;                 // the job's working directory
 };
 
 // Extra knobs of a grow request; empty fields take the job's own values.

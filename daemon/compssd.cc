@@ -25,7 +25,10 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <optional>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -40,9 +43,11 @@
 #include "daemon/elastic.h"
 #include "daemon/elastic_setup.h"
 #include "daemon/job_dir.h"
+#include "daemon/job_end.h"
 #include "daemon/runtime.h"
 #include "daemon/server.h"
 #include "daemon/site_yaml.h"
+#include "daemon/supervisor.h"
 #include "daemon/user_signals.h"
 
 namespace asio = boost::asio;
@@ -62,6 +67,10 @@ struct Args {
   std::uint32_t local_agents = 2, expect = 0, agent_timeout_s = 60, heartbeat_s = 10;
   int ready_fd = -1;
   std::vector<std::string> exec;
+  unsigned restarts = 0;  // --restarts N: run under the supervisor (supervisor.h)
+  unsigned reattach = 0;  // --reattach K: the K-th restart of this job's compssd (the supervisor's)
+  int secret_fd = -1;     // --secret-fd: the job's secret from the supervisor
+  bool driver_ended = false;
 };
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -92,6 +101,11 @@ Result<Args> parse_args(int argc, char** argv) {
       "resume", po::value(&a.resume), "resume the run whose job directory is DIR (as --compss=resume=DIR)")(
       "no-journal", po::bool_switch(&a.no_journal),
       "write no journal (the benchmarks' baseline; a run without one cannot be resumed)")(
+      "restarts", po::value(&a.restarts),
+      "run under a supervisor that restarts a killed compssd up to N times (the SPANK plugin's way)")(
+      "reattach", po::value(&a.reattach), "internal (the supervisor): restart K of this job's compssd")(
+      "secret-fd", po::value(&a.secret_fd), "internal (the supervisor): read the job's secret from this fd")(
+      "driver-ended", po::bool_switch(&a.driver_ended), "internal (the supervisor): the job's driver ended")(
       "exec", po::value(&a.exec)->multitoken(), "run this driver command, then finish and exit");
   po::positional_options_description pos;
   pos.add("exec", -1);
@@ -106,6 +120,10 @@ Result<Args> parse_args(int argc, char** argv) {
     std::cout << "usage: compssd [options] [--] [DRIVER ARGS...]\n" << opts;
     std::exit(0);
   }
+  if (a.restarts && !a.exec.empty())
+    return fail("compssd: --restarts needs a driver outside compssd (the batch script the SPANK plugin runs): "
+                "a driver started by compssd would not survive it");
+  if (a.restarts && a.no_journal) return fail("compssd: --restarts needs the journal (not --no-journal)");
   if (a.launch.empty()) a.launch = std::getenv("SLURM_JOB_ID") ? "srun" : "local";  // decided here, once
   if (a.launch != "srun" && a.launch != "local" && a.launch != "none")
     return fail("compssd: --launch ", a.launch, ": expected srun, local or none");
@@ -145,6 +163,34 @@ std::string advertised_host() {
 }
 
 
+// The secret the supervisor hands over on a pipe (supervisor.h); the pipe is closed after.
+Result<std::string> read_secret(int fd) {
+  std::string s;
+  char buf[128];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    s.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (s.size() < 32) return fail("--secret-fd ", std::to_string(fd), " gave no secret");
+  return s;
+}
+
+// The TCP port the killed compssd published in <job-dir>/env: a restart listens there again, where the
+// agents come back to. 0 when it cannot be read.
+std::uint16_t published_port(const fs::path& job_dir) {
+  std::ifstream in(job_dir / "env");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("COMPSS_ADDRESS=", 0) != 0) continue;
+    const auto colon = line.rfind(':');
+    if (colon == std::string::npos) return 0;
+    const long port = std::strtol(line.c_str() + colon + 1, nullptr, 10);
+    return port > 0 && port < 65536 ? static_cast<std::uint16_t>(port) : 0;
+  }
+  return 0;
+}
+
 // The run, as a small state machine on the io_context: starting -> ready -> (driver) -> draining -> done.
 class Daemon : public ElasticHost {
  public:
@@ -167,6 +213,7 @@ class Daemon : public ElasticHost {
   void changed();
   void tick();
   void on_signal(int sig);
+  void wait_second_signal(double first);
   void on_user_signal(int signo, bool driver_ended);
   void reap();
   void become_ready(const std::string& how);
@@ -174,6 +221,7 @@ class Daemon : public ElasticHost {
   void finish();
   Status start_agents(const std::string& address);
   void start_elastic();
+  void start_job_end();
 
   Args args_;
   std::string job_;
@@ -200,6 +248,8 @@ class Daemon : public ElasticHost {
   ElasticSetup elastic_setup_;
   std::unique_ptr<ThreadWorker> worker_;
   std::unique_ptr<Elastic> elastic_;
+  std::unique_ptr<ThreadWorker> job_end_worker_;  // the job's end time, read again once a minute
+  std::unique_ptr<JobEndWatch> job_end_;
 };
 
 void Daemon::changed() {
@@ -220,6 +270,7 @@ void Daemon::tick() {
     runtime_.check_heartbeats(t);
     runtime_.pump(t);
     if (elastic_) elastic_->tick(t);
+    if (job_end_) job_end_->tick(t);
     if (!ready_ && !runtime_.draining() && t > args_.agent_timeout_s) {
       if (runtime_.agents_connected() == 0) {
         log::error("no agent registered within ", args_.agent_timeout_s, " s; see ", (job_dir_ / "agents").string());
@@ -266,8 +317,16 @@ void Daemon::on_signal(int sig) {
   if (driver_ > 0) ::kill(-driver_, SIGTERM);
   runtime_.stop_now(sig == SIGTERM ? "SIGTERM" : "SIGINT");
   changed();
-  signals_.async_wait([this](const boost::system::error_code& ec, int s) {
+  const double first = now();
+  wait_second_signal(first);
+}
+
+// A second SIGTERM/SIGINT exits at once; one within 2 s of the first is the same signal delivered twice
+// (SLURM signals every process of the step, and compssd's supervisor passes its copy on).
+void Daemon::wait_second_signal(double first) {
+  signals_.async_wait([this, first](const boost::system::error_code& ec, int s) {
     if (ec) return;
+    if (now() - first < 2.0) return wait_second_signal(first);
     log::warn("second signal ", s, ": exiting at once");
     finish();
   });
@@ -302,6 +361,7 @@ void Daemon::reap() {
 void Daemon::become_ready(const std::string& how) {
   if (ready_) return;
   ready_ = true;
+  runtime_.hold_placement(false, now());
   runtime_.add_event(now(), "ready: " + how);
   // Until the job's own agents registered the scheduler sees fewer nodes than the job has: no growth.
   if (elastic_) runtime_.attach_elasticity(elastic_.get());
@@ -330,6 +390,7 @@ void Daemon::start_driver() {
 void Daemon::finish() {
   if (done_) return;
   done_ = true;
+  if (job_end_worker_) (void)job_end_worker_->stop(std::chrono::milliseconds(1000));
   runtime_.close_journal(now());
   std::string text = runtime_.summary(now());
   if (elastic_) {
@@ -346,7 +407,10 @@ void Daemon::finish() {
   } else {
     text += "  " + elastic_setup_.note + "\n";
   }
-  (void)write_private((job_dir_ / "summary.txt").string(), text, 0600);
+  if (Status s = write_private((job_dir_ / "summary.txt").string(), text, 0600); !s) {
+    log::error(s.error().message);
+    text += "  summary not saved: " + s.error().message + "\n";  // a full job directory: stdout has it still
+  }
   std::cout << text << "  job directory: " << job_dir_.string() << "\n" << std::flush;
   log::info("exiting; ", runtime_.assigns_sent(), " assigns sent");
   server_->close();
@@ -375,6 +439,7 @@ Status Daemon::start_agents(const std::string& address) {
   }
   if (mode == "local") {
     expected_agents_ = args_.expect ? args_.expect : args_.local_agents;
+    if (args_.reattach) return {};  // the agents outlived the killed compssd: they come back by themselves
     for (std::uint32_t i = 1; i <= args_.local_agents; ++i) {
       std::string node = "local" + std::to_string(i);
       auto pid = spawn(local_agent_argv(l, node), env, (job_dir_ / "agents" / (node + ".log")).string());
@@ -401,6 +466,7 @@ Status Daemon::start_agents(const std::string& address) {
     runtime_.add_event(now(), why);
   }
   expected_agents_ = args_.expect ? args_.expect : l.nodes;
+  if (args_.reattach) return {};  // the agents' step outlived the killed compssd: they come back by themselves
   auto argv = srun_agents_argv(l);
   auto pid = spawn(argv, env, (job_dir_ / "agents" / "srun.log").string());
   if (!pid) return pid.error();
@@ -422,6 +488,21 @@ void Daemon::start_elastic() {
   elastic_ = std::make_unique<Elastic>(*elastic_setup_.connector, *worker_, elastic_setup_.config, runtime_.nodes(),
                                        *this);
   if (ready_) runtime_.attach_elasticity(elastic_.get());
+}
+
+// The job's end time: tasks that would run past it are not started (daemon/job_end.h).
+void Daemon::start_job_end() {
+  connector::Connector* reader = elastic_setup_.reader();
+  if (!reader || !elastic_setup_.job) return;
+  job_end_worker_ = std::make_unique<ThreadWorker>([this](Continuation c) {
+    asio::post(io_, [this, c = std::move(c)] {
+      c();
+      changed();
+    });
+  });
+  job_end_ = std::make_unique<JobEndWatch>(*reader, *job_end_worker_, elastic_setup_.job->id, [this] { return now(); },
+                                           [this](std::optional<double> end) { runtime_.set_job_end(end, now()); });
+  job_end_->start(*elastic_setup_.job);
 }
 
 // One agent on a node that joined: a step of this job (merge) or of the helper job holding the node.
@@ -449,8 +530,12 @@ Status Daemon::start_agent(const std::string& node, std::uint32_t helper_job, co
 }
 
 int Daemon::run() {
-  // The secret stays off disk: the agents get it in their step's environment, nothing else needs it.
-  auto secret = random_hex(24);
+  // The ready pipe is this process' to write: the agents' srun and the driver must not keep it open (a
+  // compssd that died before it was ready would then leave its reader waiting for the timeout).
+  if (args_.ready_fd >= 0) ::fcntl(args_.ready_fd, F_SETFD, FD_CLOEXEC);
+  // The secret stays off disk: the agents get it in their step's environment, nothing else needs it. Under
+  // the supervisor it comes from there, the same for every restart (the agents keep using it).
+  Result<std::string> secret = args_.secret_fd >= 0 ? read_secret(args_.secret_fd) : random_hex(24);
   if (!secret) {
     log::error("cannot make the job's secret: ", secret.error().message);
     std::cerr << "compssd: cannot make the job's secret: " << secret.error().message << "\n";
@@ -492,8 +577,14 @@ int Daemon::run() {
     std::cerr << "compssd: cannot start the agents: " << s.error().message << "\n";
     return 1;
   }
+  if (args_.reattach) {
+    // Nothing is placed until the agents are back with their tasks (or agent_timeout passed).
+    runtime_.hold_placement(true);
+    if (args_.driver_ended) runtime_.begin_drain("the job's driver ended before compssd restarted");
+  }
   if (expected_agents_ == 0) become_ready("no agents to wait for");
   start_elastic();
+  start_job_end();
   tick();
   io_.run();
   if (driver_status_ != 0) return driver_status_;
@@ -514,9 +605,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!args->resume.empty()) opts->resume_dir = args->resume;
-  // A resume that cannot be done stops the job here, before anything runs (never a silent fresh run).
+  // A resume that cannot be done stops the job here, before anything runs (never a silent fresh run). A
+  // restart takes the run from its own journal instead (what the resume took is recorded there).
   std::unique_ptr<ResumeCache> resume;
-  if (!opts->resume_dir.empty()) {
+  if (!opts->resume_dir.empty() && !args->reattach) {
     auto cache = load_cache(opts->resume_dir);
     if (!cache) {
       std::cerr << "compssd: " << cache.error().message << "\n";
@@ -530,6 +622,18 @@ int main(int argc, char** argv) {
   if (Status s = prepare_job_dir(job_dir.string()); !s) {
     std::cerr << "compssd: " << s.error().message << "\n";
     return 1;
+  }
+  if (args->restarts && !args->reattach) {
+    SuperviseConfig sc;
+    sc.max_restarts = args->restarts;
+    sc.ready_fd = args->ready_fd;
+    sc.log_path = (job_dir / "compssd.log").string();
+    for (int i = 0; i < argc; ++i) {  // the daemon's command line: ours without --restarts and --ready-fd
+      const std::string a = argv[i];
+      if (a == "--restarts" || a == "--ready-fd") ++i;
+      else if (a.rfind("--restarts=", 0) != 0 && a.rfind("--ready-fd=", 0) != 0) sc.argv.push_back(a);
+    }
+    return supervise(sc);
   }
   auto level = log::parse_level(args->log_level);
   log::init("compssd", level ? *level : log::Level::kInfo);
@@ -555,7 +659,28 @@ int main(int argc, char** argv) {
     std::cerr << "compssd: " << elastic.error().message << "\n";
     return 1;
   }
+  if (auto given = parse_runtime_options(args->options); given) {
+    std::string script = elastic->job ? elastic->job->command : "";
+    if (!script.empty() && script.front() != '/' && !elastic->job->work_dir.empty())
+      script = (fs::path(elastic->job->work_dir) / script).lexically_normal().string();
+    rc.resume_command = resume_command(job, fs::absolute(job_dir).string(), *given, script);
+  }
   const bool journal = !args->no_journal;
+  // A restart: the run as this job's journal has it, read before the journal is set aside below.
+  std::optional<Replay> replay;
+  if (args->reattach) {
+    log::info("restart ", args->reattach, " of this job's compssd (it was killed): taking the run from ",
+              (job_dir / kJournalFile).string());
+    auto r = load_replay(job_dir.string());
+    if (!r) {
+      log::error("cannot restart: ", r.error().message);
+      std::cerr << "compssd: cannot restart: " << r.error().message << "\n";
+      return 1;
+    }
+    replay = std::move(*r);
+    if (!args->port) args->port = published_port(job_dir);
+    args->agent_timeout_s = std::min<std::uint32_t>(args->agent_timeout_s, 30);
+  }
   Daemon d(std::move(*args), std::move(rc), job, job_dir, std::move(*elastic));
   if (resume) {
     log::info("resuming from ", resume->dir(), ": its journal has ", resume->done_count(), " tasks done");
@@ -568,13 +693,20 @@ int main(int argc, char** argv) {
     d.runtime().set_journal_note("none: " + aside.error().message);
   } else {
     if (!aside->empty()) log::info("the job directory's earlier journal is now ", *aside);
-    auto j = Journal::create(job_dir.string(), JournalRun{job, opts->resume_dir});
+    auto j = Journal::create(job_dir.string(), JournalRun{job, replay ? job_dir.string() : opts->resume_dir});
     if (j) {
       d.runtime().attach_journal(std::move(*j));
     } else {
       // Like a write error later on: said in the log and the summary, and the run goes on without it.
       log::error(j.error().message);
       d.runtime().set_journal_note("none: " + j.error().message);
+    }
+  }
+  if (replay) {
+    if (Status s = d.runtime().restore(*replay, 0); !s) {
+      log::error("cannot restart: ", s.error().message);
+      std::cerr << "compssd: cannot restart: " << s.error().message << "\n";
+      return 1;
     }
   }
   return d.run();

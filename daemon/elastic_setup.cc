@@ -63,6 +63,7 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   if (!jf) return unknown_job(jf.error().message);
   auto with_job = [&](ElasticSetup s) {
     s.job = *jf;
+    if (!s.connector) s.job_reader = std::move(c);
     return s;
   };
   if (!wanted) return with_job(off("--compss elastic=off"));

@@ -49,6 +49,10 @@ struct ElasticSetup {
   // per-node allocation is what the agents offer (JobFacts::alloc).
   std::optional<connector::JobFacts> job;
   std::string job_note;                             // why the job could not be read, when it could not
+  // With elasticity off, the connector that read the job, kept to read it again (its end time: job_end.h).
+  std::unique_ptr<connector::Connector> job_reader;
+  // What reads the job again: the elastic connector, else job_reader; null when the job could not be read.
+  connector::Connector* reader() const { return connector ? connector.get() : job_reader.get(); }
 };
 
 // The job's own allocation for the agents (COMPSS_ALLOCATION): node -> SLURM CPU ids and memory.

@@ -59,13 +59,34 @@ Status prepare_job_dir(const std::string& dir) {
   return {};
 }
 
+// Written whole to <path>.tmp, then renamed over <path>: a full disk or an I/O error leaves the earlier file
+// (or none), never a cut one, and a reader never sees half of it.
 Status write_private(const std::string& path, const std::string& text, unsigned mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, static_cast<mode_t>(mode));
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+    return fail("cannot write ", path, ": it is a symbolic link");
+  const std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());  // left by a run that died while writing: ours (the directory is private)
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, static_cast<mode_t>(mode));
   if (fd < 0) return fail("cannot write ", path, ": ", std::strerror(errno));
   ::fchmod(fd, static_cast<mode_t>(mode));
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!ok) return fail("cannot write ", path);
+  int err = 0;
+  for (std::size_t done = 0; done < text.size() && err == 0;) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (n == 0) {
+      err = ENOSPC;
+    } else if (errno != EINTR) {
+      err = errno;
+    }
+  }
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    return fail("cannot write ", path, ": ", std::strerror(err));
+  }
   return {};
 }
 

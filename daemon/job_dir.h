@@ -5,7 +5,9 @@
 // a symlink) owned by this user and writable by no one else, and its parent is not writable by others
 // unless sticky (as /tmp): anyone else could otherwise pre-create it, or swap it, and read what the job
 // writes or plant links the job would write through. Its subdirectories agents/ and out/ get the same test.
-// write_private(path, text, mode): writes a file of the job directory, never through a symlink.
+// write_private(path, text, mode): writes a file of the job directory whole or not at all (to <path>.tmp,
+// renamed over <path>: a full disk leaves the earlier file or none, never a cut one), never through a
+// symlink; the error names the path and the system's reason ("No space left on device").
 //
 // TCP peers (check_credential_kind): an agent shows the job's secret, a client a MUNGE credential of the
 // job's owner; the secret is for agents only, so a client that learnt it (it is in the agents' environment)

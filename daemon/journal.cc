@@ -18,7 +18,7 @@ namespace compss::daemon {
 
 namespace {
 
-// Version 1 of the schema (doc/spec/journal.md, section 2). Changing it bumps kJournalVersion.
+// Version 2 of the schema (doc/spec/journal.md, section 2). Changing it bumps kJournalVersion.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE specs (
@@ -26,6 +26,7 @@ CREATE TABLE specs (
   accesses TEXT NOT NULL, after TEXT NOT NULL, grp TEXT,
   array_first INTEGER, array_last INTEGER, array_step INTEGER,
   first_task INTEGER NOT NULL, task_count INTEGER NOT NULL, t REAL NOT NULL);
+CREATE TABLE submits (spec INTEGER PRIMARY KEY, msg BLOB NOT NULL);
 CREATE TABLE tasks (
   task INTEGER PRIMARY KEY, spec INTEGER NOT NULL, array_index INTEGER, fingerprint INTEGER NOT NULL);
 CREATE TABLE states (
@@ -156,6 +157,7 @@ Status Journal::open(const JournalRun& run) {
   const std::pair<sqlite3_stmt**, const char*> statements[] = {
       {&spec_, "INSERT INTO specs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
       {&task_, "INSERT INTO tasks VALUES (?1, ?2, ?3, ?4)"},
+      {&submit_, "INSERT INTO submits VALUES (?1, ?2)"},
       {&state_, "INSERT INTO states (task, state, attempt, exit_code, signal, node, t, reason, cached) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
       {&file_, "INSERT INTO files (task, direction, path, size, mtime_ns) VALUES (?1, ?2, ?3, ?4, ?5)"}};
@@ -166,14 +168,18 @@ Status Journal::open(const JournalRun& run) {
 
 Journal::~Journal() {
   if (in_txn_ && !stopped_) (void)commit();
-  for (sqlite3_stmt* st : {spec_, task_, state_, file_}) sqlite3_finalize(st);
+  for (sqlite3_stmt* st : {spec_, task_, submit_, state_, file_}) sqlite3_finalize(st);
   if (db_) sqlite3_close(db_);
 }
 
 void Journal::stop(const std::string& what) {
   if (stopped_) return;
   stopped_ = true;
-  error_ = what + ": " + errmsg(db_);
+  // SQLite's words ("database or disk is full", "disk I/O error") and, when a system call failed, the
+  // system's ("No space left on device"): what a person needs to see what filled up.
+  const int sys = db_ ? sqlite3_system_errno(db_) : 0;
+  error_ = "cannot write " + path_ + " (" + what + "): " + errmsg(db_) +
+           (sys ? std::string(" (") + std::strerror(sys) + ")" : std::string());
   // What was committed stays; the batch that failed goes (SQLite's rollback keeps the file consistent).
   if (in_txn_ && !sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   in_txn_ = false;
@@ -219,7 +225,10 @@ void Journal::spec(const SpecRecord& r) {
   sqlite3_bind_int64(spec_, 12, r.first_task);
   sqlite3_bind_int64(spec_, 13, r.task_count);
   sqlite3_bind_double(spec_, 14, r.t);
-  step(spec_);
+  if (!step(spec_) || !r.msg) return;
+  sqlite3_bind_int64(submit_, 1, r.spec);
+  sqlite3_bind_blob(submit_, 2, r.msg->data(), static_cast<int>(r.msg->size()), SQLITE_TRANSIENT);
+  step(submit_);
 }
 
 void Journal::task(std::uint32_t task, std::uint32_t spec, std::optional<std::int32_t> index, std::uint64_t fp) {
@@ -288,7 +297,7 @@ Status Journal::commit_error() {
 
 Status Journal::close() {
   Status s = commit();
-  for (sqlite3_stmt** st : {&spec_, &task_, &state_, &file_}) {
+  for (sqlite3_stmt** st : {&spec_, &task_, &submit_, &state_, &file_}) {
     sqlite3_finalize(*st);
     *st = nullptr;
   }

@@ -12,7 +12,9 @@
 //
 // Failure behaviour: create() returns an error naming the file. A write that fails later (disk full, I/O)
 // rolls the open transaction back (what was committed stays, SQLite keeps the file consistent), stops
-// the journal for good, and is reported once: by the next flush(), as an Error carrying SQLite's message.
+// the journal for good, and is reported once: by the next flush(), as an Error naming the file with
+// SQLite's message and the system's ("cannot write /w/journal.db (commit): database or disk is full (No
+// space left on device)").
 // After that every call is a no-op and writing() is false; nothing throws.
 //
 // Reading. load_cache(dir) opens dir/journal.db read-only and returns a ResumeCache: the fingerprint of
@@ -39,7 +41,8 @@ struct sqlite3_stmt;
 
 namespace compss::daemon {
 
-inline constexpr int kJournalVersion = 1;
+inline constexpr int kJournalVersion = 2;
+inline constexpr int kJournalOldestResumable = 1;  // load_cache() reads versions 1 .. kJournalVersion
 inline constexpr const char* kJournalFile = "journal.db";
 
 // What a resume compares a file by: it trusts size and modification time, as make and ninja do.
@@ -91,6 +94,7 @@ struct SpecRecord {
   std::int64_t first = 0, last = 0, step = 1;
   std::uint32_t first_task = 0, task_count = 0;
   double t = 0;
+  const std::vector<std::uint8_t>* msg = nullptr;  // the spec as a one-task `submit` payload (table submits)
 };
 
 struct StateRecord {
@@ -154,6 +158,7 @@ class Journal {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* spec_ = nullptr;
   sqlite3_stmt* task_ = nullptr;
+  sqlite3_stmt* submit_ = nullptr;
   sqlite3_stmt* state_ = nullptr;
   sqlite3_stmt* file_ = nullptr;
   bool in_txn_ = false;
@@ -190,5 +195,23 @@ class ResumeCache {
 // Reads dir/journal.db (read-only, not through a link). Errors name the file: none there, not a journal,
 // a schema version this compssd does not read, an SQLite error.
 Result<ResumeCache> load_cache(const std::string& dir);
+
+// A run's own journal, read back by its compssd restarted inside the same job (journal.md, section 6):
+// every spec as submitted, in order, and each task's last state.
+struct Replay {
+  struct Spec {
+    std::uint32_t first_task = 0, task_count = 0;
+    std::vector<std::uint8_t> msg;  // a `submit` payload with this one spec
+  };
+  struct Last {
+    std::string state = "pending";  // no row: still in its first state
+    std::uint32_t attempt = 0;
+    std::string node;  // "" when none
+  };
+  std::vector<Spec> specs;
+  std::vector<Last> tasks;  // by task id
+};
+// Reads job_dir/journal.db; an error names the file (none, not version kJournalVersion, SQLite's).
+Result<Replay> load_replay(const std::string& job_dir);
 
 }  // namespace compss::daemon

@@ -70,9 +70,12 @@ Result<ResumeCache> load_cache(const std::string& dir) {
   if (sqlite3_step(r.st) != SQLITE_ROW) return fail("resume=", dir, ": ", path, " has no schema version");
   const auto* v = reinterpret_cast<const char*>(sqlite3_column_text(r.st, 0));
   const std::string version = v ? v : "";
-  if (version != std::to_string(kJournalVersion))
-    return fail("resume=", dir, ": ", path, " has journal schema version ", version, "; this compssd reads version ",
-                std::to_string(kJournalVersion));
+  int vn = 0;
+  for (int k = kJournalOldestResumable; k <= kJournalVersion; ++k)
+    if (version == std::to_string(k)) vn = k;
+  if (vn == 0)
+    return fail("resume=", dir, ": ", path, " has journal schema version ", version, "; this compssd reads versions ",
+                std::to_string(kJournalOldestResumable), " to ", std::to_string(kJournalVersion));
 
   ResumeCache c;
   c.dir_ = dir;
@@ -104,6 +107,55 @@ Result<ResumeCache> load_cache(const std::string& dir) {
   if (rc != SQLITE_DONE) return bad("files");
   sqlite3_exec(r.db, "COMMIT", nullptr, nullptr, nullptr);
   return c;
+}
+
+Result<Replay> load_replay(const std::string& job_dir) {
+  const std::string path = job_dir + "/" + kJournalFile;
+  Reader r;
+  auto bad = [&](const std::string& what) {
+    return fail("cannot read this run's journal ", path, ": ", what, ": ", r.error());
+  };
+  if (sqlite3_open_v2(path.c_str(), &r.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK)
+    return bad("open");
+  if (sqlite3_exec(r.db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return bad("begin");
+  if (!r.prepare("SELECT value FROM meta WHERE key = 'schema_version'") || sqlite3_step(r.st) != SQLITE_ROW)
+    return bad("schema version");
+  const auto* v = reinterpret_cast<const char*>(sqlite3_column_text(r.st, 0));
+  if (!v || std::string(v) != std::to_string(kJournalVersion))
+    return fail(path, " has journal schema version ", v ? v : "(none)", "; a restart reads only version ",
+                std::to_string(kJournalVersion));
+  Replay out;
+  int rc;
+  if (!r.prepare("SELECT s.first_task, s.task_count, m.msg FROM specs s JOIN submits m ON m.spec = s.spec "
+                 "ORDER BY s.spec"))
+    return bad("specs");
+  while ((rc = sqlite3_step(r.st)) == SQLITE_ROW) {
+    Replay::Spec sp;
+    sp.first_task = static_cast<std::uint32_t>(sqlite3_column_int64(r.st, 0));
+    sp.task_count = static_cast<std::uint32_t>(sqlite3_column_int64(r.st, 1));
+    const auto* b = static_cast<const std::uint8_t*>(sqlite3_column_blob(r.st, 2));
+    sp.msg.assign(b, b + sqlite3_column_bytes(r.st, 2));
+    out.specs.push_back(std::move(sp));
+  }
+  if (rc != SQLITE_DONE) return bad("specs");
+  if (!out.specs.empty()) out.tasks.resize(out.specs.back().first_task + out.specs.back().task_count);
+  // Each task's last row (seq grows with time).
+  if (!r.prepare("SELECT task, state, attempt, node FROM states WHERE seq IN (SELECT MAX(seq) FROM states GROUP BY task)"))
+    return bad("states");
+  while ((rc = sqlite3_step(r.st)) == SQLITE_ROW) {
+    const auto task = static_cast<std::uint64_t>(sqlite3_column_int64(r.st, 0));
+    if (task >= out.tasks.size()) continue;  // a state of a spec whose row did not commit: cannot happen
+    Replay::Last& l = out.tasks[task];
+    const auto* st = reinterpret_cast<const char*>(sqlite3_column_text(r.st, 1));
+    const auto* node = reinterpret_cast<const char*>(sqlite3_column_text(r.st, 3));
+    l.state = st ? st : "";
+    l.attempt = static_cast<std::uint32_t>(sqlite3_column_int64(r.st, 2));
+    l.node = node ? node : "";
+  }
+  if (rc != SQLITE_DONE) return bad("states");
+  sqlite3_exec(r.db, "COMMIT", nullptr, nullptr, nullptr);
+  return out;
 }
 
 }  // namespace compss::daemon

@@ -25,6 +25,14 @@ bool holds(NodeState s) {
   return s != NodeState::kReleased && s != NodeState::kLost && s != NodeState::kEnded;
 }
 
+bool is_quarantined(const NodeLife& l) {
+  return l.quarantined_at >= 0 && (l.state == NodeState::kLive || l.state == NodeState::kDraining);
+}
+
+const char* state_word(const NodeLife& l) {
+  return is_quarantined(l) ? "quarantined" : to_string(l.state);
+}
+
 namespace {
 
 std::string at(const char* label, double t) {
@@ -41,11 +49,11 @@ std::string life_line(const NodeLife& l) {
   if (l.helper_job) from += " (helper job " + std::to_string(l.helper_job) + ")";
   char head[128];
   const std::string cpus = l.cpus.empty() ? "" : " (cpus " + l.cpus + ")";
-  std::snprintf(head, sizeof head, "%-10s %-9s %3u cores%-14s  %-32s", l.name.c_str(), to_string(l.state), l.cores,
+  std::snprintf(head, sizeof head, "%-10s %-11s %3u cores%-14s  %-32s", l.name.c_str(), state_word(l), l.cores,
                 cpus.c_str(), from.c_str());
   std::string line = head;
-  line += at("granted", l.granted_at) + at("joined", l.joined_at) + at("drained", l.drained_at) +
-          at("release", l.release_at) + at("left", l.left_at);
+  line += at("granted", l.granted_at) + at("joined", l.joined_at) + at("quarantined", l.quarantined_at) +
+          at("drained", l.drained_at) + at("release", l.release_at) + at("left", l.left_at);
   line += "  " + std::to_string(l.tasks_run) + " task runs";
   if (!l.why.empty()) line += "  (" + l.why + ")";
   return line;
@@ -76,7 +84,7 @@ const char* to_string(EventKind k) {
     case EventKind::kDrain: return "drain";
     case EventKind::kUndrain: return "undrain";
     case EventKind::kReleaseWanted: return "release-wanted";
-    case EventKind::kSuspect: return "suspect";
+    case EventKind::kQuarantine: return "quarantine";
     case EventKind::kTaskFailed: return "task-failed";
     case EventKind::kRequested: return "requested";
     case EventKind::kGranted: return "granted";
@@ -114,7 +122,7 @@ std::string describe(const Event& e) {
     case EventKind::kDrain: head = "drain " + e.node; break;
     case EventKind::kUndrain: head = "undrain " + e.node; break;
     case EventKind::kReleaseWanted: head = "release " + e.node; break;
-    case EventKind::kSuspect: head = "suspect " + e.node; break;
+    case EventKind::kQuarantine: head = "quarantine " + e.node; break;
     case EventKind::kTaskFailed: head = "task " + (e.task ? std::to_string(*e.task) : std::string("?")) + " failed"; break;
     case EventKind::kRequested: head = "grow request " + r + " (" + n + " node" + (e.count == 1 ? ")" : "s)"); break;
     case EventKind::kGranted: head = "grow request " + r + " granted " + e.node; break;

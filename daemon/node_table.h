@@ -54,11 +54,17 @@ struct NodeLife {
   std::uint32_t cores = 0;        // cores its agent offers
   std::string cpus;               // SLURM's ids of the CPUs the job holds there ("1", "0-1"); "" when unknown
   double granted_at = -1, joined_at = -1, drained_at = -1, release_at = -1, left_at = -1;
-  std::string why;                // why it was drained / released / lost / failed
+  double quarantined_at = -1;     // when the scheduler quarantined it (states.md section 5); < 0: never
+  std::string why;                // why it was drained / quarantined / released / lost / failed
   std::uint64_t tasks_run = 0;    // assignments sent to it
   double retry_at = 0;            // when a failed give-back may be tried again
   bool busy = false;              // a SLURM call about it is in flight
 };
+
+// Quarantined and still in the run (live or draining): the scheduler gives it no new task.
+bool is_quarantined(const NodeLife& l);
+// The state a person reads: "quarantined" while is_quarantined(), else to_string(l.state).
+const char* state_word(const NodeLife& l);
 
 // One line for the run summary: "n3  released  2 cores (cpus 0-1)  grow request 2 (helper job 12)  granted 1.0 s
 // joined 1.4 s  ...  7 task runs  (idle 30 s)".
@@ -102,7 +108,7 @@ enum class EventKind : std::uint8_t {
   kDrain,           // a node takes no new task
   kUndrain,         // a draining node takes tasks again
   kReleaseWanted,   // the scheduler gives an idle drained node up
-  kSuspect,         // tasks keep failing on a node
+  kQuarantine,      // tasks of several names failed on a node: it takes no new task
   kTaskFailed,      // a task failed for good
   kRequested,       // a grow request was made
   kGranted,         // SLURM granted a request

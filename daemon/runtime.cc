@@ -47,22 +47,32 @@ void Runtime::decision_event(const scheduler::Decision& d, double now) {
     set_draining(un->node, false, un->why, now);
   } else if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) {
     e.kind = EventKind::kReleaseWanted, e.node = node_name(r->node), e.cause = r->why;
-  } else if (auto* sn = std::get_if<scheduler::SuspectNode>(&d)) {
-    e.kind = EventKind::kSuspect, e.node = node_name(sn->node), e.cause = sn->why;
+  } else if (auto* q = std::get_if<scheduler::QuarantineNode>(&d)) {
+    e.kind = EventKind::kQuarantine, e.node = node_name(q->node), e.cause = q->why;
+    if (NodeLife* l = table_.life_of(q->node)) l->quarantined_at = now, l->why = q->why;
   } else {
     return;
   }
   table_.event(std::move(e));
 }
 
+void Runtime::output_lost(TaskId t, const std::string& node, const std::string& why, double now) {
+  if (output_lost_++ > 0) return;
+  first_output_lost_ = "task " + task_label(t) + " on " + node + ": " + why;
+  log::error("task output not stored: ", first_output_lost_);
+  add_event(now, "task output not stored (later losses are counted in the summary): " + first_output_lost_);
+}
+
 void Runtime::pump(double now) {
+  last_now_ = now;
   // The scheduler's view of growth comes from the one record of the requests.
   sched_.set_nodes_coming(table_.nodes_coming());
   sched_.set_nodes_held_unusable(table_.own_nodes_lost());
   if (table_.join_latency_s() >= 0) sched_.set_join_latency(table_.join_latency_s());
   journal_changes(now);  // the messages' changes, before starts give their tasks new attempt numbers
   decisions_.clear();
-  sched_.decide_into(now, decisions_);
+  if (!hold_) adopt_deferred(now);  // what still waits for a predecessor kDeferGraceS after the hold is killed
+  if (!hold_) sched_.decide_into(now, decisions_);  // a restarted compssd waits for its agents first
   for (const auto& d : decisions_) {
     if (auto* s = std::get_if<scheduler::StartTask>(&d)) {
       start(*s, now);
@@ -76,6 +86,7 @@ void Runtime::pump(double now) {
       if (elastic_ && for_elastic) elastic_->on_decision(d, now);
     }
   }
+  if (sched_.held_count() != held_noted_) note_held(now);
   // Answer the waiters whose tasks are all final (or whose time is up), dropping those of gone clients.
   std::erase_if(waiters_, [&](Waiter& w) { return w.to.expired() || answer_if_ready(w, now); });
   flush_journal(now);  // one commit per pump
@@ -90,6 +101,11 @@ void Runtime::begin_drain(const std::string& why) {
 
 void Runtime::stop_now(const std::string& why) {
   begin_drain(why);
+  if (!stopped_left_) {
+    stopped_left_ = count_left();
+    stopped_at_ = last_now_;
+    stop_why_ = why;
+  }
   const auto& g = sched_.graph();
   for (std::uint32_t i = 0; i < g.size(); ++i) {
     TaskId t(i);
@@ -99,8 +115,11 @@ void Runtime::stop_now(const std::string& why) {
 
 bool Runtime::finished() const {
   if (!draining_) return false;
-  return sched_.graph().all_final() || (sched_.stopped() && sched_.count(TaskState::kRunning) == 0 &&
-                                        sched_.count(TaskState::kScheduled) == 0);
+  if (sched_.graph().all_final()) return true;
+  const bool idle = sched_.count(TaskState::kRunning) == 0 && sched_.count(TaskState::kScheduled) == 0;
+  // Ready tasks all held: the pending ones wait for them, and nothing that runs can release any.
+  const bool only_held = sched_.held_count() > 0 && sched_.count(TaskState::kReady) == sched_.held_count();
+  return idle && (sched_.stopped() || only_held);
 }
 
 void Runtime::send_stop_to_agents(std::uint32_t grace_s) {
@@ -122,7 +141,7 @@ RunCounts Runtime::counts() const {
   c.done = sched_.count(TaskState::kDone);
   c.failed = sched_.count(TaskState::kFailed);
   c.cancelled = sched_.count(TaskState::kCancelled);
-  c.cached = sched_.cached_count();
+  c.cached = sched_.cached_count() - restored_;  // done before a restart: done in this run, not cached
   c.total = sched_.graph().size();
   return c;
 }
@@ -153,6 +172,9 @@ std::string Runtime::summary(double now) const {
     os << "  journal: " << journal_->path() << "\n";
   else if (!journal_note_.empty())
     os << "  journal: " << journal_note_ << "\n";
+  if (output_lost_)
+    os << "  output: " << output_lost_
+       << " task(s) could not store some or all of their output; the first: " << first_output_lost_ << "\n";
   // Failures with where their output is, at most 20 of them.
   int shown = 0;
   const auto& g = sched_.graph();
@@ -164,6 +186,14 @@ std::string Runtime::summary(double now) const {
     os << "  failed: task " << task_label(t) << ": " << (it != reasons_.end() ? it->second : "failed") << "\n";
   }
   if (c.failed > 20) os << "  ... and " << c.failed - 20 << " more failed tasks\n";
+  // Quarantined nodes (states.md section 5), with the scheduler's reason as its event recorded it.
+  for (const Event& e : table_.history()) {
+    if (e.kind != EventKind::kQuarantine) continue;
+    char at[32];
+    std::snprintf(at, sizeof at, "%.1f", e.t);
+    os << "  quarantined: " << e.node << " at " << at << " s (" << e.cause << ")\n";
+  }
+  os << left_summary();
   os << "  nodes:\n";
   for (const auto& l : table_.lives()) os << "    " << life_line(l) << "\n";
   return os.str();

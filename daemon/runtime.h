@@ -52,6 +52,8 @@ class Endpoint {
   virtual const std::string& name() const = 0;
   // Drops the connection (what is queued is not sent). Its end is reported as for any closed peer.
   virtual void close(const std::string& why) = 0;
+  // Sends what is queued, then closes; the end is reported when the connection is gone.
+  virtual void close_after_flush(const std::string& why) { close(why); }
 };
 
 struct RuntimeConfig {
@@ -60,6 +62,9 @@ struct RuntimeConfig {
   std::uint32_t heartbeat_s = 10; // agents heartbeat this often; lost after 3 silent intervals
   std::size_t max_events = 200;   // events kept for `compss status`
   std::uint32_t kill_grace_s = 5; // SIGTERM -> SIGKILL for kills of the scheduler
+  // How to resume this run, for the summary of a run that ends with tasks left (resume_command() of
+  // job_end.h: "sbatch --compss=resume=/w/.compss/42 /w/run.sh"); "": the summary names the job directory.
+  std::string resume_command;
 };
 
 struct RunCounts {
@@ -83,9 +88,13 @@ class Runtime {
   void pump(double now);
 
   void begin_drain(const std::string& why);  // no new submits; finished() once every task is final
-  void stop_now(const std::string& why);     // cancel what has not started, kill what runs
+  // Cancels what has not started and kills what runs; the summary then says how many tasks were cut and
+  // how many never started, and how to resume.
+  void stop_now(const std::string& why);
   bool draining() const { return draining_; }
-  bool finished() const;                     // draining and no task left to finish
+  // Draining and no task left to finish: every task is final, or nothing runs and every task left is
+  // held by the job's end (or waits for one that is): none of them could start before the job ends.
+  bool finished() const;
   void send_stop_to_agents(std::uint32_t grace_s);
   std::size_t agents_connected() const { return agents_.size(); }
   // Elasticity: from now on the scheduler's elasticity decisions, agents leaving and `resize +N` go to `e`
@@ -103,6 +112,26 @@ class Runtime {
   const NodeTable& nodes() const { return table_; }
   const scheduler::Scheduler& scheduler() const { return sched_; }
   std::uint64_t assigns_sent() const { return assigns_sent_; }
+
+  // --- the job's end (runtime_job_end.cc) -------------------------------------------------------------
+  // When the job ends (its time limit), in the run's seconds; nullopt: not known or no limit. The
+  // scheduler holds the tasks that declare a length that would not end before it (Scheduler::set_job_end);
+  // an event says when the end is first known and when it moves, and another when tasks are held.
+  void set_job_end(std::optional<double> end, double now);
+
+  // --- a restart inside the same job (runtime_restart.cc; doc/spec/journal.md, section 6) -------------
+  // Rebuilds the run from its own journal, read back by a compssd restarted in the same job: every spec
+  // submitted again (the same task ids), the tasks the journal shows done done again, failed or cancelled
+  // ones cancelled (their successors with them), the rest ready: to run, or to be adopted when their agent
+  // registers again with them (agent_register). An error when the journal does not give the same ids.
+  Status restore(const Replay& r, double now);
+  // While held, pump() places nothing: a restarted compssd first waits for its agents to come back.
+  void hold_placement(bool hold, double now = 0) {
+    hold_ = hold;
+    held_until_ = now;
+  }
+  std::uint64_t restored() const { return restored_; }
+  std::uint64_t adopted() const { return adopted_; }
 
   // --- the journal and resume (runtime_journal.cc) ---------------------------------------------------
   // Records the run into `j` from now on. A write error stops it: reported once as an event, a log line
@@ -149,6 +178,8 @@ class Runtime {
 
   // runtime_client.cc
   void submit(Endpoint& to, proto::Submit&& m, double now);
+  // Adds a checked submit's tasks (journaled); their ids, or the scheduler's error (earlier specs stay).
+  Result<std::vector<std::uint64_t>> add_tasks(proto::Submit&& m, double now);
   Status check_submit(const proto::Submit& m) const;
   Result<scheduler::TaskSpec> to_sched_spec(const proto::TaskSpec& t) const;
   void wait(const std::shared_ptr<Endpoint>& to, proto::Wait&& m, double now);
@@ -167,17 +198,35 @@ class Runtime {
   // runtime_agent.cc
   void agent_register(const std::shared_ptr<Endpoint>& from, proto::Register&& m, double now);
   void agent_finished(Agent& a, const proto::Finished& m, double now);
+  void adopt_or_kill(Agent& a, const proto::RunningTask& r, double now);  // runtime_restart.cc
+  // The deferred take-overs whose predecessors are done now; those still pending kDeferGraceS after the
+  // hold was lifted are killed (their predecessors run again).
+  void adopt_deferred(double now);
+  static constexpr double kDeferGraceS = 5;
   void start(const scheduler::StartTask& s, double now);
   void kill(const scheduler::KillTask& k);
   Agent* agent_of(const Endpoint* e);
   Agent* agent_on(NodeId node);
   void node_lost(Agent& a, const std::string& why, double now);
   void decision_event(const scheduler::Decision& d, double now);  // and drains applied to the node's life
+  // An agent could not store a task's output (a full disk): said once as an event, counted for the summary.
+  void output_lost(TaskId t, const std::string& node, const std::string& why, double now);
   void set_draining(NodeId node, bool draining, const std::string& why, double now);
+
+  // runtime_job_end.cc
+  // Tasks not finished when the run stopped (or ended with held tasks only).
+  struct Left {
+    std::uint64_t cut = 0;            // started at least once, not finished
+    std::uint64_t never_started = 0;  // never started in this run
+    std::uint64_t held = 0;           // of never_started: held by the job's end
+  };
+  Left count_left() const;
+  void note_held(double now);
+  std::string left_summary() const;
 
   // runtime_journal.cc
   void submitted(std::uint32_t launch, const proto::TaskSpec& t, const std::vector<std::uint64_t>& after,
-                 TaskId first, std::uint32_t count, double now);
+                 TaskId first, std::uint32_t count, double now, const std::vector<std::uint8_t>* msg);
   std::uint64_t fingerprint(TaskId t, std::uint64_t launch_prefix) const;
   bool take_cached(TaskId t, std::uint64_t fp, const std::vector<std::uint64_t>& after);
   void journal_changes(double now, const proto::Finished* finished = nullptr);
@@ -202,11 +251,29 @@ class Runtime {
   bool agents_stopped_ = false;  // stop sent: agents leaving is the end of the run, not a loss
   std::string drain_why_;
   std::uint64_t assigns_sent_ = 0;
+  double last_now_ = 0;               // the `now` of the last pump
+  std::uint64_t output_lost_ = 0;     // tasks whose output an agent could not store
+  std::string first_output_lost_;     // the first of them, with why
+  std::optional<double> job_end_;     // as set_job_end() gave it
+  std::uint64_t held_noted_ = 0;      // held tasks the last event counted
+  std::optional<Left> stopped_left_;  // counted by stop_now()
+  double stopped_at_ = 0;
+  std::string stop_why_;
 
   std::unique_ptr<Journal> journal_;
   std::string journal_note_;                        // for the summary
   std::vector<scheduler::StateChange> changes_;     // made by the scheduler, not in the journal yet
   std::unique_ptr<ResumeCache> resume_;
+  bool hold_ = false;            // hold_placement()
+  struct Deferred {              // a task an agent came back with while its predecessors' reports are due
+    std::weak_ptr<Endpoint> agent;
+    proto::RunningTask task;
+  };
+  std::vector<Deferred> deferred_;  // settled by adopt_deferred(), at the latest kDeferGraceS after the hold
+  double held_until_ = 0;
+  std::unordered_map<std::string, std::vector<std::uint64_t>> submit_keys_;  // submit.key -> its ids
+  std::uint64_t restored_ = 0;   // tasks restore() found done in the journal
+  std::uint64_t adopted_ = 0;    // running tasks taken over from agents after a restart
   std::unordered_map<std::uint32_t, std::uint32_t> cached_from_;  // cached task -> its task in the journal
   std::unordered_set<std::string> rerun_writes_, rerun_reads_;  // resume: files of tasks that run again
 };

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "common/proto/handshake.h"
 #include "common/util/log.h"
 #include "daemon/runtime.h"
 
@@ -38,7 +39,11 @@ void Runtime::on_agent(const std::shared_ptr<Endpoint>& from, proto::Message&& m
     if (auto st = sched_.task_started(t, now); !st) log::debug("started: ", st.error().message);
     return;
   }
-  if (auto* f = std::get_if<proto::Finished>(&m)) return agent_finished(*a, *f, now);
+  if (auto* f = std::get_if<proto::Finished>(&m)) {
+    agent_finished(*a, *f, now);
+    adopt_deferred(now);  // a restart's taken-over task may have waited for this one
+    return;
+  }
   from->send(proto::ErrorMessage{0, proto::ErrorCode::kUnexpected,
                                  "an agent may not send '" + std::string(proto::type_name(m)) + "'"});
 }
@@ -75,7 +80,15 @@ void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Regis
   const bool granted = before && before->state == NodeState::kStarting && before->request != 0;
   NodeId id = sched_.node_joined(std::move(d), now, granted);
   const NodeLife& life = table_.node_registered(m.node, id, static_cast<std::uint32_t>(m.cores.size()), now);
-  agents_[from.get()] = Agent{from, m.node, id, now, true};
+  Agent& me = agents_[from.get()] = Agent{from, m.node, id, now, true};
+  // An agent whose daemon connection ended without a `lost` error (a compssd restarted in this job)
+  // comes back with the tasks it kept running: taken over where they run, or killed.
+  const std::uint64_t adopted_before = adopted_;
+  for (const auto& r : m.running) adopt_or_kill(me, r, now);
+  if (!m.running.empty())
+    table_.event(now, EventKind::kNote, m.node,
+                 "came back with " + std::to_string(m.running.size()) + " task(s); " +
+                     std::to_string(adopted_ - adopted_before) + " taken over");
   table_.event(now, EventKind::kJoined, m.node,
                std::to_string(m.cores.size()) + " cores" +
                    (m.gpus.empty() ? "" : ", " + std::to_string(m.gpus.size()) + " GPUs") +
@@ -191,6 +204,7 @@ void Runtime::agent_finished(Agent& a, const proto::Finished& f, double now) {
   if (at.attempts != f.attempt || at.node != a.id.value()) return;  // a stale report
   at.exit_code = f.exit_code.value_or(-1);
   at.signal = static_cast<std::uint16_t>(f.signal);
+  if (!f.output_lost.empty()) output_lost(TaskId(ti), a.node, f.output_lost, now);
   const auto exit = exit_of(f);
   if (exit.kind != scheduler::TaskExit::Kind::kOk) {
     std::string why = describe_exit(f) + " on " + a.node + " (attempt " + std::to_string(f.attempt) + ")";
@@ -254,10 +268,12 @@ void Runtime::check_heartbeats(double now) {
     node_lost(a, why, now);
     silent.push_back(a.endpoint);
   }
-  // Closing tells the agent (when it runs again) to kill its tasks and register anew. The endpoint's record
+  // The `lost` error, then the close, tell the agent (when it runs again) to kill its tasks and register
+  // anew: without the error it would keep them for a restarted daemon to take over. The endpoint's record
   // goes now, with whatever the node's loss means for elasticity (a grown node is given back).
   for (const auto& e : silent) {
-    e->close("lost: no heartbeat");
+    e->send(proto::ErrorMessage{0, proto::ErrorCode::kInvalid, std::string(proto::kLostPrefix) + " no heartbeat"});
+    e->close_after_flush("lost: no heartbeat");
     agent_gone(e.get(), "lost: no heartbeat", now);  // a no-op when close() reported it already
   }
 }

@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "common/proto/codec.h"
 #include "common/util/log.h"
 #include "common/util/parse.h"
 #include "daemon/runtime.h"
@@ -86,6 +87,7 @@ Result<scheduler::TaskSpec> Runtime::to_sched_spec(const proto::TaskSpec& t) con
   s.on_failure = policy_of(t.on_failure);
   s.retries = t.retries ? static_cast<int>(*t.retries) : -1;
   s.timeout_s = t.timeout_s;
+  s.time_limit_s = t.time_limit_s;
   s.priority = t.priority;
   if (t.group) s.group = *t.group;
   return s;
@@ -123,34 +125,59 @@ void Runtime::submit(Endpoint& to, proto::Submit&& m, double now) {
                    s.error().message));
     return;
   }
+  const std::uint64_t rid = m.rid;
+  // The same submit again (its client lost the answer: compssd restarted meanwhile): the ids it got.
+  if (!m.key.empty()) {
+    if (auto it = submit_keys_.find(m.key); it != submit_keys_.end()) {
+      to.send(proto::Submitted{rid, proto::compact(it->second)});
+      return;
+    }
+  }
+  auto ids = add_tasks(std::move(m), now);
+  if (!ids) {
+    to.send(refuse(rid, proto::ErrorCode::kInvalid, ids.error().message));
+    return;
+  }
+  // Committed before the ids go out: a compssd restarted in this job knows every id a client was given.
+  if (journal_writing()) {
+    journal_changes(now);
+    if (Status s = journal_->commit(); !s) journal_stopped(now, s.error().message);
+  }
+  to.send(proto::Submitted{rid, proto::compact(*ids)});
+}
+
+Result<std::vector<std::uint64_t>> Runtime::add_tasks(proto::Submit&& m, double now) {
   std::vector<std::uint64_t> ids;
+  std::vector<std::uint8_t> msg;
+  const std::string key = m.key;
   for (auto& t : m.tasks) {
     auto spec = to_sched_spec(t);
+    if (!spec) return spec.error();
+    // The spec as submitted, for a restart to submit again (journal.md, table submits).
+    if (journal_writing()) msg = proto::encode_payload(proto::Submit{0, {t}, key});
     const auto launch = static_cast<std::uint32_t>(launches_.size());
     const std::size_t before = ids.size();
     if (t.array) {
       auto r = sched_.submit_array(*spec, static_cast<std::int64_t>(t.array->first),
                                    static_cast<std::int64_t>(t.array->last), static_cast<std::int64_t>(t.array->step));
-      if (!r) {
-        to.send(refuse(m.rid, proto::ErrorCode::kInvalid, r.error().message));
-        return;  // earlier tasks of this submit stay: the checks above make this a scheduler fault
-      }
+      if (!r) return r.error();  // earlier tasks of this submit stay: the checks make this a scheduler fault
       for (std::uint32_t i = 0; i < r->count; ++i) ids.push_back(r->at(i).value());
     } else {
       auto r = sched_.submit(*spec);
-      if (!r) {
-        to.send(refuse(m.rid, proto::ErrorCode::kInvalid, r.error().message));
-        return;
-      }
+      if (!r) return r.error();
       ids.push_back(r->value());
     }
     launches_.push_back(Launch{std::move(t.argv), std::move(t.cwd), std::move(t.env), t.array.has_value()});
     launch_of_.resize(sched_.graph().size(), launch);
     attempts_.resize(sched_.graph().size());
     submitted(launch, t, t.after, TaskId(static_cast<std::uint32_t>(ids[before])),
-              static_cast<std::uint32_t>(ids.size() - before), now);
+              static_cast<std::uint32_t>(ids.size() - before), now, journal_writing() ? &msg : nullptr);
   }
-  to.send(proto::Submitted{m.rid, proto::compact(ids)});
+  if (!key.empty()) {
+    auto& known = submit_keys_[key];
+    known.insert(known.end(), ids.begin(), ids.end());  // a restart adds a submit's specs one by one
+  }
+  return ids;
 }
 
 Result<std::vector<TaskId>> Runtime::resolve_ids(const proto::IdList& ids) const {
@@ -243,7 +270,8 @@ void Runtime::status(Endpoint& to, const proto::StatusQuery& m) const {
   r.counts.done = sched_.count(TaskState::kDone);
   r.counts.failed = sched_.count(TaskState::kFailed);
   r.counts.cancelled = sched_.count(TaskState::kCancelled);
-  r.counts.cached = sched_.cached_count();
+  r.counts.cached = sched_.cached_count() - restored_;  // a restart's done tasks were run by this run
+  r.counts.held = sched_.held_count();
   for (const NodeLife& l : table_.lives()) {
     proto::NodeInfo ni;
     ni.name = l.name;
@@ -259,6 +287,7 @@ void Runtime::status(Endpoint& to, const proto::StatusQuery& m) const {
     ni.tasks_run = l.tasks_run;
     ni.why = l.why;
     ni.cpus = l.cpus;
+    ni.quarantined = l.quarantined_at;
     r.nodes.push_back(std::move(ni));
   }
   for (const Event& e : table_.recent()) {
@@ -294,6 +323,8 @@ proto::TaskInfo Runtime::info(TaskId t) const {
   else if (g.cause(t) != scheduler::FailureCause::kNone) i.reason = scheduler::to_string(g.cause(t));
   if (auto c = cached_from_.find(t.value()); c != cached_from_.end() && resume_)
     i.reason = "cached: done as task " + std::to_string(c->second) + " of " + resume_->dir();
+  if (g.has_flag(t, scheduler::TaskGraph::kHeld))
+    if (auto e = sched_.explain(t); e && !e->reasons.empty()) i.reason = e->reasons.front().text;
   return i;
 }
 

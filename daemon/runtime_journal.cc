@@ -60,7 +60,7 @@ bool Runtime::take_cached(TaskId t, std::uint64_t fp, const std::vector<std::uin
 
 // After a spec's tasks were added: its journal rows, then (resuming) each task cached or marked to run.
 void Runtime::submitted(std::uint32_t launch, const proto::TaskSpec& t, const std::vector<std::uint64_t>& after,
-                        TaskId first, std::uint32_t count, double now) {
+                        TaskId first, std::uint32_t count, double now, const std::vector<std::uint8_t>* msg) {
   if (!journal_writing() && !resume_) return;
   const Launch& l = launches_[launch];
   const auto& g = sched_.graph();
@@ -85,6 +85,7 @@ void Runtime::submitted(std::uint32_t launch, const proto::TaskSpec& t, const st
     r.first_task = first.value();
     r.task_count = count;
     r.t = now;
+    r.msg = msg;
     journal_->spec(r);
   }
   Fingerprint prefix;

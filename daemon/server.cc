@@ -2,6 +2,7 @@
 
 #include <munge.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +25,7 @@ class Server::StreamEndpoint : public Endpoint {
   void send(const proto::Message& m) override { stream_->send(m); }
   const std::string& name() const override { return stream_->name(); }
   void close(const std::string& why) override { stream_->close(why); }
+  void close_after_flush(const std::string& why) override { stream_->close_after_flush(why); }
 
  private:
   std::shared_ptr<proto::Stream> stream_;
@@ -53,6 +55,13 @@ Server::Server(asio::io_context& io, Runtime& runtime, Clock clock, ServerConfig
       unix_(io),
       tcp_(io) {}
 
+// The daemon's children (the agents' srun, local agents, the driver) must not hold its sockets: a listening
+// one kept by srun would stop a restarted compssd from listening on its port again, and a connection kept
+// open by one would hide the daemon's end from the agent at the other side.
+namespace {
+void no_inherit(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }
+}  // namespace
+
 Status Server::listen() {
   namespace fs = std::filesystem;
   const fs::path sock(cfg_.socket_path);
@@ -72,6 +81,7 @@ Status Server::listen() {
   if (!ec) unix_.bind(asio::local::stream_protocol::endpoint(cfg_.socket_path), ec);
   if (!ec) unix_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail("cannot listen on ", cfg_.socket_path, ": ", ec.message());
+  no_inherit(unix_.native_handle());
 
   auto host = asio::ip::make_address(cfg_.tcp_host, ec);
   if (ec) return fail("cannot listen on '", cfg_.tcp_host, "': not a numeric address (", ec.message(), ")");
@@ -82,6 +92,7 @@ Status Server::listen() {
   if (!ec) tcp_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
     return fail("cannot listen on TCP ", cfg_.tcp_host, " port ", std::to_string(cfg_.tcp_port), ": ", ec.message());
+  no_inherit(tcp_.native_handle());
   tcp_port_ = tcp_.local_endpoint().port();
   accept_unix();
   accept_tcp();
@@ -106,6 +117,7 @@ void Server::accept_unix() {
   unix_.async_accept([this](const boost::system::error_code& ec, asio::local::stream_protocol::socket s) {
     if (closed_) return;
     if (ec) return accept_failed(ec, false);
+    no_inherit(s.native_handle());
     handshake(proto::Stream::create(proto::Stream::Socket(std::move(s)), "local client"), false);
     accept_unix();
   });
@@ -173,6 +185,7 @@ void Server::accept_tcp() {
     if (ec) return accept_failed(ec, true);
     {
       boost::system::error_code ignored;
+      no_inherit(s.native_handle());
       s.set_option(asio::ip::tcp::no_delay(true), ignored);
       auto peer = s.remote_endpoint(ignored);
       std::string name = "tcp peer " + peer.address().to_string() + ":" + std::to_string(peer.port());

@@ -39,7 +39,7 @@ struct Describe {
   std::string operator()(const DrainNode& d) const { return "drain node " + d.node.str() + ": " + d.why; }
   std::string operator()(const UndrainNode& d) const { return "undrain node " + d.node.str() + ": " + d.why; }
   std::string operator()(const ReleaseNode& d) const { return "release node " + d.node.str() + ": " + d.why; }
-  std::string operator()(const SuspectNode& d) const { return "suspect node " + d.node.str() + ": " + d.why; }
+  std::string operator()(const QuarantineNode& d) const { return "quarantine node " + d.node.str() + ": " + d.why; }
 };
 
 }  // namespace

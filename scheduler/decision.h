@@ -47,13 +47,13 @@ struct ReleaseNode {  // give the idle, drained `node` back to SLURM; the schedu
   NodeId node;
   std::string why;
 };
-struct SuspectNode {  // tasks keep failing on `node`: the scheduler avoids it from now on
+struct QuarantineNode {  // tasks of several names failed on `node`: no new task goes there (states.md 5)
   NodeId node;
   std::string why;
 };
 
 using Decision =
-    std::variant<StartTask, KillTask, GrowNodes, WithdrawGrow, DrainNode, UndrainNode, ReleaseNode, SuspectNode>;
+    std::variant<StartTask, KillTask, GrowNodes, WithdrawGrow, DrainNode, UndrainNode, ReleaseNode, QuarantineNode>;
 
 // One line for logs and tests: "start 4 attempt 1 on n1: cores 0-1", "kill 7 (timeout)", "grow 2: ...".
 // Node names are not known here: nodes print as "node 3".

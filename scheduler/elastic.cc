@@ -42,7 +42,7 @@ std::string nodes_word(std::uint64_t n) {
 
 // What the input says about demand, computed once per tick.
 struct Demand {
-  std::uint32_t live = 0, active = 0;  // live nodes; those not draining
+  std::uint32_t live = 0, active = 0;  // live nodes; those neither draining nor quarantined
   std::uint64_t cpn = 1;               // cores a new node brings
   std::uint64_t cores = 0;             // cores of the active nodes
   std::uint64_t coming_cores = 0;      // cores of outstanding requests
@@ -57,7 +57,7 @@ Demand assess(const ElasticInput& in) {
   Demand d;
   d.live = static_cast<std::uint32_t>(in.nodes.size());
   for (const NodeState& n : in.nodes) {
-    if (n.draining) continue;
+    if (n.draining || n.quarantined) continue;
     ++d.active;
     d.cores += n.cores;
   }
@@ -115,7 +115,7 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
   // A draining node comes back faster than a new one.
   for (const NodeState& n : in.nodes) {
     if (want == 0) break;
-    if (!n.draining) continue;
+    if (!n.draining || n.quarantined) continue;
     out.push_back({Kind::kUndrain, 0, n.node,
                    "demand is back (" + std::to_string(in.ready_cores) + " ready cores, " +
                        std::to_string(in.free_cores) + " free): stop draining it"});
@@ -153,7 +153,9 @@ void ElasticPolicy::drain_idle(const ElasticInput& in, std::uint32_t active, std
 
   std::vector<const NodeState*> idle;
   for (const NodeState& n : in.nodes) {
-    if (!n.keep && !n.draining && n.idle && in.now - n.idle_since >= in.idle_release_s) idle.push_back(&n);
+    if (!n.keep && !n.draining && !n.quarantined && n.idle && in.now - n.idle_since >= in.idle_release_s) {
+      idle.push_back(&n);
+    }
   }
   // Longest idle first; among equals the newest node.
   std::sort(idle.begin(), idle.end(), [](const NodeState* a, const NodeState* b) {
@@ -198,7 +200,10 @@ void ElasticPolicy::release_drained(const ElasticInput& in, std::vector<ElasticD
                        [&](const ElasticDecision& e) { return e.kind == Kind::kUndrain && e.node == node; });
   };
   for (const NodeState& n : in.nodes) {
-    if (n.draining && n.idle && !n.keep && !taken_back(n.node)) {
+    if (!n.idle || n.keep || taken_back(n.node)) continue;
+    if (n.quarantined) {
+      out.push_back({Kind::kRelease, 0, n.node, "quarantined and idle: release"});
+    } else if (n.draining) {
       out.push_back({Kind::kRelease, 0, n.node, "drained and idle: release"});
     }
   }

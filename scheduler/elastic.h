@@ -17,6 +17,9 @@
 //    nodes that came whole from grow requests are given back), never below min_nodes,
 //    only while the free cores left after it still hold all the ready work; release (kRelease) a
 //    draining node once it is idle (the daemon may have drained it, too).
+//  - A quarantined node (the scheduler places nothing on it, states.md section 5) is not active: its
+//    cores do not count, it is never drained or undrained, and one that came from a grow request is
+//    released as soon as it is idle (never a kept node). It still counts against max_nodes while held.
 //  - Withdraw outstanding requests when demand vanished: no grow condition (above) has held for a
 //    whole join latency (the nodes would arrive to nothing); never below min_nodes.
 //  - Hysteresis: no drain until join_latency_s + idle_release_s after the last grow (the nodes asked for
@@ -48,6 +51,7 @@ struct NodeState {
   bool draining = false;
   bool idle = false;      // nothing allocated on it
   double idle_since = 0;  // seconds; meaningful when idle
+  bool quarantined = false;  // takes no new task for the rest of the run
 };
 
 struct ElasticInput {  // all times in seconds since the run started
@@ -59,17 +63,17 @@ struct ElasticInput {  // all times in seconds since the run started
   std::uint32_t new_node_cores = 1;  // the cores one granted node brings
   std::uint64_t ready_tasks = 0;     // ready (not yet placed) tasks; for the reason text only
   std::uint64_t ready_cores = 0;     // sum of cores requested by ready (not yet placed) tasks
-  std::uint64_t free_cores = 0;      // free cores on live, non-draining nodes
+  std::uint64_t free_cores = 0;      // free cores on live nodes neither draining nor quarantined
   double ready_work_core_s = 0;      // estimated core-seconds of ready work
   double unlocked_work_core_s = 0;   // estimated core-seconds that finishing the ready work unlocks
-  std::vector<NodeState> nodes;      // live nodes, draining ones included
+  std::vector<NodeState> nodes;      // live nodes, draining and quarantined ones included
 };
 
 struct ElasticDecision {
   enum class Kind {
     kGrow,      // ask SLURM for `count` more nodes (one request each)
     kDrain,     // stop placing on `node`; released once idle
-    kRelease,   // give `node` back to SLURM (it is draining and idle)
+    kRelease,   // give `node` back to SLURM (it is draining or quarantined, and idle)
     kWithdraw,  // cancel `count` outstanding grow requests
     kUndrain,   // demand is back: place on draining `node` again instead of growing
   };

@@ -25,11 +25,14 @@ struct Explanation {
     kNodeCountAtMax,        // it does not fit and the job cannot grow further
     kGrowRequested,         // it does not fit; nodes were asked for and are on their way
     kDraining,              // nodes that could hold it are draining
+    kQuarantined,           // `count` nodes are quarantined (states.md 5); `text` names them and says
+                            // whether only they could hold it
     kBlockedByReservation,  // it would delay the reservation of `tasks[0]`
     kHoldsReservation,      // it holds the reservation; `text` says when it should start
     kWaitingForSameNode,    // a retry waits for room on `node`, where it failed
     kQueuedBehind,          // it fits, but `count` ready tasks come before it in policy order
     kRunStopped,            // a task with on_failure=fail failed: nothing new starts
+    kJobTimeLimit,          // held: its declared length does not fit before the job's end (text: the figures)
     kScheduled,             // a start was decided on `node`; the daemon has not reported it yet
     kRunning,               // running on `node`
     kKillRequested,         // running, and a kill was decided

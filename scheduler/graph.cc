@@ -38,6 +38,7 @@ Status TaskGraph::check(const TaskSpec& spec, std::uint32_t default_retries, std
     return fail("retries ", std::to_string(retries), " is out of range 0..", std::to_string(kMaxRetries));
   }
   if (!(spec.timeout_s >= 0)) return fail("timeout must be 0 (none) or a positive number of seconds");
+  if (!(spec.time_limit_s >= 0)) return fail("time limit must be 0 (none) or a positive number of seconds");
   if (spec.request.ranks == 0) return fail("a task needs at least one rank");
   if (existing >= std::numeric_limits<std::uint32_t>::max() - 1) return fail("too many tasks");
   if (paths_.size() + spec.accesses.size() >= kMaxFiles) return fail("too many distinct files");
@@ -56,6 +57,7 @@ std::uint32_t TaskGraph::store_spec(const TaskSpec& spec, std::uint32_t default_
   }
   s.priority = spec.priority;
   s.timeout_s = static_cast<float>(spec.timeout_s);
+  s.time_limit_s = static_cast<float>(spec.time_limit_s);
   s.access_count = static_cast<std::uint16_t>(spec.accesses.size());
   s.policy = spec.on_failure;
   s.retries = static_cast<std::uint8_t>(spec.retries < 0 ? default_retries : spec.retries) & 0x7f;

@@ -54,6 +54,7 @@ class TaskGraph {
   static constexpr std::uint8_t kRetrying = 8;       // the scheduler holds retry placement constraints
   static constexpr std::uint8_t kGrouped = 16;       // belongs to a group
   static constexpr std::uint8_t kCached = 32;        // done without running: a resumed run's journal had it
+  static constexpr std::uint8_t kHeld = 64;          // ready, not started: it would not end before the job
 
   // Adds one task. Its state is ready when it has no unfinished predecessor, cancelled when a
   // predecessor already failed or was cancelled, pending otherwise. `default_retries` applies when
@@ -90,6 +91,7 @@ class TaskGraph {
   FailurePolicy policy(TaskId t) const { return spec(t).policy; }
   std::uint32_t retries(TaskId t) const { return spec(t).retries; }
   double timeout_s(TaskId t) const { return spec(t).timeout_s; }
+  double time_limit_s(TaskId t) const { return spec(t).time_limit_s; }
   std::int32_t priority(TaskId t) const { return spec(t).priority; }
   GroupId group(TaskId t) const { return spec(t).group; }
   std::vector<std::pair<std::string_view, AccessMode>> accesses(TaskId t) const;
@@ -142,13 +144,14 @@ class TaskGraph {
     std::uint8_t flags;
     std::uint8_t failures;  // attempts that failed by the task's own fault
   };
-  struct SpecRec {  // 32 bytes
+  struct SpecRec {  // 36 bytes
     StrRef command;
     std::uint32_t name;
     std::uint32_t request;
     GroupId group;
     std::int32_t priority;
     float timeout_s;
+    float time_limit_s;
     std::uint16_t access_count;
     FailurePolicy policy;
     std::uint8_t retries : 7;

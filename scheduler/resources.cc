@@ -73,21 +73,19 @@ NodeRec make_rec(NodeDesc desc) {
 
 void ResourcePool::Impl::leave(std::uint32_t n) {
   const NodeRec& r = nodes[n];
-  if (!r.live || r.draining) return;
+  if (!r.live) return;
+  if (r.quarantined) --quarantined;
+  if (!r.open()) return;
   free_cores -= r.free;
   total_cores -= r.ncores();
-  if (r.suspect) {
-    --suspects;
-  } else {
-    buckets.erase(n, r.free);
-  }
+  buckets.erase(n, r.free);
 }
 
 void ResourcePool::Impl::refree(std::uint32_t n, std::uint32_t old_free) {
   const NodeRec& r = nodes[n];
-  if (!r.live || r.draining) return;
+  if (!r.open()) return;
   free_cores = free_cores - old_free + r.free;
-  if (!r.suspect && old_free != r.free) {
+  if (old_free != r.free) {
     buckets.erase(n, old_free);
     buckets.insert(n, r.free);
   }
@@ -95,14 +93,12 @@ void ResourcePool::Impl::refree(std::uint32_t n, std::uint32_t old_free) {
 
 void ResourcePool::Impl::enter(std::uint32_t n) {
   const NodeRec& r = nodes[n];
-  if (!r.live || r.draining) return;
+  if (!r.live) return;
+  if (r.quarantined) ++quarantined;
+  if (!r.open()) return;
   free_cores += r.free;
   total_cores += r.ncores();
-  if (r.suspect) {
-    ++suspects;
-  } else {
-    buckets.insert(n, r.free);
-  }
+  buckets.insert(n, r.free);
 }
 
 ResourcePool::ResourcePool() : impl_(std::make_unique<Impl>()) {}
@@ -138,10 +134,10 @@ void ResourcePool::set_draining(NodeId node, bool draining) {
   impl_->enter(node.value());
 }
 
-void ResourcePool::set_suspect(NodeId node, bool suspect) {
-  if (!is_live(node) || impl_->nodes[node.value()].suspect == suspect) return;
+void ResourcePool::set_quarantined(NodeId node, bool quarantined) {
+  if (!is_live(node) || impl_->nodes[node.value()].quarantined == quarantined) return;
   impl_->leave(node.value());
-  impl_->nodes[node.value()].suspect = suspect;
+  impl_->nodes[node.value()].quarantined = quarantined;
   impl_->enter(node.value());
 }
 
@@ -181,8 +177,11 @@ bool ResourcePool::is_live(NodeId node) const {
 bool ResourcePool::is_draining(NodeId node) const {
   return is_live(node) && impl_->nodes[node.value()].draining;
 }
-bool ResourcePool::is_suspect(NodeId node) const {
-  return is_live(node) && impl_->nodes[node.value()].suspect;
+bool ResourcePool::is_quarantined(NodeId node) const {
+  return is_live(node) && impl_->nodes[node.value()].quarantined;
+}
+std::size_t ResourcePool::quarantined_count() const {
+  return impl_->quarantined;
 }
 bool ResourcePool::is_idle(NodeId node) const {
   return is_live(node) && impl_->nodes[node.value()].slots == 0;
@@ -213,6 +212,21 @@ std::uint32_t ResourcePool::typical_cores() const {
 // A slot's ids that are not the node's, or already in the state asked for, are skipped, so a
 // stale or repeated placement cannot corrupt the counts (the caller's precondition is still that it
 // does not happen).
+bool ResourcePool::is_free(const NodeSlot& s) const {
+  const std::uint32_t n = s.node.value();
+  if (n >= impl_->nodes.size() || !impl_->nodes[n].live || s.cores.empty()) return false;
+  const NodeRec& r = impl_->nodes[n];
+  for (std::uint32_t c : s.cores) {
+    const std::uint32_t i = c < r.core_index.size() ? r.core_index[c] : bits::kNone;
+    if (i == bits::kNone || !bits::test(r.core_free, i)) return false;
+  }
+  for (std::uint32_t g : s.gpus) {
+    const auto i = r.gpu_index(g);
+    if (i == bits::kNone || !(r.gpu_free & (std::uint64_t{1} << i))) return false;
+  }
+  return true;
+}
+
 void ResourcePool::allocate(const Placement& p) {
   for (const NodeSlot& s : p.slots) {
     const std::uint32_t n = s.node.value();

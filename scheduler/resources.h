@@ -1,12 +1,12 @@
 // resources.h - the resource model of the job's nodes and exact placement of tasks on them.
 //
 // A ResourcePool holds the nodes of the job as plain data (cores, memory, GPUs with their close cores,
-// named custom resources), which of their ids are in use, and which nodes are draining or suspect.
+// named custom resources), which of their ids are in use, and which nodes are draining or quarantined.
 // place() answers where a request fits now, naming the exact core ids and GPU ids per node, so the
 // agent binds exactly; allocate() and release() mark those ids used and free again.
 //
 // Lifecycle: add_node() as nodes join; then place() / allocate() / release() for each task;
-// set_draining() / set_suspect() / remove_node() as the daemon decides. Node ids are dense and never
+// set_draining() / set_quarantined() / remove_node() as the scheduler decides. Node ids are dense and never
 // reused; desc() of a removed node stays readable (names in reports).
 //
 //   ResourcePool pool;
@@ -19,7 +19,8 @@
 // are taken lowest index first. A GPU rank gets its GPUs first, then cores among those GPUs' close
 // cores (the rest from any free core when the close ones do not suffice); a rank without GPUs takes
 // cores away from free GPUs first, so GPU tasks still find their close cores. Draining nodes get nothing;
-// suspect nodes only when no other node could take the request; `avoid` nodes never.
+// quarantined nodes nothing either, unless a placement asks for them as a last resort (with_quarantined:
+// the scheduler's rule, doc/spec/states.md section 5); `avoid` nodes never.
 //
 // Cost: place() + allocate() + release() of a one-node, one-rank request with no GPU, memory or custom
 // resource is O(1) amortised (buckets of nodes by free core count, per-node free-core bitmaps), and
@@ -96,7 +97,9 @@ class ResourcePool {
   NodeId add_node(NodeDesc desc);                 // ids dense from 0, never reused; node starts idle
   void remove_node(NodeId node);                  // lost or released: its allocations vanish
   void set_draining(NodeId node, bool draining);  // a draining node gets no new placements
-  void set_suspect(NodeId node, bool suspect);    // used only when no other node could take a request
+  // A quarantined node gets no placement unless one asks for it (with_quarantined); its cores are not
+  // counted in free_cores() / total_cores().
+  void set_quarantined(NodeId node, bool quarantined);
   // Job-size limit for check_request() (requests for more nodes can never fit); 0 = unknown.
   void set_node_limit(std::uint32_t max_nodes);
 
@@ -107,13 +110,17 @@ class ResourcePool {
   std::vector<NodeId> live_nodes() const;    // ascending ids
   bool is_live(NodeId node) const;
   bool is_draining(NodeId node) const;
-  bool is_suspect(NodeId node) const;
+  bool is_quarantined(NodeId node) const;
+  std::size_t quarantined_count() const;  // live quarantined nodes
   bool is_idle(NodeId node) const;  // live and nothing allocated on it
+  // The slot's node is live and every core and GPU it names is the node's and free (a restarted
+  // daemon adopting a running task checks the agent's word before allocate()).
+  bool is_free(const NodeSlot& s) const;
 
   // --- capacity, for the elasticity policy and reports ------------------------------------------------
   std::uint32_t free_cores(NodeId node) const;  // 0 for a removed node
-  std::uint64_t free_cores() const;             // on live, non-draining nodes
-  std::uint64_t total_cores() const;            // on live, non-draining nodes
+  std::uint64_t free_cores() const;             // on live nodes neither draining nor quarantined
+  std::uint64_t total_cores() const;            // on live nodes neither draining nor quarantined
   std::uint32_t typical_cores() const;          // the core count most live nodes have (0 if none)
 
   // --- placement -----------------------------------------------------------------------------------
@@ -121,8 +128,11 @@ class ResourcePool {
   std::optional<Placement> place(const ResourceRequest& req, const std::vector<NodeId>& avoid = {}) const;
   // The same, written into `out` (reusing its buffers: no allocation on the plain-task path once
   // `out` has held a placement). Returns false, and leaves `out` unspecified, when it does not fit.
-  bool place_into(const ResourceRequest& req, Placement& out, const std::vector<NodeId>& avoid = {}) const;
-  // Only on `node` (a retry on the same node, a locality preference); nullopt if it does not fit there.
+  // `with_quarantined`: quarantined nodes may take it too, after every other node (the last resort).
+  bool place_into(const ResourceRequest& req, Placement& out, const std::vector<NodeId>& avoid = {},
+                  bool with_quarantined = false) const;
+  // Only on `node` (a retry on the same node, a locality preference); nullopt if it does not fit there
+  // or the node is draining or quarantined.
   std::optional<Placement> place_on(const ResourceRequest& req, NodeId node) const;
 
   // Marks the placement's ids used. Precondition: `p` came from place*() on this pool and nothing
@@ -136,11 +146,16 @@ class ResourcePool {
   // An error when no node shape could ever hold `req` (the message a user sees at submit time:
   // "--gpus 4: no node has more than 2 GPUs"). OK while the pool has no nodes (shapes unknown).
   Status check_request(const ResourceRequest& req) const;
+  // The same over the live nodes outside quarantine only; an error also when every live node is
+  // quarantined. Says whether a quarantine leaves `req` nowhere to run.
+  Status check_usable(const ResourceRequest& req) const;
   // A short reason `req` cannot be placed now ("no node has 2 GPUs free (2 nodes have 1)",
-  // "all 4 nodes are draining"); "fits now" when it can. O(nodes).
+  // "all 4 nodes are draining", "the only node is quarantined"); "fits now" when it can. O(nodes).
   std::string why_not(const ResourceRequest& req, const std::vector<NodeId>& avoid = {}) const;
 
  private:
+  Status check_nodes(const ResourceRequest& req, bool usable_only) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

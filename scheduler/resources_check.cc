@@ -98,11 +98,16 @@ struct Largest {
   bool memory_unaccounted = false;
 };
 
+// The nodes a check looks at: every live node, or only those outside quarantine.
+bool counted(const NodeRec& r, bool usable_only) {
+  return r.live && !(usable_only && r.quarantined);
+}
+
 // The first per-rank amount that no node has at all, as the user's option.
-Status check_one_rank(const ResourceRequest& req, const std::vector<NodeRec>& nodes) {
+Status check_one_rank(const ResourceRequest& req, const std::vector<NodeRec>& nodes, bool usable_only) {
   Largest big;
   for (const NodeRec& r : nodes) {
-    if (!r.live) continue;
+    if (!counted(r, usable_only)) continue;
     big.cores = std::max<std::uint64_t>(big.cores, r.ncores());
     big.gpus = std::max<std::uint64_t>(big.gpus, r.desc.gpus.size());
     big.memory = std::max(big.memory, r.desc.memory);
@@ -121,7 +126,7 @@ Status check_one_rank(const ResourceRequest& req, const std::vector<NodeRec>& no
     std::uint64_t most = 0;
     bool offered = false;
     for (const NodeRec& r : nodes) {
-      auto i = r.live ? r.custom_index(name) : bits::kNone;
+      auto i = counted(r, usable_only) ? r.custom_index(name) : bits::kNone;
       if (i != bits::kNone) offered = true, most = std::max(most, r.desc.custom[i].second);
     }
     if (!offered && amount > 0) return fail(name, "=", std::to_string(amount), ": no node offers ", name);
@@ -134,16 +139,27 @@ Status check_one_rank(const ResourceRequest& req, const std::vector<NodeRec>& no
 }  // namespace
 
 Status ResourcePool::check_request(const ResourceRequest& req) const {
+  return check_nodes(req, false);
+}
+
+Status ResourcePool::check_usable(const ResourceRequest& req) const {
+  if (impl_->live > 0 && impl_->quarantined == impl_->live) {
+    return fail(impl_->live == 1 ? "the only node is quarantined" : "every node is quarantined");
+  }
+  return check_nodes(req, true);
+}
+
+Status ResourcePool::check_nodes(const ResourceRequest& req, bool usable_only) const {
   if (auto st = check_consistent(req); !st) return st;
   const std::uint32_t limit = impl_->node_limit;
   if (limit > 0 && req.nodes > limit) {
     return fail(flags(req), ": the job may grow to at most ", plural(limit, "node", "nodes"));
   }
   if (impl_->live == 0) return ok_status();
-  if (auto st = check_one_rank(req, impl_->nodes); !st) return st;
+  if (auto st = check_one_rank(req, impl_->nodes, usable_only); !st) return st;
   std::uint64_t most = 0;
   for (const NodeRec& r : impl_->nodes) {
-    if (r.live) most = std::max(most, total_room(r, req));
+    if (counted(r, usable_only)) most = std::max(most, total_room(r, req));
   }
   if (most == 0) return fail(flags(req), ": no node has ", amounts(req, 1), " at once");
   const std::uint32_t per_node = ranks_on_busiest_node(req);

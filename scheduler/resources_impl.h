@@ -3,7 +3,7 @@
 // Per node: its description, flags, free-core bitmap (bit i = desc.cores[i] free), free-GPU mask
 // (bit i = desc.gpus[i] free), each GPU's close cores as a bitmap over core indices, free memory and
 // custom amounts, and a count of allocated slots (idle when 0). Nodes that may receive work without
-// restriction (live, not draining, not suspect) sit in `buckets` by free core count.
+// restriction (live, not draining, not quarantined) sit in `buckets` by free core count.
 // Thread-safety: none.
 #pragma once
 
@@ -21,7 +21,7 @@ struct NodeRec {
   NodeDesc desc;
   bool live = true;
   bool draining = false;
-  bool suspect = false;
+  bool quarantined = false;
   std::uint32_t free = 0;  // free cores
   bits::Words core_free;
   std::uint64_t gpu_free = 0;
@@ -31,7 +31,7 @@ struct NodeRec {
   std::uint32_t slots = 0;
   std::vector<std::uint32_t> core_index;  // OS core id -> index into desc.cores (bits::kNone if unusable)
 
-  bool open() const { return live && !draining && !suspect; }
+  bool open() const { return live && !draining && !quarantined; }
   std::uint32_t ncores() const { return static_cast<std::uint32_t>(desc.cores.size()); }
   std::uint32_t free_gpus() const;
   std::uint32_t gpu_index(std::uint32_t gpu_id) const;        // bits::kNone if absent
@@ -42,10 +42,10 @@ struct ResourcePool::Impl {
   std::vector<NodeRec> nodes;
   NodeBuckets buckets;
   std::uint32_t live = 0;
-  std::uint32_t suspects = 0;  // live, non-draining suspect nodes
+  std::uint32_t quarantined = 0;  // live quarantined nodes
   std::uint32_t node_limit = 0;
-  std::uint64_t free_cores = 0;   // on live, non-draining nodes
-  std::uint64_t total_cores = 0;  // on live, non-draining nodes
+  std::uint64_t free_cores = 0;   // on open nodes (NodeRec::open)
+  std::uint64_t total_cores = 0;  // on open nodes
 
   // Moves a node in or out of the accounting above when its flags or free count change.
   void leave(std::uint32_t n);
@@ -59,8 +59,8 @@ struct ResourcePool::Impl {
   void fill_slot(std::uint32_t n, const ResourceRequest& req, std::uint32_t ranks, NodeSlot& slot) const;
 
   bool place_single(const ResourceRequest& req, std::uint32_t ranks, const std::vector<NodeId>& avoid,
-                    Placement& out) const;
-  bool place_multi(const ResourceRequest& req, const std::vector<NodeId>& avoid, bool with_suspects,
+                    bool with_quarantined, Placement& out) const;
+  bool place_multi(const ResourceRequest& req, const std::vector<NodeId>& avoid, bool with_quarantined,
                    Placement& out) const;
 };
 

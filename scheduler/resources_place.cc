@@ -127,16 +127,16 @@ void ResourcePool::Impl::fill_slot(std::uint32_t n, const ResourceRequest& req, 
 }
 
 bool ResourcePool::Impl::place_single(const ResourceRequest& req, std::uint32_t ranks, const std::vector<NodeId>& avoid,
-                                      Placement& out) const {
+                                      bool with_quarantined, Placement& out) const {
   auto fits = [&](std::uint32_t n) { return !contains(avoid, n) && rank_room(nodes[n], req, ranks) >= ranks; };
   const auto need =
       static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{req.cpus} * ranks, bits::kNone - 1));
   std::uint32_t chosen = buckets.find(need, fits);
-  if (chosen == bits::kNone && suspects > 0) {
-    // Suspect nodes are the last resort; among them, the fullest that fits.
+  if (chosen == bits::kNone && with_quarantined && quarantined > 0) {
+    // Quarantined nodes are the last resort; among them, the fullest that fits.
     for (std::uint32_t n = 0; n < nodes.size(); ++n) {
       const NodeRec& r = nodes[n];
-      if (!r.live || r.draining || !r.suspect || !fits(n)) continue;
+      if (!r.live || r.draining || !r.quarantined || !fits(n)) continue;
       if (chosen == bits::kNone || r.free < nodes[chosen].free) chosen = n;
     }
   }
@@ -202,12 +202,12 @@ std::vector<std::uint32_t> split_ranks(const ResourceRequest& req, std::vector<R
 
 }  // namespace
 
-bool ResourcePool::Impl::place_multi(const ResourceRequest& req, const std::vector<NodeId>& avoid, bool with_suspects,
-                                     Placement& out) const {
+bool ResourcePool::Impl::place_multi(const ResourceRequest& req, const std::vector<NodeId>& avoid,
+                                     bool with_quarantined, Placement& out) const {
   std::vector<Room> rooms;
   for (std::uint32_t n = 0; n < nodes.size(); ++n) {
     const NodeRec& r = nodes[n];
-    if (!r.live || r.draining || (r.suspect && !with_suspects) || contains(avoid, n)) continue;
+    if (!r.live || r.draining || (r.quarantined && !with_quarantined) || contains(avoid, n)) continue;
     if (auto k = rank_room(r, req, req.ranks); k > 0) rooms.push_back({n, k, r.free});
   }
   std::vector<Room> chosen;
@@ -222,8 +222,10 @@ bool ResourcePool::Impl::place_multi(const ResourceRequest& req, const std::vect
   return true;
 }
 
-bool ResourcePool::place_into(const ResourceRequest& req, Placement& out, const std::vector<NodeId>& avoid) const {
+bool ResourcePool::place_into(const ResourceRequest& req, Placement& out, const std::vector<NodeId>& avoid,
+                              bool with_quarantined) const {
   const Impl& im = *impl_;
+  const bool last_resort = with_quarantined && im.quarantined > 0;
   if (is_plain(req) && avoid.empty()) {
     std::uint32_t k = im.buckets.bucket_at_least(req.cpus);
     if (k != bits::kNone) {
@@ -231,11 +233,11 @@ bool ResourcePool::place_into(const ResourceRequest& req, Placement& out, const 
       im.fill_slot(im.buckets.node_in(k), req, 1, out.slots[0]);
       return true;
     }
-    return im.suspects > 0 && im.place_single(req, 1, avoid, out);
+    return last_resort && im.place_single(req, 1, avoid, true, out);
   }
   if (ranks_on_busiest_node(req) == 0) return false;
-  if (req.nodes == 1 || req.ranks == 1) return im.place_single(req, req.ranks, avoid, out);
-  return im.place_multi(req, avoid, false, out) || (im.suspects > 0 && im.place_multi(req, avoid, true, out));
+  if (req.nodes == 1 || req.ranks == 1) return im.place_single(req, req.ranks, avoid, last_resort, out);
+  return im.place_multi(req, avoid, false, out) || (last_resort && im.place_multi(req, avoid, true, out));
 }
 
 std::optional<Placement> ResourcePool::place(const ResourceRequest& req, const std::vector<NodeId>& avoid) const {
@@ -245,7 +247,9 @@ std::optional<Placement> ResourcePool::place(const ResourceRequest& req, const s
 }
 
 std::optional<Placement> ResourcePool::place_on(const ResourceRequest& req, NodeId node) const {
-  if (!is_live(node) || is_draining(node) || ranks_on_busiest_node(req) == 0) return std::nullopt;
+  if (!is_live(node) || is_draining(node) || is_quarantined(node) || ranks_on_busiest_node(req) == 0) {
+    return std::nullopt;
+  }
   if (req.nodes > 1 || (req.ranks_per_node > 0 && req.ranks_per_node < req.ranks)) return std::nullopt;
   const Impl& im = *impl_;
   if (im.rank_room(im.nodes[node.value()], req, req.ranks) < req.ranks) return std::nullopt;

@@ -76,12 +76,22 @@ void see_node(std::vector<Dimension>& dims, const NodeRec& r, const ResourceRequ
   }
 }
 
-std::string no_eligible_node(std::uint32_t live, std::uint32_t draining, std::uint32_t avoided) {
-  if (live == 1) return draining ? "the only node is draining" : "the only node is avoided for this task";
-  if (avoided == 0) return "all " + std::to_string(live) + " nodes are draining";
-  if (draining == 0) return "all " + std::to_string(live) + " nodes are avoided for this task";
-  return "all " + std::to_string(live) + " nodes are draining (" + std::to_string(draining) + ") or avoided (" +
-         std::to_string(avoided) + ")";
+// "the only node is quarantined", "all 4 nodes are draining", "all 3 nodes are draining (1) or
+// quarantined (2)": why no live node may take the request.
+std::string no_eligible_node(std::uint32_t live, std::uint32_t draining, std::uint32_t quarantined,
+                             std::uint32_t avoided) {
+  std::vector<std::pair<const char*, std::uint32_t>> kinds;
+  if (draining) kinds.emplace_back("draining", draining);
+  if (quarantined) kinds.emplace_back("quarantined", quarantined);
+  if (avoided) kinds.emplace_back("avoided for this task", avoided);
+  if (live == 1) return std::string("the only node is ") + (kinds.empty() ? "unusable" : kinds.front().first);
+  std::string s = "all " + std::to_string(live) + " nodes are ";
+  if (kinds.size() == 1) return s + kinds.front().first;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    if (i > 0) s += i + 1 == kinds.size() ? " or " : ", ";
+    s += std::string(kinds[i].first) + " (" + std::to_string(kinds[i].second) + ")";
+  }
+  return s;
 }
 
 }  // namespace
@@ -95,13 +105,17 @@ std::string ResourcePool::why_not(const ResourceRequest& req, const std::vector<
 
   const std::uint32_t per_node = ranks_on_busiest_node(req);
   std::vector<Dimension> dims = dimensions(req, per_node);
-  std::uint32_t draining = 0, avoided = 0, eligible = 0, roomy = 0;
+  std::uint32_t draining = 0, quarantined = 0, avoided = 0, eligible = 0, roomy = 0;
   std::uint64_t room = 0;
   for (std::uint32_t n = 0; n < im.nodes.size(); ++n) {
     const NodeRec& r = im.nodes[n];
     if (!r.live) continue;
     if (r.draining) {
       ++draining;
+      continue;
+    }
+    if (r.quarantined) {
+      ++quarantined;
       continue;
     }
     if (contains(avoid, n)) {
@@ -114,7 +128,7 @@ std::string ResourcePool::why_not(const ResourceRequest& req, const std::vector<
     room += k;
     if (k >= per_node) ++roomy;
   }
-  if (eligible == 0) return no_eligible_node(im.live, draining, avoided);
+  if (eligible == 0) return no_eligible_node(im.live, draining, quarantined, avoided);
   if (avoided > 0 && place_into(req, scratch)) return "only nodes this task must avoid have room now";
   for (const Dimension& d : dims) {
     if (d.meeting == 0) return d.shortfall();

@@ -86,6 +86,11 @@ void Scheduler::on_ready(TaskId t) {
 }
 
 void Scheduler::on_unready(TaskId t) {
+  if (graph_.has_flag(t, TaskGraph::kHeld)) {  // its sums were taken out when it was held
+    graph_.set_flag(t, TaskGraph::kHeld, false);
+    --held_count_;
+    return;
+  }
   std::uint32_t shape = graph_.request_id(t);
   if (--ready_per_shape_[shape] == 0) --live_shapes_;
   ready_cores_ -= cores_of(graph_.request(t));

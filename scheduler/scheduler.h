@@ -3,7 +3,7 @@
 // It owns the task graph, the resource pool, the ready queue, the running attempts and the elasticity
 // policy. The daemon tells it what happened (submissions, nodes joining or lost, tasks started or
 // finished, cancel requests), passing the current time in seconds since the run started, and calls
-// decide(now) to get what to do (start, kill, grow, drain, release, suspect); it carries the decisions
+// decide(now) to get what to do (start, kill, grow, drain, release, quarantine); it carries the decisions
 // out and reports back. States and failure semantics: doc/spec/states.md.
 //
 //   Scheduler s(SchedulerConfig{});
@@ -41,6 +41,12 @@
 
 namespace compss::scheduler {
 
+// A node on which tasks of this many different names failed (task error, out of memory, timeout), with
+// no task succeeding there in between, is quarantined for the rest of the run (doc/spec/states.md,
+// section 5). Fixed: one failing name is the task's problem, two may be chance, three on one node that
+// runs nothing well is the node's.
+inline constexpr std::uint32_t kQuarantineAfterNames = 3;
+
 struct SchedulerConfig {
   PlacementPolicy policy = PlacementPolicy::kFifo;
   std::uint32_t default_retries = 1;  // for tasks that do not set retries
@@ -54,8 +60,8 @@ struct SchedulerConfig {
   double default_estimate_s = 60;         // duration of a task no task of its name has finished, no timeout
   double reservation_after_s = 60;        // a blocked head task gets a reservation after waiting this long
   std::uint32_t backfill_window = 256;    // ready tasks tried per decide() beyond those that start
-  std::uint32_t suspect_after_names = 3;  // a node where tasks of this many names failed is suspect
   std::uint32_t crash_limit = 5;  // re-runs of one task after the nodes it ran on were lost; then it fails
+  double job_end_margin_s = 10;   // a task with a declared length must end this long before the job does
 };
 
 enum class Outcome : std::uint8_t { kRunning, kSuccess, kFailure };
@@ -85,6 +91,12 @@ class Scheduler {
   // running (event `cached`, flag TaskGraph::kCached) and its successors are released. Only a ready task
   // may be cached (its predecessors are done); anything else is an error and changes nothing.
   Status complete_cached(TaskId t);
+  // A restarted daemon found `t` still running where an agent reports it (doc/spec/journal.md, section
+  // 6): the ready task becomes running on `where` (one node's cores and GPUs, as the agent bound them)
+  // without a StartTask decision, its attempt counted as started at `now`. No cores: it ended there
+  // already (its finish follows) and takes nothing. An error, changing nothing, when `t` is not ready,
+  // the node is not live, or any of the slot's ids is unknown there or in use.
+  Status adopt(TaskId t, const NodeSlot& where, double now);
 
   // --- nodes ------------------------------------------------------------------------------------------
   // `releasable`: the elasticity policy may give it back (it came whole from a grow request); the
@@ -102,12 +114,27 @@ class Scheduler {
   // max-nodes, since SLURM still counts them in the job.
   void set_nodes_held_unusable(std::uint32_t n) { nodes_unusable_ = n; }
 
+  // --- the job's end (scheduler_job_end.cc) -----------------------------------------------------------
+  // When the job ends (its time limit), in the run's seconds; nullopt: not known or no limit. A task that
+  // declares how long it may run (declared_run_s) starts only if it would end job_end_margin_s before
+  // that; otherwise it stays ready but held (flag TaskGraph::kHeld, explain reason job-time-limit), out of
+  // the ready queue and of the work the elasticity policy sees. Tasks that declare nothing start as before:
+  // their length is not known. An end moved later (scontrol update of the time limit) or cleared puts the
+  // held tasks back in the queue; the next decide() looks at them again.
+  void set_job_end(std::optional<double> end);
+  const std::optional<double>& job_end() const { return job_end_; }
+  std::uint64_t held_count() const { return held_count_; }
+  TaskId last_held() const { return held_.empty() ? TaskId() : held_.back(); }  // the task held most recently
+  // The longest a run of `t` may take as its submitter declared it: the smaller of its timeout and its
+  // time limit (--timeout, --time) where set; 0: nothing declared.
+  double declared_run_s(TaskId t) const;
+
   // --- reports from the daemon --------------------------------------------------------------------
   Status task_started(TaskId t, double now);
   Status task_finished(TaskId t, TaskExit exit, double now);
 
   // --- decisions ----------------------------------------------------------------------------------
-  // Kills and suspect marks since the last call, kills for timeouts at `now`, starts, then elasticity.
+  // Kills and quarantines since the last call, kills for timeouts at `now`, starts, then elasticity.
   std::vector<Decision> decide(double now);
   void decide_into(double now, std::vector<Decision>& out);  // appends; lets a loop reuse its vector
 
@@ -139,8 +166,8 @@ class Scheduler {
     double idle_since = 0;
     bool releasable = true;
     std::uint32_t attempts = 0;               // slots of running attempts on it
-    std::vector<std::uint32_t> failed_names;  // distinct task names that failed here
-    bool suspect = false;
+    std::vector<std::uint32_t> failed_names;  // distinct task names that failed here since the last success
+    bool quarantined = false;
   };
   struct RetryInfo {
     NodeId home;  // where it failed first
@@ -174,6 +201,7 @@ class Scheduler {
   void cancel_successors(TaskId t);
   void stop_run();
   void note_node_failure(NodeId node, TaskId t);
+  void quarantine(NodeId node);
   // scheduler_place.cc
   void check_timeouts(double now);
   void refresh_priorities();
@@ -184,14 +212,19 @@ class Scheduler {
   void update_reservation(double now);
   std::vector<NodeLoad> node_loads(double now) const;
   std::uint64_t key_of(TaskId t) const;
+  bool stranded(const ResourceRequest& req) const;
   // scheduler_elastic.cc
   void run_elastic(double now, std::vector<Decision>& out);
   ElasticInput elastic_input(double now) const;
   double ready_work_core_s() const;
   double unlocked_work_core_s() const;
+  // scheduler_job_end.cc
+  bool ends_too_late(TaskId t, double now) const;
+  void hold(TaskId t);
   // scheduler_explain.cc
   void explain_ready(TaskId t, Explanation& e) const;
   void explain_no_room(TaskId t, Explanation& e) const;
+  void explain_quarantine(const ResourceRequest& req, Explanation& e) const;
 
   SchedulerConfig cfg_;
   TaskGraph graph_;
@@ -209,7 +242,7 @@ class Scheduler {
   std::unordered_map<std::uint32_t, RetryInfo> retry_;
   std::vector<Timeout> timeouts_;  // min-heap by deadline
   std::vector<NodeBook> nodes_;
-  std::vector<Decision> pending_;  // kills and suspect marks for the next decide()
+  std::vector<Decision> pending_;  // kills and quarantines for the next decide()
   std::vector<TaskId> released_;   // scratch of release_successors()
   Placement scratch_;
   ResourceRequest checked_;  // the last request check_fits() accepted
@@ -231,6 +264,9 @@ class Scheduler {
   std::uint32_t nodes_coming_ = 0;
   std::uint32_t nodes_unusable_ = 0;
   std::vector<std::uint8_t> lost_runs_;  // per task: runs ended by a lost node (crash_limit)
+  std::optional<double> job_end_;
+  std::vector<TaskId> held_;       // tasks held for the job's end (stale entries dropped on release)
+  std::uint64_t held_count_ = 0;   // tasks with kHeld set
   double join_latency_s_;
   double last_elastic_at_ = -1e300;
   double last_now_ = 0;                       // the `now` of the last decide(), for explain()

@@ -42,7 +42,7 @@ double Scheduler::unlocked_work_core_s() const {
       bool unlocked = true;
       graph_.for_each_predecessor(s, [&](TaskId p) {
         const TaskState ps = graph_.state(p);
-        if (ps == TaskState::kPending) unlocked = false;
+        if (ps == TaskState::kPending || graph_.has_flag(p, TaskGraph::kHeld)) unlocked = false;
       });
       if (unlocked) work += estimate(s) * static_cast<double>(cores_of(graph_.request(s)));
     });
@@ -69,7 +69,7 @@ ElasticInput Scheduler::elastic_input(double now) const {
   for (NodeId n : pool_.live_nodes()) {
     const NodeBook& b = nodes_[n.value()];
     in.nodes.push_back(NodeState{n, !b.releasable || n == first_node_, static_cast<std::uint32_t>(pool_.desc(n).cores.size()),
-                                 pool_.is_draining(n), pool_.is_idle(n), b.idle_since});
+                                 pool_.is_draining(n), pool_.is_idle(n), b.idle_since, pool_.is_quarantined(n)});
   }
   return in;
 }

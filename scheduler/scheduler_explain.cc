@@ -92,6 +92,17 @@ void Scheduler::explain_ready(TaskId t, Explanation& e) const {
     e.reasons.push_back({Why::kRunStopped, "the run stopped: a task with on_failure=fail failed", {}, {}, 0});
     return;
   }
+  if (graph_.has_flag(t, TaskGraph::kHeld) && job_end_) {
+    e.reasons.push_back({Why::kJobTimeLimit,
+                         "job time limit: it may run " + seconds(declared_run_s(t)) + " (its --timeout or --time)" +
+                             " and the job ends in " + seconds(std::max(0.0, *job_end_ - last_now_)) + " (" +
+                             seconds(cfg_.job_end_margin_s) + " margin kept); it starts only if the job's time " +
+                             "limit is extended",
+                         {},
+                         {},
+                         0});
+    return;
+  }
   const ResourceRequest& req = graph_.request(t);
   if (pool_.node_count() == 0) {
     e.reasons.push_back({Why::kNoNodes, "the job has no live node", {}, {}, 0});
@@ -109,7 +120,7 @@ void Scheduler::explain_ready(TaskId t, Explanation& e) const {
   if (graph_.has_flag(t, TaskGraph::kRetrying)) {
     const RetryInfo& info = retry_.at(t.value());
     if (!info.elsewhere && info.home.valid() && pool_.is_live(info.home) && !pool_.is_draining(info.home) &&
-        !pool_.is_suspect(info.home) && !pool_.place_on(req, info.home)) {
+        !pool_.is_quarantined(info.home) && !pool_.place_on(req, info.home)) {
       e.reasons.push_back({Why::kWaitingForSameNode,
                            "retry " + std::to_string(graph_.failures(t)) + " waits for room on " +
                                pool_.desc(info.home).name + ", where it failed",
@@ -156,6 +167,7 @@ void Scheduler::explain_no_room(TaskId t, Explanation& e) const {
     e.reasons.push_back(
         {Why::kDraining, std::to_string(draining) + " node(s) draining take no new work", {}, {}, draining});
   }
+  explain_quarantine(req, e);
   const std::uint64_t live = pool_.node_count();
   if (!cfg_.elastic) {
     e.reasons.push_back(
@@ -180,6 +192,30 @@ void Scheduler::explain_no_room(TaskId t, Explanation& e) const {
   (void)t;
 }
 
+// Quarantined nodes take no new task: say so, name them, and say what a task that only they could hold
+// does (the last resort of states.md section 5).
+void Scheduler::explain_quarantine(const ResourceRequest& req, Explanation& e) const {
+  const std::uint64_t count = pool_.quarantined_count();
+  if (count == 0) return;
+  std::vector<std::string> names;
+  for (NodeId n : pool_.live_nodes()) {
+    if (!pool_.is_quarantined(n)) continue;
+    if (names.size() == kListed) {
+      names.push_back("and " + std::to_string(count - kListed) + " more");
+      break;
+    }
+    names.push_back(pool_.desc(n).name);
+  }
+  std::string text = std::to_string(count) + " node(s) quarantined take no new task: tasks of several names failed " +
+                     "there (" + join(names, ", ") + ")";
+  if (Status s = pool_.check_usable(req); !s) {
+    text += "; no other node could ever hold this task (" + s.error().message + "): " +
+            (nodes_coming_ > 0 ? "it waits for the node(s) coming"
+                               : "it runs on a quarantined node as a last resort once one has room");
+  }
+  e.reasons.push_back({Why::kQuarantined, text, {}, {}, count});
+}
+
 // --- the text of an explanation ---------------------------------------------------------------------
 const char* to_string(Explanation::Why why) {
   using W = Explanation::Why;
@@ -198,6 +234,8 @@ const char* to_string(Explanation::Why why) {
       return "grow-requested";
     case W::kDraining:
       return "draining";
+    case W::kQuarantined:
+      return "quarantined";
     case W::kBlockedByReservation:
       return "blocked-by-reservation";
     case W::kHoldsReservation:
@@ -208,6 +246,8 @@ const char* to_string(Explanation::Why why) {
       return "queued-behind";
     case W::kRunStopped:
       return "run-stopped";
+    case W::kJobTimeLimit:
+      return "job-time-limit";
     case W::kScheduled:
       return "scheduled";
     case W::kRunning:

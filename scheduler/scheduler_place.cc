@@ -72,7 +72,7 @@ std::vector<NodeLoad> Scheduler::node_loads(double now) const {
   std::vector<NodeLoad> loads;
   std::vector<std::uint32_t> index(pool_.id_count(), 0xffffffffu);
   for (NodeId n : pool_.live_nodes()) {
-    if (pool_.is_draining(n)) continue;
+    if (pool_.is_draining(n) || pool_.is_quarantined(n)) continue;
     const NodeDesc& d = pool_.desc(n);
     NodeLoad l;
     l.node = n;
@@ -126,7 +126,8 @@ Scheduler::Fit Scheduler::try_place(TaskId t, double now, Placement& p) {
   if (graph_.has_flag(t, TaskGraph::kRetrying)) {
     const RetryInfo& info = retry_.at(t.value());
     const NodeId home = info.home;
-    const bool home_usable = home.valid() && pool_.is_live(home) && !pool_.is_draining(home) && !pool_.is_suspect(home);
+    const bool home_usable =
+        home.valid() && pool_.is_live(home) && !pool_.is_draining(home) && !pool_.is_quarantined(home);
     if (!info.elsewhere && home_usable) {
       // Once more on the node where it failed (COMPSs' first retry); it waits for room there.
       const bool reserved = held_back_by_reservation(t, now) &&
@@ -136,13 +137,21 @@ Scheduler::Fit Scheduler::try_place(TaskId t, double now, Placement& p) {
       p = std::move(*on);
       return Fit::kPlaced;
     }
-    if (info.elsewhere && home.valid() && pool_.node_count() > 1) avoid.push_back(home);
+    // Another node, when there is one outside quarantine (a quarantined home is never used anyway).
+    if (info.elsewhere && home_usable && pool_.node_count() - pool_.quarantined_count() > 1) avoid.push_back(home);
   }
   if (held_back_by_reservation(t, now)) {
     avoid.insert(avoid.end(), reservation_->nodes.begin(), reservation_->nodes.end());
   }
-  if (avoid.empty()) return pool_.place_into(req, p) ? Fit::kPlaced : Fit::kNoRoom;
-  return pool_.place_into(req, p, avoid) ? Fit::kPlaced : Fit::kNoRoomConstrained;
+  if (pool_.place_into(req, p, avoid)) return Fit::kPlaced;
+  // The last resort (states.md section 5): a task no node outside quarantine could ever hold, while no
+  // node is coming, runs on a quarantined node rather than wait for ever.
+  if (pool_.quarantined_count() > 0 && stranded(req) && pool_.place_into(req, p, {}, true)) return Fit::kPlaced;
+  return avoid.empty() ? Fit::kNoRoom : Fit::kNoRoomConstrained;
+}
+
+bool Scheduler::stranded(const ResourceRequest& req) const {
+  return nodes_coming_ == 0 && !pool_.check_usable(req);
 }
 
 // Tries ready tasks in policy order. A task that does not fit is put back; the first of them is the
@@ -161,7 +170,14 @@ void Scheduler::place_ready(double now, std::vector<Decision>& out) {
       graph_.set_flag(t, TaskGraph::kQueued, false);
       continue;
     }
-    if (pool_.free_cores() == 0 || failed_shapes_.size() >= live_shapes_) {
+    if (ends_too_late(t, now)) {
+      ready_.pop();
+      hold(t);
+      continue;
+    }
+    // No free core outside quarantine: nothing more fits, but for the last resort on quarantined nodes.
+    const bool full = pool_.free_cores() == 0 && pool_.quarantined_count() == 0;
+    if (full || failed_shapes_.size() >= live_shapes_) {
       if (!head_seen && blocked_head_ != t) {
         blocked_head_ = t;
         blocked_since_ = now;

@@ -1,5 +1,5 @@
-// scheduler_run.cc - attempts in flight: starts, exits, cancellation, failure policies, lost nodes.
-// The rules are doc/spec/states.md, sections 2 to 5.
+// scheduler_run.cc - attempts in flight: starts, exits, cancellation, failure policies, quarantine, lost
+// nodes. The rules are doc/spec/states.md, sections 2 to 5.
 #include <algorithm>
 
 #include "scheduler/scheduler.h"
@@ -69,6 +69,7 @@ Status Scheduler::task_finished(TaskId t, TaskExit exit, double now) {
   if (exit.kind == TaskExit::Kind::kOk) {
     (void)graph_.apply(t, TaskEvent::kSucceeded);
     forget_retry(t);
+    if (node.valid()) book(node).failed_names.clear();  // the node runs tasks well: its count starts over
     if (started >= 0 && estimates_.learn(graph_.name_id(t), now - started)) cp_estimates_changed_ = true;
     release_successors(t);
     return ok_status();
@@ -86,6 +87,21 @@ Status Scheduler::complete_cached(TaskId t) {
   ++cached_;
   release_successors(t);
   return ok_status();
+}
+
+Status Scheduler::adopt(TaskId t, const NodeSlot& where, double now) {
+  if (!graph_.contains(t)) return fail("adopt: task ", t.str(), " does not exist");
+  if (graph_.state(t) != TaskState::kReady)
+    return fail("adopt: task ", t.str(), " is ", to_string(graph_.state(t)), ", not ready");
+  // No cores: the task has ended there already (its report follows) and holds nothing.
+  if (where.cores.empty() ? !pool_.is_live(where.node) : !pool_.is_free(where))
+    return fail("adopt: task ", t.str(), ": its cores or GPUs are not free on that node");
+  Placement p;
+  p.slots.push_back(where);
+  on_unready(t);  // its queue entry is stale now and dropped when reached
+  (void)graph_.apply(t, TaskEvent::kPlaced);
+  occupy(t, p, now);
+  return task_started(t, now);
 }
 
 void Scheduler::release_successors(TaskId t) {
@@ -165,22 +181,35 @@ void Scheduler::fail_final(TaskId t, FailureCause cause) {
   forget_retry(t);
 }
 
+// Quarantine (states.md section 5): the names of tasks that failed on the node since a task last
+// succeeded there; at kQuarantineAfterNames of them the node gets no new task for the rest of the run.
+// Only the failures that fail_attempt() sees count: task errors, out of memory, timeouts; never a lost
+// node, a kill by request or a cancellation.
 void Scheduler::note_node_failure(NodeId node, TaskId t) {
-  if (!node.valid() || cfg_.suspect_after_names == 0) return;
+  if (!node.valid()) return;
   NodeBook& b = book(node);
+  if (b.quarantined) return;
   const std::uint32_t name = graph_.name_id(t);
   if (std::find(b.failed_names.begin(), b.failed_names.end(), name) == b.failed_names.end()) {
     b.failed_names.push_back(name);
   }
-  if (b.suspect || b.failed_names.size() < cfg_.suspect_after_names) return;
-  b.suspect = true;
-  if (pool_.is_live(node)) pool_.set_suspect(node, true);
+  if (b.failed_names.size() >= kQuarantineAfterNames) quarantine(node);
+}
+
+void Scheduler::quarantine(NodeId node) {
+  NodeBook& b = book(node);
+  b.quarantined = true;
+  if (!pool_.is_live(node)) return;
+  pool_.set_quarantined(node, true);
+  if (reservation_ && std::binary_search(reservation_->nodes.begin(), reservation_->nodes.end(), node)) {
+    reservation_.reset();
+  }
   std::string names;
   for (std::uint32_t n : b.failed_names) names += (names.empty() ? "" : ", ") + std::string(graph_.name_of(n));
-  pending_.emplace_back(
-      std::in_place_type<SuspectNode>,
-      SuspectNode{node, "tasks of " + std::to_string(b.failed_names.size()) + " different names failed on " +
-                            pool_.desc(node).name + " (" + names + "); avoided while other nodes have room"});
+  pending_.emplace_back(std::in_place_type<QuarantineNode>,
+                        QuarantineNode{node, "tasks of " + std::to_string(b.failed_names.size()) +
+                                                 " different names failed on " + pool_.desc(node).name + " (" + names +
+                                                 ") and none succeeded there since: no new task goes there"});
 }
 
 // --- cancellation ----------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ struct FileAccess {
 };
 
 struct TaskSpec {
-  std::string name;     // groups tasks for duration estimates and suspect nodes; default: the command's
+  std::string name;     // groups tasks for duration estimates and node quarantine; default: the command's
                         // first word without its directory
   std::string command;  // run by the agent; "{i}" is replaced by the array index when the daemon builds it
   std::vector<FileAccess> accesses;
@@ -56,6 +56,7 @@ struct TaskSpec {
   FailurePolicy on_failure = FailurePolicy::kRetry;
   int retries = -1;           // -1: the scheduler's default (SchedulerConfig::default_retries)
   double timeout_s = 0;       // 0: no limit
+  double time_limit_s = 0;    // the longest it is expected to run (compss submit --time); 0: not said
   std::int32_t priority = 0;  // higher first under the priority policy
   std::string group;          // "" = no group
 };

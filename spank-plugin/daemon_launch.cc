@@ -62,6 +62,7 @@ Result<pid_t> start_compssd(const DaemonLaunch& l) {
   s.argv = {l.compssd, "--job-dir", l.job_dir, "--ready-fd", std::to_string(ready_w)};
   if (!l.options.empty()) s.argv.insert(s.argv.end(), {"--options", l.options});
   if (!l.socket.empty()) s.argv.insert(s.argv.end(), {"--socket", l.socket});
+  if (l.restarts) s.argv.insert(s.argv.end(), {"--restarts", std::to_string(l.restarts)});
   s.env = l.env;
   s.who = "spank_compss";
   const auto spawned = spawn_process(s);

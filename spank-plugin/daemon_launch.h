@@ -30,6 +30,7 @@ struct DaemonLaunch {
   std::string socket;             // Unix socket path; empty: compssd's default
   std::vector<std::string> env;   // the complete environment, "KEY=VALUE"
   unsigned ready_timeout_s = 120;
+  unsigned restarts = 0;  // compssd --restarts: run it under its supervisor (daemon/supervisor.h)
 };
 
 Result<pid_t> start_compssd(const DaemonLaunch& l);

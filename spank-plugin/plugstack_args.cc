@@ -8,7 +8,7 @@
 namespace compss::spank {
 namespace {
 
-constexpr std::string_view kKnown = "compssd, max_nodes, jobdir, config, ready_timeout, finish_timeout";
+constexpr std::string_view kKnown = "compssd, max_nodes, jobdir, config, ready_timeout, finish_timeout, restarts";
 
 Status need_absolute(std::string_view key, const std::string& value) {
   if (value.empty() || value.front() != '/') return fail(key, "=", value, ": expected an absolute path");
@@ -30,6 +30,10 @@ Status apply(PlugstackArgs& c, const std::string& key, const std::string& value)
     auto n = parse_uint(value, key, 1, 100000);
     if (!n) return n.error();
     c.max_nodes = static_cast<std::uint32_t>(*n);
+  } else if (key == "restarts") {
+    auto n = parse_uint(value, key, 0, 1000);
+    if (!n) return n.error();
+    c.restarts = static_cast<std::uint32_t>(*n);
   } else if (key == "ready_timeout" || key == "finish_timeout") {
     auto s = seconds(key, value);
     if (!s) return s.error();

@@ -2,6 +2,7 @@
 //
 //   required /usr/lib/.../slurm-wlm/spank_compss.so compssd=/usr/local/bin/compssd max_nodes=16
 //            jobdir=/scratch/compss config=/etc/slurm-compss/compss.yaml ready_timeout=120 finish_timeout=3600
+//            restarts=20
 //
 // Lifecycle: parsed once per process in slurm_spank_init from the argument vector SLURM hands the plugin.
 // Failure behaviour: an unknown argument or a bad value is reported in `errors` (one line each, for the log)
@@ -22,6 +23,7 @@ struct PlugstackArgs {
   std::string config_file;               // the site compss.yaml handed to compssd; empty: none
   std::uint32_t ready_timeout_s = 120;   // how long the job waits for compssd's "ready"
   std::uint32_t finish_timeout_s = 3600; // how long the job's end waits for the remaining tasks
+  std::uint32_t restarts = 20;           // compssd killed in a job is restarted this often (0: never)
 };
 
 struct PlugstackParse {

@@ -232,6 +232,7 @@ int start_runtime(spank_t sp) {
   l.job_dir = job_dir_for(s);
   l.socket = "/tmp/compss-" + std::to_string(::getuid()) + "/" + s.tag() + "/compssd.sock";
   l.ready_timeout_s = g_site.ready_timeout_s;
+  l.restarts = g_site.restarts;
   // SLURM_EXPORT_ENV goes: with `sbatch --export=NONE` compssd's own srun (the agents) would otherwise start
   // the agents in a fresh login environment, without the PATH and the secret compssd hands them.
   l.env = env_with(job_env(sp), {s.marker(), "COMPSS_JOB_DIR=" + l.job_dir}, {kOptionEnv, "SLURM_EXPORT_ENV"});

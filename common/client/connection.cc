@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <compss/client.hpp>
+#include <thread>
+#include <type_traits>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -23,6 +26,9 @@ namespace compss::client {
 namespace {
 
 constexpr int kHandshakeTimeoutMs = 30000;
+// A request repeated on a new connection (repeatable()) that breaks again within a second is repeated at
+// most this often in a row: a daemon that closes every connection is not asked forever.
+constexpr int kMaxRepeats = 3;
 constexpr const char* kProgram = "libcompss-client " PACKAGE_VERSION;
 
 Error usage(std::string message) {
@@ -42,9 +48,19 @@ Status check_selection(const Selection& s, bool allow_all, std::string_view call
   return {};
 }
 
+// Requests whose repetition changes nothing, repeated on a new connection when the old one broke: the
+// questions, and a submit with a key (the daemon answers a key it has seen with the ids it gave then).
+template <class Request>
+bool repeatable(const Request& r) {
+  if constexpr (std::is_same_v<Request, proto::Submit>) return !r.key.empty();
+  return std::is_same_v<Request, proto::Wait> || std::is_same_v<Request, proto::StatusQuery> ||
+         std::is_same_v<Request, proto::Query> || std::is_same_v<Request, proto::Explain>;
+}
+
 }  // namespace
 
 struct Connection::Impl {
+  std::string address;  // as given to connect(): "" means the environment's
   Socket socket;
   proto::FrameReader reader;
   ServerInfo server;
@@ -57,6 +73,9 @@ struct Connection::Impl {
   Error break_with(Error e);
   template <class Reply, class Request>
   Result<Reply> call(Request request);
+  template <class Reply, class Request>
+  Result<Reply> call_once(Request& request);
+  bool reconnect();
 };
 
 Error Connection::Impl::break_with(Error e) {
@@ -93,6 +112,40 @@ Result<proto::Message> Connection::Impl::read_message(int timeout_ms) {
 template <class Reply, class Request>
 Result<Reply> Connection::Impl::call(Request request) {
   std::lock_guard lock(mu);
+  const bool was_open = broken.empty();  // a connection broken by an earlier call stays broken
+  auto r = call_once<Reply>(request);
+  if (!was_open) return r;
+  // Repeats that break at once are counted; one that lasted a while (a long wait across several
+  // restarts) starts the count over.
+  for (int repeats = 0; !r && r.error().kind == ErrorKind::kLost && repeatable(request) && repeats < kMaxRepeats;) {
+    if (!reconnect()) break;
+    const auto sent = std::chrono::steady_clock::now();
+    r = call_once<Reply>(request);
+    repeats = std::chrono::steady_clock::now() - sent > std::chrono::seconds(1) ? 0 : repeats + 1;
+  }
+  return r;
+}
+
+// A new connection to the same address, tried for up to kReconnectSeconds (a compssd restarting: its
+// address refuses connections, or is gone for a moment, or answers and dies). False, the connection
+// staying broken, when none came or the daemon refused this client.
+bool Connection::Impl::reconnect() {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(kReconnectSeconds);
+  auto c = Connection::connect(address);
+  while (!c && c.error().kind != ErrorKind::kRefused && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    c = Connection::connect(address);
+  }
+  if (!c) return false;
+  socket = std::move(c->impl_->socket);
+  reader = std::move(c->impl_->reader);
+  server = std::move(c->impl_->server);
+  broken.clear();
+  return true;
+}
+
+template <class Reply, class Request>
+Result<Reply> Connection::Impl::call_once(Request& request) {
   if (!broken.empty()) return Error{ErrorKind::kLost, broken, {}};
   request.rid = next_rid++;
   if (auto s = send(request); !s) return s.error();
@@ -120,9 +173,18 @@ const ServerInfo& Connection::server() const {
 Result<Connection> Connection::connect(std::string_view address) {
   auto addr = resolve_address(address, [](const char* name) -> const char* { return std::getenv(name); });
   if (!addr) return addr.error();
+  // A refused connection where a socket or port was published: a compssd restarting (a few seconds).
   auto sock = connect_socket(*addr);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(kReconnectSeconds);
+  while (!sock && (sock.error().message.find("connection refused") != std::string::npos ||
+                   sock.error().message.find("Connection refused") != std::string::npos) &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    sock = connect_socket(*addr);
+  }
   if (!sock) return sock.error();
   auto impl = std::make_unique<Impl>();
+  impl->address = std::string(address);
   impl->socket = std::move(*sock);
   if (addr->kind == Address::Kind::kUnix) {
     // Anyone can leave a socket where ours should be: talk only to a daemon of our own uid.
@@ -188,6 +250,7 @@ Result<std::vector<IdRange>> Connection::submit(const std::vector<TaskSpec>& tas
     request.tasks.push_back(to_wire(with_absolute_paths(t, cwd)));
     counts.push_back(task_count(t));
   }
+  if (auto key = random_hex(16)) request.key = *key;  // without one a submit is not repeated
   auto answer = impl_->call<proto::Submitted>(std::move(request));
   if (!answer) return answer.error();
   auto ids = split_ids(answer->ids, counts);

@@ -81,10 +81,16 @@ WaitResult from_wire(const proto::WaitResult& w) {
 RunStatus from_wire(const proto::StatusResult& s) {
   RunStatus r;
   const auto& c = s.counts;
-  r.counts = {c.pending, c.ready, c.scheduled, c.running, c.done, c.failed, c.cancelled, c.cached};
-  for (const auto& n : s.nodes)
-    r.nodes.push_back({n.name, std::string(proto::word(n.state)), n.cores, n.busy, n.request, n.helper_job, n.granted,
-                       n.joined, n.drained, n.left, n.tasks_run, n.why, n.cpus});
+  r.counts = {c.pending, c.ready, c.scheduled, c.running, c.done, c.failed, c.cancelled, c.cached, c.held};
+  for (const auto& n : s.nodes) {
+    // A quarantined node is up (or draining) on the wire, with the time of its quarantine; its users read
+    // one state word.
+    const bool quarantined =
+        n.quarantined >= 0 && (n.state == proto::NodeState::kUp || n.state == proto::NodeState::kDraining);
+    r.nodes.push_back({n.name, quarantined ? "quarantined" : std::string(proto::word(n.state)), n.cores, n.busy,
+                       n.request, n.helper_job, n.granted, n.joined, n.drained, n.left, n.tasks_run, n.why, n.cpus,
+                       n.quarantined});
+  }
   for (const auto& e : s.events) r.events.push_back({e.t, e.kind, e.node, e.task, e.request, e.count, e.cause, e.text});
   r.outcome = std::string(proto::word(s.outcome));
   return r;

@@ -45,6 +45,8 @@ void read(Reader& r, ErrorMessage& m) {
 void read(Reader& r, Submit& m) {
   r.u64("rid", m.rid);
   r.list("tasks", m.tasks, kRequired, true, read_task_spec);
+  r.str("key", m.key);
+  if (m.key.size() > 64) r.fail("key", "is longer than 64 bytes");
 }
 
 void read(Reader& r, Submitted& m) {

@@ -32,6 +32,8 @@ void read_running(Reader& r, RunningTask& t) {
   r.u64("task", t.task, kRequired);
   r.u32("attempt", t.attempt, kRequired, 1);
   r.u32("pid", t.pid, kRequired, 1, kMaxPid);
+  r.u32_list("cores", t.cores);
+  r.u32_list("gpus", t.gpus);
 }
 
 void read_output_policy(Reader& r, OutputPolicy& o) {
@@ -100,6 +102,7 @@ void read_counts(Reader& r, StateCounts& c) {
   r.u64("failed", c.failed);
   r.u64("cancelled", c.cancelled);
   r.u64("cached", c.cached);
+  r.u64("held", c.held);
 }
 
 void read_node_info(Reader& r, NodeInfo& n) {
@@ -116,6 +119,7 @@ void read_node_info(Reader& r, NodeInfo& n) {
   r.u64("tasks_run", n.tasks_run);
   r.str("why", n.why);
   r.str("cpus", n.cpus);
+  r.seconds("quarantined", n.quarantined);
 }
 
 void read_event(Reader& r, EventRecord& e) {
@@ -197,6 +201,7 @@ void read(Reader& r, Finished& m) {
   r.seconds("wall_s", m.wall_s);
   r.opt_object("output", m.output, read_output_ref);
   r.str("reason", m.reason);
+  r.str("output_lost", m.output_lost);
 }
 
 void read(Reader&, Heartbeat&) {}

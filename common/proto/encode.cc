@@ -37,6 +37,7 @@ void write(json& j, const Submit& m) {
   json tasks = json::array();
   for (const TaskSpec& t : m.tasks) tasks.push_back(task_spec_json(t));
   j["tasks"] = std::move(tasks);
+  put_if(j, "key", m.key);
 }
 
 void write(json& j, const Submitted& m) {

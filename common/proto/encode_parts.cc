@@ -12,7 +12,12 @@ json gpu_json(const GpuDesc& g) {
   return j;
 }
 
-json running_json(const RunningTask& r) { return json{{"task", r.task}, {"attempt", r.attempt}, {"pid", r.pid}}; }
+json running_json(const RunningTask& r) {
+  json j{{"task", r.task}, {"attempt", r.attempt}, {"pid", r.pid}};
+  if (!r.cores.empty()) j["cores"] = r.cores;
+  if (!r.gpus.empty()) j["gpus"] = r.gpus;
+  return j;
+}
 
 json output_ref_json(const OutputRef& o) {
   json j{{"file", o.file}};
@@ -103,6 +108,7 @@ json counts_json(const StateCounts& c) {
   put_if(j, "failed", c.failed);
   put_if(j, "cancelled", c.cancelled);
   put_if(j, "cached", c.cached);
+  put_if(j, "held", c.held);
   return j;
 }
 
@@ -117,6 +123,7 @@ json node_info_json(const NodeInfo& n) {
   put_if(j, "tasks_run", n.tasks_run);
   put_str(j, "why", n.why);
   put_str(j, "cpus", n.cpus);
+  if (n.quarantined >= 0) j["quarantined"] = n.quarantined;
   return j;
 }
 
@@ -194,6 +201,7 @@ void write(json& j, const Finished& m) {
   put_if(j, "wall_s", m.wall_s);
   if (m.output) j["output"] = output_ref_json(*m.output);
   put_str(j, "reason", m.reason);
+  put_str(j, "output_lost", m.output_lost);
 }
 
 void write(json&, const Heartbeat&) {}

@@ -45,6 +45,10 @@ Result<HelloBinding> parse_hello_payload(std::string_view payload);  // an error
 // What the daemon's credential in `welcome` carries: the client's nonce back.
 std::string welcome_payload(std::string_view nonce);
 
+// The daemon's `error` (code `invalid`) to an agent whose node it took for lost begins with this: the
+// agent kills its tasks (they run elsewhere now) before it registers again (protocol.md, `register`).
+inline constexpr std::string_view kLostPrefix = "lost:";
+
 // Whether `from` may send `m` at all (spec section 4's table); a receiver answers `unexpected` otherwise.
 bool may_send(Peer from, const Message& m);
 

@@ -81,6 +81,7 @@ struct StateCounts {
   std::uint64_t failed = 0;
   std::uint64_t cancelled = 0;
   std::uint64_t cached = 0;  // of done: taken from a resumed run's journal without running
+  std::uint64_t held = 0;    // of ready: not started, they would not end before the job's time limit
   friend bool operator==(const StateCounts&, const StateCounts&) = default;
 };
 
@@ -95,6 +96,7 @@ struct NodeInfo {  // one stay of a node in the job
   std::uint64_t tasks_run = 0;
   std::string why{};  // an initializer, so that {name, state, cores, busy} needs no more
   std::string cpus{};  // SLURM's ids of the CPUs the job holds there ("1", "0-1"); "" when not known
+  double quarantined = -1;  // when the scheduler quarantined it (seconds since the run began); < 0: never
   friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
 };
 
@@ -146,6 +148,8 @@ struct RunningTask {
   std::uint64_t task = 0;
   std::uint32_t attempt = 1;
   std::uint32_t pid = 0;
+  std::vector<std::uint32_t> cores;  // as the assign gave them
+  std::vector<std::uint32_t> gpus;
   friend bool operator==(const RunningTask&, const RunningTask&) = default;
 };
 
@@ -199,6 +203,7 @@ struct Submit {
   static constexpr std::string_view kType = "submit";
   std::uint64_t rid = 0;
   std::vector<TaskSpec> tasks;
+  std::string key;  // the client's token: the same submit sent again adds nothing (protocol.md)
   friend bool operator==(const Submit&, const Submit&) = default;
 };
 
@@ -380,6 +385,7 @@ struct Finished {
   double wall_s = 0;
   std::optional<OutputRef> output;
   std::string reason;
+  std::string output_lost;  // why some or all of its output was not stored (a full disk); "" when none was lost
   friend bool operator==(const Finished&, const Finished&) = default;
 };
 

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 
@@ -16,6 +18,8 @@ namespace {
 std::mutex g_mu;
 std::string g_program = "compss";
 int g_fd = STDERR_FILENO;
+std::string g_path;      // the log file's, "" while on stderr
+bool g_failing = false;  // the last write to the file failed (said once on stderr)
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 
 const char* level_name(Level l) {
@@ -54,6 +58,8 @@ Status set_file(const std::string& path) {
   std::lock_guard lk(g_mu);
   if (g_fd != STDERR_FILENO) ::close(g_fd);
   g_fd = fd;
+  g_path = path;
+  g_failing = false;
   return {};
 }
 
@@ -78,12 +84,30 @@ void write(Level lvl, std::string_view message) {
   // One write(2) per line so lines from several processes sharing a file do not interleave.
   const char* p = line.data();
   size_t left = line.size();
+  int err = 0;
   while (left > 0) {
     ssize_t n = ::write(g_fd, p, left);
-    if (n <= 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : ENOSPC;
+      break;
+    }
     p += n;
     left -= static_cast<size_t>(n);
   }
+  if (g_fd == STDERR_FILENO) return;
+  if (err == 0) {
+    g_failing = false;
+    return;
+  }
+  if (g_failing) return;  // said already; the lines that cannot be written meanwhile are lost
+  g_failing = true;
+  // A full disk must not make the log's own failure silent: once on stderr (the job's output under SLURM),
+  // with the line that failed.
+  std::string note = std::string(stamp) + " " + g_program + "[" + std::to_string(::getpid()) +
+                     "] error: cannot write the log " + g_path + ": " + std::strerror(err) +
+                     "; this line follows, and later lines are lost until it can be written again\n" + line;
+  (void)!::write(STDERR_FILENO, note.data(), note.size());
 }
 
 }  // namespace compss::log

@@ -21,7 +21,9 @@ namespace compss::log {
 enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3, kOff = 4 };
 
 void init(std::string_view program, Level level);
-Status set_file(const std::string& path);  // appends; on failure the sink stays as it was
+// Appends; on failure the sink stays as it was. A log file that cannot be written (a full disk) is said once
+// on stderr, with the line that failed; the lines that fail after it are lost, until a write succeeds again.
+Status set_file(const std::string& path);
 void set_level(Level level);
 Level level();
 Result<Level> parse_level(std::string_view name);

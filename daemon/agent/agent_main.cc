@@ -5,9 +5,13 @@
 // The job's secret comes from the environment (COMPSS_SECRET), never from argv. The agent exits after a
 // `stop` (once its tasks are reported), on SIGTERM/SIGINT, or when the daemon's connection is gone for
 // --reconnect seconds; in each case it kills its tasks' process groups first. A connection lost after
-// registering (the daemon took the node for lost, or restarted) kills the tasks at once, since the daemon
-// re-runs them elsewhere, and the agent registers again as a new life of its node. Task output: one stream file per node in
-// <job-dir>/out/ (launcher.h). Exit status: 0 after a stop, 1 when the daemon went away or on an error.
+// registering: when the daemon said the node is lost (an `error` "lost: ...", after a SIGSTOP or a suspend
+// silenced the heartbeats) the tasks are killed at once, since the daemon re-runs them elsewhere; when it
+// just ended (compssd killed, and restarted by its supervisor) the tasks go on, their ends are kept, and
+// the agent registers again with them (register.running) followed by the `finished` of those that ended
+// meanwhile and of those reported in the last kResendWindow (the old compssd may not have journaled them);
+// the new compssd takes over or kills each. Task output: one stream file per node in <job-dir>/out/
+// (launcher.h). Exit status: 0 after a stop, 1 when the daemon went away or on an error.
 #include <unistd.h>
 
 #include <utility>  // before Asio: Boost 1.74's Asio needs it under C++20
@@ -19,6 +23,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
 #include <string>
 
@@ -45,6 +50,10 @@ struct Args {
   std::uint32_t reconnect_s = 60;  // after losing the daemon: keep trying to come back this long
 };
 
+// Finished reports sent this long ago or less are sent again to a daemon that restarted: the old one
+// commits its journal every 0.1 s, so anything older is in it.
+constexpr std::chrono::seconds kResendWindow{30};
+
 class Agent {
  public:
   Agent(asio::io_context& io, Args args) : io_(io), args_(std::move(args)), signals_(io, SIGTERM, SIGINT), user_signals_(io, SIGUSR1, SIGUSR2), beat_(io) {}
@@ -61,6 +70,9 @@ class Agent {
   void shut(int code, const std::string& why);
   Status apply_allocation(agent::TopologyOptions& topt) const;
   void maybe_exit();
+  bool connected() const { return welcomed_ && stream_ && stream_->is_open(); }
+  void report(proto::Finished f, pid_t pid);
+  void register_node();
 
   asio::io_context& io_;
   Args args_;
@@ -77,7 +89,15 @@ class Agent {
   bool registered_once_ = false;  // part of the run once: a lost connection is worth coming back from
   bool refused_ = false;
   bool stopping_ = false;
+  bool lost_ = false;  // the daemon said this node is lost: its tasks die before the agent comes back
   int exit_code_ = 0;
+  struct Report {
+    std::chrono::steady_clock::time_point sent;
+    proto::Finished f;
+    pid_t pid;
+  };
+  std::deque<Report> recent_;  // sent in the last kResendWindow
+  std::vector<Report> unsent_;  // ended while no daemon was connected
 };
 
 proto::Finished to_finished(const agent::TaskResult& r) {
@@ -105,6 +125,7 @@ proto::Finished to_finished(const agent::TaskResult& r) {
   f.wall_s = std::chrono::duration<double>(r.wall).count();
   if (!r.output.path.empty()) f.output = proto::OutputRef{r.output.path, r.output.offset, r.output.length};
   f.reason = r.reason;
+  f.output_lost = r.output.error;  // a full disk: said in the report, the task's result stands
   return f;
 }
 
@@ -123,17 +144,25 @@ Status Agent::connect() {
   return {};
 }
 
-// The daemon closed the connection (it took the node for lost: a missed heartbeat after a SIGSTOP or a
-// suspend) or went away. Its tasks are being re-run elsewhere, so the ones here are killed at once; then
-// the agent comes back as a new node life when it can, for reconnect_s seconds.
+// The daemon's connection ended. After a `lost` error the daemon re-runs this node's tasks elsewhere, so
+// they are killed at once and the agent comes back, once they are gone, as a new node life. Otherwise the
+// daemon itself went away (killed; its supervisor restarts it): the tasks go on and the agent comes back
+// with them. Either way it tries for reconnect_s seconds.
 void Agent::connection_lost(const std::string& why) {
   if (stopping_) return shut(0, "daemon connection " + why);
   if (refused_ || !registered_once_ || args_.reconnect_s == 0) return shut(1, "daemon connection " + why);
-  log::warn("daemon connection ", why, ": killing this node's ", launcher_->running(),
-            " task(s) (the daemon re-runs them) and coming back");
-  launcher_->kill_all(SIGKILL, std::chrono::milliseconds(0));
   beat_.cancel();
   welcomed_ = false;
+  if (lost_) {
+    log::warn("daemon connection ", why, " after the daemon took this node for lost: killing its ",
+              launcher_->running(), " task(s) (the daemon re-runs them) and coming back");
+    launcher_->kill_all(SIGKILL, std::chrono::milliseconds(0));
+    unsent_.clear();
+    recent_.clear();
+  } else {
+    log::warn("daemon connection ", why, ": keeping this node's ", launcher_->running(),
+              " task(s) running and coming back with them");
+  }
   give_up_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(args_.reconnect_s);
   retry_pause_ = std::chrono::milliseconds(500);
   retry_.expires_after(retry_pause_);
@@ -144,17 +173,64 @@ void Agent::connection_lost(const std::string& why) {
 
 void Agent::try_reconnect() {
   if (io_.stopped()) return;
-  // The killed tasks must be gone (and reported to nobody) before this node offers its cores again.
-  if (launcher_->running() == 0) {
+  // After a loss the killed tasks must be gone (and reported to nobody) before the node offers its cores.
+  if (!lost_ || launcher_->running() == 0) {
     if (auto s = connect(); s) return;
     else log::info("reconnecting: ", s.error().message);
   }
   if (std::chrono::steady_clock::now() >= give_up_at_) return shut(1, "the daemon did not come back");
-  retry_pause_ = std::min(retry_pause_ * 2, std::chrono::milliseconds(5000));
+  retry_pause_ = std::min(retry_pause_ * 2, std::chrono::milliseconds(2000));
   retry_.expires_after(retry_pause_);
   retry_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) try_reconnect();
   });
+}
+
+// Register (again): the node, the tasks still running here, then the reports the daemon may lack.
+void Agent::register_node() {
+  auto desc = agent::to_node_desc(topology_, args_.node);
+  proto::Register r;
+  r.node = args_.node;
+  r.cores = desc.cores;
+  r.memory = desc.memory;
+  for (const auto& g : desc.gpus) r.gpus.push_back(proto::GpuDesc{g.id, g.close_cores});
+  r.numa = agent::summarize(topology_);
+  const auto now = std::chrono::steady_clock::now();
+  while (!recent_.empty() && now - recent_.front().sent > kResendWindow) recent_.pop_front();
+  if (!lost_) {
+    for (const auto& t : launcher_->unfinished())
+      r.running.push_back(proto::RunningTask{t.task.value(), t.attempt, static_cast<std::uint32_t>(t.pid), t.cores, t.gpus});
+    // Ended ones are listed too, without cores (they hold none now), so that the daemon takes them over
+    // before their `finished` arrives; a launch error has no pid and is not listed (it runs again).
+    auto add_ended = [&](const Report& rep) {
+      if (rep.pid > 0)
+        r.running.push_back(proto::RunningTask{rep.f.task, rep.f.attempt, static_cast<std::uint32_t>(rep.pid), {}, {}});
+    };
+    for (const auto& rep : recent_) add_ended(rep);
+    for (const auto& rep : unsent_) add_ended(rep);
+  }
+  stream_->send(r);
+  if (!r.running.empty()) log::info("registered again with ", r.running.size(), " task(s) of the earlier connection");
+  for (const auto& rep : recent_) stream_->send(rep.f);
+  for (auto& rep : unsent_) {
+    stream_->send(rep.f);
+    rep.sent = now;
+    recent_.push_back(std::move(rep));
+  }
+  unsent_.clear();
+  lost_ = false;
+  registered_once_ = true;
+}
+
+void Agent::report(proto::Finished f, pid_t pid) {
+  if (connected()) {
+    stream_->send(f);
+    recent_.push_back(Report{std::chrono::steady_clock::now(), std::move(f), pid});
+    while (recent_.size() > 1 && std::chrono::steady_clock::now() - recent_.front().sent > kResendWindow)
+      recent_.pop_front();
+  } else {
+    unsent_.push_back(Report{{}, std::move(f), pid});
+  }
 }
 
 void Agent::on_message(proto::Message&& m) {
@@ -166,15 +242,7 @@ void Agent::on_message(proto::Message&& m) {
       return;
     }
     welcomed_ = true;
-    auto desc = agent::to_node_desc(topology_, args_.node);
-    proto::Register r;
-    r.node = args_.node;
-    r.cores = desc.cores;
-    r.memory = desc.memory;
-    for (const auto& g : desc.gpus) r.gpus.push_back(proto::GpuDesc{g.id, g.close_cores});
-    r.numa = agent::summarize(topology_);
-    stream_->send(r);
-    registered_once_ = true;
+    register_node();
     heartbeat();
     return;
   }
@@ -193,6 +261,7 @@ void Agent::on_message(proto::Message&& m) {
   }
   if (auto* e = std::get_if<proto::ErrorMessage>(&m)) {
     log::warn("daemon says: ", e->message);
+    if (e->message.rfind(proto::kLostPrefix, 0) == 0) lost_ = true;  // the close follows
     // A refused registration leaves nothing to do here.
     if (e->code == proto::ErrorCode::kInvalid && e->message.rfind("register:", 0) == 0) {
       refused_ = true;
@@ -230,7 +299,7 @@ void Agent::assign(const proto::Assign& a) {
     f.cause = proto::FinishCause::kLaunchError;
     f.exit_code = 127;
     f.reason = pid.error().message;
-    stream_->send(f);
+    report(std::move(f), 0);
   }
 }
 
@@ -317,10 +386,10 @@ int Agent::run() {
   }
   launcher_ = std::move(*launcher);
   launcher_->on_started([this](TaskId t, std::uint32_t attempt, pid_t pid) {
-    stream_->send(proto::Started{t.value(), attempt, static_cast<std::uint32_t>(pid)});
+    if (connected()) stream_->send(proto::Started{t.value(), attempt, static_cast<std::uint32_t>(pid)});
   });
   launcher_->on_finished([this](const agent::TaskResult& r) {
-    stream_->send(to_finished(r));
+    report(to_finished(r), r.pid);
     maybe_exit();
   });
   if (auto s = connect(); !s) {

@@ -31,6 +31,15 @@ struct LaunchSpec {
   std::uint64_t memory_bytes = 0;  // the task's memory request: its process group is killed above it (0: none)
 };
 
+// A task started and not reported finished yet, as an agent registering again describes it.
+struct RunningInfo {
+  TaskId task;
+  std::uint32_t attempt = 0;
+  pid_t pid = -1;
+  std::vector<CoreId> cores;
+  std::vector<GpuIndex> gpus;
+};
+
 struct ExitStatus {
   enum class Kind { kExited, kSignaled };
   Kind kind = Kind::kExited;

@@ -184,4 +184,11 @@ std::size_t Launcher::running() const {
       std::count_if(tasks_.begin(), tasks_.end(), [](const auto& kv) { return !kv.second->reaped; }));
 }
 
+std::vector<RunningInfo> Launcher::unfinished() const {
+  std::vector<RunningInfo> out;
+  for (const auto& [task, r] : tasks_)
+    if (!r->finished) out.push_back(RunningInfo{task, r->spec.attempt, r->pid, r->spec.cores, r->spec.gpus});
+  return out;
+}
+
 }  // namespace compss::agent

@@ -77,6 +77,7 @@ class Launcher {
 
   bool is_running(TaskId task) const;  // started and its main process not yet ended
   std::size_t running() const;
+  std::vector<RunningInfo> unfinished() const;  // started, their finish not reported yet
   const std::string& stream_path() const { return stream_.path(); }
   const NodeTopology& topology() const { return topology_; }
 

@@ -120,7 +120,11 @@ OutputLocation OutputStream::append(const std::string& header, const TaskOutput&
     where.length = output.buffer().size();
   }
   if (fd_ < 0) fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  // The agent is the file's only writer: a record cut short by a full disk is taken back whole, so the
+  // records before it stay intact and no half header is left for the next one to follow.
+  const off_t start = fd_ < 0 ? -1 : lseek(fd_, 0, SEEK_END);
   int err = fd_ < 0 ? errno : write_all(fd_, record.data(), record.size());
+  if (err != 0 && start >= 0) (void)!ftruncate(fd_, start);
   if (err != 0) {
     std::string lost = "cannot append to " + path_ + ": " + std::strerror(err);
     where.error = where.error.empty() ? lost : where.error + "; " + lost;

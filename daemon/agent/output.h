@@ -14,7 +14,10 @@
 // bytes are: the stream file with offset and length, or the task's own file.
 //
 // Failure: output that cannot be stored (spill file not creatable, disk full) is dropped, the rest of the
-// task goes on, and OutputLocation::error says what was lost. Thread-safety: one thread (the agent loop).
+// task goes on, and OutputLocation::error says what was lost, naming the file and the system's reason; a
+// record the stream file cannot take whole is taken back (the file keeps whole records only). The agent
+// sends that sentence to compssd in the task's `finished` report (`output_lost`).
+// Thread-safety: one thread (the agent loop).
 #pragma once
 
 #include <cstdint>

@@ -119,7 +119,7 @@ typedef struct compss_wait_result {
 
 typedef struct compss_node_info {
   char* name;
-  char* state; /* joining, up, draining, stopping, releasing, released, lost, ended */
+  char* state; /* joining, up, quarantined, draining, stopping, releasing, released, lost, ended */
   uint32_t cores, busy;
 } compss_node_info;
 

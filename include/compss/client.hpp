@@ -8,8 +8,12 @@
 // times -> destruction closes the socket. A Connection is movable, not copyable.
 //
 // Failure: every call returns a Result; nothing throws. A refusal by the daemon (ErrorKind::kRefused,
-// e.g. an --after naming an unknown task) leaves the connection usable. After kLost or kProtocol the
-// connection is closed and every later call fails with kLost: connect again.
+// e.g. an --after naming an unknown task) leaves the connection usable. A compssd restarted inside its job
+// (killed; its supervisor starts it again within a second or two) is waited for: connect() retries a
+// refused connection for up to kReconnectSeconds, and wait/status/query/explain and submit (sent with a
+// random key, so that the daemon takes it once) connect again and repeat themselves when the connection
+// breaks (three times in a row at most when it breaks again at once). Otherwise, after kLost or
+// kProtocol the connection is closed and every later call fails with kLost: connect again.
 //
 // Thread-safety: calls on one Connection are serialised by an internal mutex, so sharing one is safe,
 // but a long wait() then holds up the other threads' calls. For concurrency give each thread its own
@@ -25,6 +29,9 @@
 #include <vector>
 
 namespace compss::client {
+
+// How long a client waits for a restarting compssd (see above).
+inline constexpr unsigned kReconnectSeconds = 10;
 
 // The environment variables connect() reads when it is given no address.
 inline constexpr const char* kSocketVariable = "COMPSS_SOCKET";

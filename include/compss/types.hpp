@@ -109,12 +109,13 @@ struct WaitResult {
 struct StateCounts {
   std::uint64_t pending = 0, ready = 0, scheduled = 0, running = 0, done = 0, failed = 0, cancelled = 0;
   std::uint64_t cached = 0;  // of done: taken from a resumed run's journal without running (resume=DIR)
+  std::uint64_t held = 0;    // of ready: not started, they would not end before the job's time limit
 };
 
 // One stay of a node in the job (a node given back and granted again has two).
 struct NodeInfo {
   std::string name;
-  std::string state;  // joining, up, draining, stopping, releasing, released, lost, ended
+  std::string state;  // joining, up, quarantined, draining, stopping, releasing, released, lost, ended
   std::uint32_t cores = 0;
   std::uint32_t busy = 0;
   std::uint32_t request = 0;     // the grow request it came from; 0: one of the job's own nodes
@@ -123,6 +124,7 @@ struct NodeInfo {
   std::uint64_t tasks_run = 0;
   std::string why;               // why it was drained, given back or lost
   std::string cpus;              // SLURM's ids of the CPUs the job holds there ("1", "0-1"); "" when not known
+  double quarantined = -1;       // when it was quarantined: it takes no new task (state "quarantined"); < 0: never
 };
 
 // One event of the run; the kinds are listed in doc/spec/protocol.md (status_result).

@@ -1,4 +1,4 @@
-// compss nodes: each node of the job over time - joined, drained, released, and why.
+// compss nodes: each node of the job over time - joined, quarantined, drained, released, and why.
 //
 // Built on `status`: its node lives (one per stay of a node in the job: where it came from, its state,
 // cores, times and why) and the recent events, each of which names the node it is about. Each life is
@@ -22,11 +22,13 @@ constexpr const char* kNodesHelp =
     "usage: compss nodes [--json]\n\n"
     "The job's nodes over time: one entry per stay of a node in the job, with its state, cores busy, the\n"
     "CPUs SLURM allocated to the job there (its CPU ids, as scontrol show job -d prints them), where they\n"
-    "came from (the job's own node or a grow request), when it was granted, joined, drained and left, and\n"
-    "the events of its life (granted, joined, drained, given back to SLURM, lost), oldest first.\n\n"
+    "came from (the job's own node or a grow request), when it was granted, joined, quarantined, drained\n"
+    "and left, and the events of its life (granted, joined, quarantined, drained, given back to SLURM,\n"
+    "lost), oldest first. A quarantined node had tasks of 3 different names fail on it with none\n"
+    "succeeding in between: it takes no new task for the rest of the run.\n\n"
     "  --json   one JSON object: {\"nodes\": [{\"name\", \"state\", \"cores\", \"busy\", \"cpus\", \"request\",\n"
-    "           \"joined\", \"left\", \"why\", ..., \"events\": [{\"t\", \"kind\", \"node\", \"task\", \"cause\",\n"
-    "           \"text\"}]}]}\n";
+    "           \"joined\", \"quarantined\", \"left\", \"why\", ..., \"events\": [{\"t\", \"kind\", \"node\",\n"
+    "           \"task\", \"cause\", \"text\"}]}]}\n";
 
 // The events of the node life `i`: those naming its node from its start until the next life of the
 // same node begins, and those of the grow request it came from.

@@ -92,7 +92,8 @@ json node_json(const client::NodeInfo& n) {
   json j{{"name", n.name},       {"state", n.state},     {"cores", n.cores}, {"busy", n.busy},
          {"request", n.request}, {"tasks_run", n.tasks_run}};
   if (n.helper_job) j["helper_job"] = n.helper_job;
-  for (auto [key, t] : {std::pair{"granted", n.granted}, {"joined", n.joined}, {"drained", n.drained}, {"left", n.left}})
+  for (auto [key, t] : {std::pair{"granted", n.granted}, {"joined", n.joined}, {"quarantined", n.quarantined},
+                        {"drained", n.drained}, {"left", n.left}})
     if (t >= 0) j[key] = t;
   if (!n.why.empty()) j["why"] = n.why;
   if (!n.cpus.empty()) j["cpus"] = n.cpus;
@@ -121,7 +122,8 @@ std::string status_json(const client::RunStatus& s) {
                      {"done", c.done},
                      {"failed", c.failed},
                      {"cancelled", c.cancelled},
-                     {"cached", c.cached}}},
+                     {"cached", c.cached},
+                     {"held", c.held}}},
                    {"nodes", nodes},
                    {"events", events}});
 }
@@ -157,12 +159,14 @@ std::string seconds_stamp(double t) {
 void print_status(Io& io, const client::RunStatus& s) {
   const auto& c = s.counts;
   io.out << "outcome: " << s.outcome << "\n"
-         << "tasks:   " << c.pending << " pending, " << c.ready << " ready, " << c.scheduled << " scheduled, "
+         << "tasks:   " << c.pending << " pending, " << c.ready << " ready"
+         << (c.held ? " (" + std::to_string(c.held) + " held by the job's time limit)" : "") << ", " << c.scheduled
+         << " scheduled, "
          << c.running << " running, " << c.done << " done" << (c.cached ? " (" + std::to_string(c.cached) + " cached)" : "")
          << ", " << c.failed << " failed, " << c.cancelled << " cancelled\n"
          << "nodes:   " << s.nodes.size() << "\n";
   for (const auto& n : s.nodes)
-    io.out << "  " << std::left << std::setw(16) << n.name << std::setw(10) << n.state << n.busy << "/" << n.cores
+    io.out << "  " << std::left << std::setw(16) << n.name << std::setw(12) << n.state << n.busy << "/" << n.cores
            << " cores busy\n";
   if (s.events.empty()) return;
   io.out << "events:\n";

@@ -38,7 +38,7 @@ po::options_description submit_description(RawSubmit& r) {
       ("cpus", opt(&r.cpus)->value_name("C"), "cores per rank (default 1)")
       ("mem", opt(&r.mem)->value_name("SIZE"), "memory per rank: 512M, 4G, ... (default: no request)")
       ("gpus", opt(&r.gpus)->value_name("G"), "GPUs per rank (default 0)")
-      ("time", opt(&r.time)->value_name("T"), "expected longest run: 90, 5m, 1h30m, 1-00:00:00 (not used yet)")
+      ("time", opt(&r.time)->value_name("T"), "expected longest run: 90, 5m, 1h30m, 1-00:00:00 (not started if it would end past the job)")
       ("nodes", opt(&r.nodes)->value_name("K"), "nodes the task spans (default 1; above 1: not built yet)")
       ("mpi", po::bool_switch(&r.mpi), "an MPI program (not built yet: refused)")
       ("ranks", opt(&r.ranks)->value_name("P"), "processes in all (default 1; above 1: not built yet)")

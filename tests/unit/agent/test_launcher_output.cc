@@ -4,6 +4,7 @@
 #include <string>
 
 #include "tests/unit/agent/launch_harness.h"
+#include "tests/unit/file_size_limit.h"
 
 using namespace compss::agent;
 using namespace std::chrono_literals;
@@ -101,6 +102,27 @@ TEST_CASE("200 tiny tasks leave one output file with 200 records", "[launcher][o
     CHECK(r.success());
     CHECK(Harness::output_of(r) == "task " + std::to_string(r.task.value()) + "\n");
   }
+}
+
+TEST_CASE("a task whose output cannot be written on a full disk still reports its exit, and the loss",
+          "[launcher][output][disk-full]") {
+  Harness h;
+  TaskResult r;
+  {
+    compss::test::FileSizeLimit full(16);  // not even a record header fits
+    if (!full.ok()) {
+      WARN(full.why());
+      return;
+    }
+    r = h.run(h.spec(1, {"sh", "-c", "head -c 3000 /dev/zero | tr '\\0' x; exit 3"}));
+  }
+  CHECK(r.exit.kind == ExitStatus::Kind::kExited);
+  CHECK(r.exit.code == 3);
+  CHECK(r.output.path.empty());
+  CHECK(r.output.error == "cannot append to " + h.out_dir + "/n1.out: File too large");
+  TaskResult next = h.run(h.spec(2, {"printf", "fine"}));  // room again: the agent goes on as before
+  CHECK(next.output.error.empty());
+  CHECK(Harness::output_of(next) == "fine");
 }
 
 TEST_CASE("a task that allocates 50 MB reports a peak RSS of at least 50 MB", "[launcher][rusage]") {

@@ -1,5 +1,6 @@
 // Task output buffering, spilling and the node's stream file, without processes.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "daemon/agent/output.h"
+#include "tests/unit/file_size_limit.h"
 
 using namespace compss::agent;
 
@@ -105,4 +107,51 @@ TEST_CASE("record headers name the task, attempt, name and exit", "[output]") {
   CHECK(record_header(TaskId(7), 2, "", {ExitStatus::Kind::kExited, 3}) == "=== task 7 attempt 2 - exit 3 ===");
   CHECK(record_header(TaskId(8), 1, "a b\tc", {ExitStatus::Kind::kSignaled, 9}) ==
         "=== task 8 attempt 1 a_b_c exit SIGKILL ===");
+}
+
+TEST_CASE("on a full disk (/dev/full) the loss names the file and the system's reason", "[output][disk-full]") {
+  if (::access("/dev/full", W_OK) != 0) {
+    WARN("skipped: no writable /dev/full here to stand for a full disk");
+    return;
+  }
+  TaskOutput spilled("/dev/full", 4);
+  spilled.append("abcdefgh", 8);
+  spilled.close();
+  CHECK(spilled.error() == "output cut at 0 bytes: writing /dev/full failed: No space left on device (8 bytes lost)");
+
+  OutputStream stream("/dev/full");
+  TaskOutput small("/tmp/unused", 100);
+  small.append("hello\n", 6);
+  OutputLocation w = stream.append("=== task 1 attempt 1 t exit 0 ===", small);
+  CHECK(w.path.empty());
+  CHECK(w.error == "cannot append to /dev/full: No space left on device");
+}
+
+TEST_CASE("a record the stream file cannot take whole is taken back; the records before it stay", "[output][disk-full]") {
+  TempDir d;
+  const std::string path = d.path + "/n1.out";
+  OutputStream stream(path);
+  TaskOutput a(d.path + "/a", 100), b(d.path + "/b", 1000), c(d.path + "/c", 100);
+  a.append("first\n", 6);
+  b.append(std::string(500, 'b').data(), 500);
+  c.append("third\n", 6);
+  REQUIRE(stream.append("=== A ===", a).error.empty());
+  const std::string before = slurp(path);
+  OutputLocation wb;
+  {
+    compss::test::FileSizeLimit full(before.size() + 100);  // room for a fifth of B's record
+    if (!full.ok()) {
+      WARN(full.why());
+      return;
+    }
+    wb = stream.append("=== B ===", b);
+  }
+  CHECK(wb.path.empty());
+  CHECK(wb.error == "cannot append to " + path + ": File too large");
+  CHECK(slurp(path) == before);  // no half record
+  OutputLocation wc = stream.append("=== C ===", c);  // room again: the file goes on from a whole record
+  CHECK(wc.error.empty());
+  const std::string all = slurp(path);
+  CHECK(all == "=== A ===\nfirst\n=== C ===\nthird\n");
+  CHECK(all.substr(wc.offset, wc.length) == "third\n");
 }

@@ -165,6 +165,8 @@ Answer FakeDaemon::canned(const proto::Message& m) {
     r.counts.running = 2;
     r.counts.done = 5;
     r.counts.cached = 3;  // a resumed run's
+    r.counts.ready = 3;
+    r.counts.held = 2;  // by the job's time limit
     r.nodes.push_back({"n1", proto::NodeState::kUp, 16, 4});
     proto::NodeInfo n2{"n2", proto::NodeState::kReleased, 16, 0, 1};
     n2.granted = 2;

@@ -211,11 +211,13 @@ TEST_CASE("status, cancel and explain print their answers, as text and as JSON",
   auto s = run_in_process(cli::run_status, d.path(), {});
   CHECK(s.status == cli::kExitOk);
   CHECK_THAT(s.out, Catch::Contains("2 running, 5 done (3 cached), 0 failed"));
+  CHECK_THAT(s.out, Catch::Contains("3 ready (2 held by the job's time limit), 0 scheduled"));
   CHECK_THAT(s.out, Catch::Contains("n1") && Catch::Contains("4/16 cores busy"));
   CHECK_THAT(s.out, Catch::Contains("n1 joined"));
   auto sj = json::parse(run_in_process(cli::run_status, d.path(), {"--json"}).out);
   CHECK(sj["counts"]["running"] == 2);
   CHECK(sj["counts"]["cached"] == 3);
+  CHECK(sj["counts"]["held"] == 2);
   CHECK(sj["nodes"][0]["state"] == "up");
   CHECK(sj["outcome"] == "running");
 

@@ -449,3 +449,45 @@ TEST_CASE("threads sharing one connection each get their own answers", "[client]
   for (auto& t : threads) t.join();
   CHECK(ok == 100);
 }
+
+TEST_CASE("a wait and a submit cut by a compssd restart are repeated on a new connection", "[client][connection]") {
+  std::atomic<int> waits{0}, submits{0};
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (std::holds_alternative<proto::Wait>(m) && waits++ == 0) return test::hang_up();
+    if (std::holds_alternative<proto::Submit>(m) && submits++ == 0) return test::hang_up();
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto w = c->wait(Selection::everything());
+  REQUIRE(w);
+  CHECK(waits == 2);
+  CHECK(d.connections() == 2);
+  REQUIRE(c->submit({task({"sim"})}));
+  CHECK(submits == 2);
+  // The repeated submit carries the key of the first, so that a daemon that took it answers its ids.
+  std::vector<std::string> keys;
+  for (const auto& m : d.received())
+    if (auto* s = std::get_if<proto::Submit>(&m)) keys.push_back(s->key);
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0].size() == 32);
+  CHECK(keys[0] == keys[1]);
+}
+
+TEST_CASE("a daemon that closes every connection at once is asked three times more, not forever",
+          "[client][connection]") {
+  std::atomic<int> asked{0};
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (std::holds_alternative<proto::StatusQuery>(m)) {
+      ++asked;
+      return test::hang_up();
+    }
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto s = c->status();
+  REQUIRE_FALSE(s);
+  CHECK(s.error().kind == ErrorKind::kLost);
+  CHECK(asked == 4);
+}

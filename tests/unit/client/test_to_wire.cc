@@ -104,6 +104,8 @@ TEST_CASE("results come back from the wire with their words", "[client][wire]") 
   s.counts.done = 4;
   s.counts.cached = 3;
   CHECK(client::from_wire(s).counts.cached == 3);
+  s.counts.held = 2;
+  CHECK(client::from_wire(s).counts.held == 2);
   proto::TaskInfo c{8, "pre", proto::TaskState::kDone, "", std::nullopt, 0, 0, "cached: done as task 8 of d", true};
   CHECK(client::from_wire(c).cached);
 
@@ -113,4 +115,21 @@ TEST_CASE("results come back from the wire with their words", "[client][wire]") 
   auto wr = client::from_wire(w);
   CHECK_FALSE(wr.succeeded());
   CHECK(wr.failed.at(0).reason == "exit code 1");
+}
+
+TEST_CASE("a quarantined node comes from the wire with the state quarantined while it is in the run",
+          "[client][wire][quarantine]") {
+  proto::StatusResult s;
+  proto::NodeInfo up{"n1", proto::NodeState::kUp, 4};
+  up.quarantined = 12.5;
+  proto::NodeInfo gone{"n2", proto::NodeState::kReleased, 4};
+  gone.quarantined = 3;
+  s.nodes = {up, gone, {"n3", proto::NodeState::kUp, 4}};
+  auto r = client::from_wire(s);
+  CHECK(r.nodes.at(0).state == "quarantined");
+  CHECK(r.nodes.at(0).quarantined == 12.5);
+  CHECK(r.nodes.at(1).state == "released");  // it left the run: its state says how
+  CHECK(r.nodes.at(1).quarantined == 3);
+  CHECK(r.nodes.at(2).state == "up");
+  CHECK(r.nodes.at(2).quarantined < 0);
 }

@@ -44,11 +44,11 @@ TEST_CASE("a new journal is a private WAL database with the schema version in me
   REQUIRE(::lstat(s.db().c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0600);
   Peek p(s.db());
-  CHECK(p.text("SELECT value FROM meta WHERE key = 'schema_version'") == "1\n");
+  CHECK(p.text("SELECT value FROM meta WHERE key = 'schema_version'") == "2\n");
   CHECK(p.text("SELECT value FROM meta WHERE key = 'job'") == "42\n");
   CHECK(p.text("PRAGMA journal_mode") == "wal\n");
   CHECK(p.text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") ==
-        "files\nmeta\nspecs\nstates\ntasks\n");
+        "files\nmeta\nspecs\nstates\nsubmits\ntasks\n");
 }
 
 TEST_CASE("a journal is never made over an existing file or link; an earlier one is set aside", "[journal]") {
@@ -201,7 +201,7 @@ TEST_CASE("load_cache refuses a directory without a journal, a non-journal and a
   auto v7 = load_cache(s.dir());
   REQUIRE_FALSE(v7);
   CHECK(v7.error().message ==
-        "resume=" + s.dir() + ": " + s.db() + " has journal schema version 7; this compssd reads version 1");
+        "resume=" + s.dir() + ": " + s.db() + " has journal schema version 7; this compssd reads versions 1 to 2");
 }
 
 TEST_CASE("a journal cut short by a crash is read up to its last commit", "[journal]") {

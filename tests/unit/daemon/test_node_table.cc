@@ -89,3 +89,19 @@ TEST_CASE("events are records; describe() makes the sentence; status keeps the l
   CHECK(t.history().size() == 6);  // task failures are listed apart
   CHECK(std::string(to_string(EventKind::kGiveBackFailed)) == "give-back-failed");
 }
+
+TEST_CASE("a quarantined life reads as quarantined while it holds its node", "[node_table][quarantine]") {
+  NodeTable t;
+  NodeLife& l = t.node_registered("n1", NodeId(0), 4, 0);
+  CHECK(std::string(state_word(l)) == "live");
+  l.quarantined_at = 12.5;
+  CHECK(is_quarantined(l));
+  CHECK(std::string(state_word(l)) == "quarantined");
+  CHECK(life_line(l).find("quarantined 12.5 s") != std::string::npos);
+  l.state = NodeState::kEnded;  // it left the run as any node does; the time stays
+  CHECK_FALSE(is_quarantined(l));
+  CHECK(std::string(state_word(l)) == "ended");
+  CHECK(describe({3, EventKind::kQuarantine, "n1", {}, 0, 0, "tasks of 3 different names failed on n1"}) ==
+        "quarantine n1: tasks of 3 different names failed on n1");
+  CHECK(std::string(to_string(EventKind::kQuarantine)) == "quarantine");
+}

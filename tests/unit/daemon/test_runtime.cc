@@ -266,6 +266,47 @@ TEST_CASE("status carries the node lives and the events as records", "[runtime][
   CHECK(failed->text.find("exit code 1 on n1") != std::string::npos);
 }
 
+TEST_CASE("a quarantined node shows in status, explain, the summary and its life", "[runtime][quarantine]") {
+  World w;
+  auto& n1 = w.agent("n1", 3);
+  for (const char* name : {"a", "b", "c"}) {
+    auto spec = task({name});
+    spec.retries = 0;
+    w.submit(spec);
+  }
+  w.pump();
+  const auto tasks = n1.all<proto::Assign>();
+  REQUIRE(tasks.size() == 3);
+  w.t = 4;
+  for (const auto& as : tasks) w.run(n1, as, 1);
+  CHECK(w.event("quarantine", "n1"));
+  w.agent("n2", 2);
+  w.submit(task({"x"}, 2));
+  const auto y = w.submit(task({"y"}, 2));
+  w.pump();
+  CHECK(n1.count<proto::Assign>() == 3);  // nothing new on n1, though it is idle
+
+  const auto s = w.status();
+  REQUIRE(s.nodes.size() == 2);
+  CHECK(s.nodes[0].state == proto::NodeState::kUp);  // the wire word; clients show "quarantined"
+  CHECK(s.nodes[0].quarantined == Approx(4));
+  CHECK(s.nodes[0].why.find("tasks of 3 different names failed on n1 (a, b, c)") != std::string::npos);
+  CHECK(s.nodes[1].quarantined < 0);
+  const NodeLife* life = w.rt.nodes().latest("n1");
+  REQUIRE(life);
+  CHECK(std::string(state_word(*life)) == "quarantined");
+  CHECK(life_line(*life).find("quarantined 4.0 s") != std::string::npos);
+
+  w.client->clear();
+  w.rt.on_client(w.client, proto::Explain{8, y}, w.t);
+  const auto e = w.client->last<proto::Explanation>();
+  CHECK(e.text.find("1 node(s) quarantined take no new task") != std::string::npos);
+
+  const std::string summary = w.rt.summary(w.t);
+  CHECK(summary.find("  quarantined: n1 at 4.0 s (tasks of 3 different names failed on n1") != std::string::npos);
+  CHECK(summary.find("n1         quarantined") != std::string::npos);
+}
+
 TEST_CASE("drain: no new submits, finished once every task is final", "[runtime]") {
   World w;
   auto& n1 = w.agent("n1", 1);

@@ -41,13 +41,13 @@ std::vector<Message> full_samples() {
       Hello{1, Role::kAgent, "compss-agent 0.1.0", "n3", "MUNGE:AwQDAAB...:"},
       Welcome{1, "compssd 0.1.0", "1234.0", 5, {}},
       ErrorMessage{9, ErrorCode::kNotFound, "task 99 does not exist"},
-      Submit{7, {full_task_spec(), plain}},
+      Submit{7, {full_task_spec(), plain}, "k-7"},
       Submitted{7, {{5, 5}, {6, 27}, {1ull << 33, (1ull << 33) + 1}}},
       Wait{8, {{1, 1}, {4, 9}}, std::nullopt, false, 30},
       WaitResult{8, 40, {{3, "member", "exit code 1"}}, {{12, "merge", "predecessor 3 failed"}}, true, 2},
       StatusQuery{10},
       StatusResult{10,
-                   StateCounts{1, 2, 3, 4, 5, 6, 7, 2},
+                   StateCounts{1, 2, 3, 4, 5, 6, 7, 2, 1},
                    {{"n1", NodeState::kUp, 16, 12}, {"n2", NodeState::kReleased, 16, 0, 2, 811, 1.5, 2, 30, 40.25, 7, "idle"}},
                    {{1.25, "granted", "n2", std::nullopt, 2, 1, "after 0.4 s", "grow request 2 granted n2"},
                     {9, "task-failed", "n1", 4, 0, 0, "exit code 1", ""}},
@@ -82,10 +82,11 @@ std::vector<Message> full_samples() {
                {GpuDesc{0, {0, 1}}, GpuDesc{1, {2, 3}}},
                {{"licence", 4}},
                "1 package, 1 NUMA, 4 cores, 2 GPUs",
-               {RunningTask{42, 1, 81234}}},
+               {RunningTask{42, 1, 81234, {2, 3}, {}}}},
       Started{42, 2, 81234},
       Finished{42, 2, FinishCause::kSignaled, 137, 9, 0.1, 52428800, 12.5,
-               OutputRef{"/run/.compss/1234/n3.out", 4096, 311}, "killed by signal 9"},
+               OutputRef{"/run/.compss/1234/n3.out", 4096, 311}, "killed by signal 9",
+               "output cut at 311 bytes: writing /run/.compss/1234/task-42.2.out failed: No space left on device"},
       Heartbeat{},
       Resize{15, -2},
   };
@@ -113,7 +114,7 @@ std::vector<Message> minimal_samples() {
   q.ids = {{0, 0}};
   Started started;
   started.pid = 1;
-  return {Hello{},        Welcome{},      ErrorMessage{}, Submit{0, {t}}, Submitted{},   w,
+  return {Hello{},        Welcome{},      ErrorMessage{}, Submit{0, {t}, ""}, Submitted{},   w,
           WaitResult{},   StatusQuery{},  StatusResult{}, q,              QueryResult{}, c,
           Cancelled{},    Explain{},      Explanation{},  Shutdown{},     Ok{},          a,
           Kill{},         Stop{},         reg,            started,        Finished{},    Heartbeat{},

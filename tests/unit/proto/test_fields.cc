@@ -97,7 +97,7 @@ TEST_CASE("the required fields of every message are exactly those of the spec", 
 }
 
 TEST_CASE("the required fields of a task spec are argv and cwd", "[proto][fields]") {
-  json tree = json::from_msgpack(proto::encode_payload(proto::Submit{1, {proto::test::full_task_spec()}}));
+  json tree = json::from_msgpack(proto::encode_payload(proto::Submit{1, {proto::test::full_task_spec()}, ""}));
   Names required;
   for (const auto& [key, value] : tree["tasks"][0].items()) {
     json without = tree;
@@ -129,11 +129,20 @@ TEST_CASE("every field given a wrong type is named in the error", "[proto][field
 }
 
 TEST_CASE("every task spec field given a wrong type is named with its path", "[proto][fields]") {
-  json tree = json::from_msgpack(proto::encode_payload(proto::Submit{1, {proto::test::full_task_spec()}}));
+  json tree = json::from_msgpack(proto::encode_payload(proto::Submit{1, {proto::test::full_task_spec()}, ""}));
   for (const auto& [key, value] : tree["tasks"][0].items()) {
     json bad = tree;
     bad["tasks"][0][key] = wrong_type_for(value);
     CAPTURE(key);
     CHECK_THAT(decode_error(bad), Catch::StartsWith("submit: field 'tasks[0]." + key + "' must be"));
   }
+}
+
+TEST_CASE("a submit's key is at most 64 bytes", "[proto][fields]") {
+  json tree = json::from_msgpack(proto::encode_payload(proto::Submit{1, {proto::test::full_task_spec()}, "k"}));
+  CHECK(tree["key"] == "k");
+  tree["key"] = std::string(64, 'x');
+  CHECK(decode_error(tree).empty());
+  tree["key"] = std::string(65, 'x');
+  CHECK(decode_error(tree) == "submit: field 'key' is longer than 64 bytes");
 }

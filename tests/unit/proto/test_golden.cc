@@ -112,7 +112,7 @@ TEST_CASE("golden: submit and submitted", "[proto][golden]") {
   merge.nodes = 2;
   merge.ranks = 8;
   merge.mpi = true;
-  check_canonical("submit", proto::Submit{300, {golden_member(), merge}});
+  check_canonical("submit", proto::Submit{300, {golden_member(), merge}, ""});
   check_canonical("submitted", proto::Submitted{300, {{7, 7}, {8, 1031}, {1ull << 33, 1ull << 33}}});
 }
 

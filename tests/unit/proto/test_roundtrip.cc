@@ -170,3 +170,15 @@ TEST_CASE("a message too big for one frame is refused by encode_checked", "[prot
   s.tasks.resize(15);
   CHECK(proto::encode_checked(s).ok());
 }
+
+TEST_CASE("a node's quarantine time survives a round trip and is absent when it was never quarantined",
+          "[proto][roundtrip]") {
+  proto::StatusResult s;
+  s.nodes.push_back({"n1", proto::NodeState::kUp, 4});
+  s.nodes.back().quarantined = 12.5;
+  s.nodes.push_back({"n2", proto::NodeState::kUp, 4});
+  CHECK(through_the_wire(s) == Message(s));
+  const json tree = wire_tree(s);
+  CHECK(tree["nodes"][0]["quarantined"] == 12.5);
+  CHECK_FALSE(tree["nodes"][1].contains("quarantined"));
+}

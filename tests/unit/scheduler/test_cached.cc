@@ -66,3 +66,56 @@ TEST_CASE("every state change is recorded once the log is set, cascades included
   w.add("e");
   CHECK(log.size() == 2);
 }
+
+TEST_CASE("a restarted daemon adopts a task an agent still runs, on the cores the agent names", "[adopt]") {
+  World w("a: cpus 2; b: cpus 2; c: cpus 2", "1 x {cpus: 4}");
+  NodeSlot where;
+  where.node = w.node("n1");
+  where.cores = {1, 2};
+  REQUIRE(w.sched.adopt(w.id("b"), where, 0));
+  CHECK(w.state("b") == TaskState::kRunning);
+  CHECK(w.node_of("b") == "n1");
+  CHECK(w.sched.pool().free_cores() == 2);
+  // Only two cores are left: one of a and c starts, and b's finish lets the other one in.
+  CHECK(w.started_in(w.step()).size() == 1);
+  w.finish("b");
+  CHECK(w.state("b") == TaskState::kDone);
+  CHECK(w.started_in(w.step()).size() == 1);
+}
+
+TEST_CASE("adopt refuses a task that is not ready, a busy or unknown core, and changes nothing", "[adopt]") {
+  World w("a: cpus 2; b: cpus 2; c: cpus 1; d: after c", "1 x {cpus: 4}");
+  NodeSlot where;
+  where.node = w.node("n1");
+  where.cores = {0, 1};
+  REQUIRE(w.sched.adopt(w.id("a"), where, 0));
+  auto busy = w.sched.adopt(w.id("b"), where, 0);
+  REQUIRE_FALSE(busy);
+  CHECK(busy.error().message.find("not free") != std::string::npos);
+  CHECK(w.state("b") == TaskState::kReady);
+  where.cores = {7};
+  CHECK_FALSE(w.sched.adopt(w.id("b"), where, 0));
+  where.cores = {2};
+  auto pending = w.sched.adopt(w.id("d"), where, 0);
+  REQUIRE_FALSE(pending);
+  CHECK(pending.error().message.find("pending, not ready") != std::string::npos);
+  CHECK_FALSE(w.sched.adopt(w.id("a"), where, 0));  // running already
+  CHECK(w.sched.pool().free_cores() == 2);
+}
+
+TEST_CASE("a task that ended while its daemon was away is adopted without cores, beside one that runs",
+          "[adopt]") {
+  World w("a: cpus 1; b: cpus 1", "1 x {cpus: 1}");
+  NodeSlot running;
+  running.node = w.node("n1");
+  running.cores = {0};
+  NodeSlot ended;
+  ended.node = w.node("n1");
+  REQUIRE(w.sched.adopt(w.id("a"), running, 0));
+  REQUIRE(w.sched.adopt(w.id("b"), ended, 0));
+  w.finish("b");
+  CHECK(w.state("b") == TaskState::kDone);
+  CHECK(w.sched.pool().free_cores() == 0);  // a still holds the only core
+  w.finish("a");
+  CHECK(w.sched.pool().free_cores() == 1);
+}

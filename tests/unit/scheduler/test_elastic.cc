@@ -253,6 +253,33 @@ TEST_CASE("a draining node is taken back before a new node is asked for", "[elas
   CHECK(of(out, Kind::kRelease).empty());
 }
 
+TEST_CASE("a quarantined node is not active, never taken back, and released once idle", "[elastic][quarantine]") {
+  auto in = job(3);
+  in.nodes[1].quarantined = true;  // busy: its last tasks still run
+  in.nodes[2].quarantined = true;
+  in.nodes[2].draining = true;     // drained before it was quarantined
+  in.free_cores = 0;
+  ready(in, 12, 1, 60);  // 12 cores short: with 1 active node of 8, growth is wanted
+  auto out = ElasticPolicy().decide(in);
+  CHECK(of(out, Kind::kUndrain).empty());  // a quarantined node takes no task: never undrained
+  CHECK(grown(out) == 2);
+
+  in.nodes[1].idle = true;
+  in.nodes[1].idle_since = in.now;  // idle just now: no idle_release_s wait for a quarantined node
+  ready(in, 0, 1, 0);
+  out = ElasticPolicy().decide(in);
+  REQUIRE(of(out, Kind::kRelease).size() == 1);
+  CHECK(of(out, Kind::kRelease)[0].node == NodeId(1));
+  CHECK(of(out, Kind::kRelease)[0].reason == "quarantined and idle: release");
+  CHECK(of(out, Kind::kDrain).empty());
+
+  in.nodes[0].quarantined = true;  // the job's own node is kept, quarantined or not
+  in.nodes[0].idle = true;
+  out = ElasticPolicy().decide(in);
+  for (const auto& d : of(out, Kind::kRelease)) CHECK(d.node != NodeId(0));
+  CHECK(grown(out) == 1);  // no active node left: below min-nodes 1
+}
+
 namespace {
 
 // A toy job: nodes join `latency` after a grow, work is spread over nodes in id order, decisions are

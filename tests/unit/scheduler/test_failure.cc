@@ -1,5 +1,5 @@
 // Tests of the failure semantics (doc/spec/states.md sections 3 to 5): every policy, retries moving to
-// another node, lost nodes, timeouts, suspect nodes, cancellation and groups.
+// another node, lost nodes, timeouts, cancellation and groups. Node quarantine: test_quarantine.cc.
 #include <catch2/catch.hpp>
 
 #include "tests/unit/scheduler/world.h"
@@ -192,27 +192,6 @@ TEST_CASE("failure causes are told apart", "[failure]") {
   REQUIRE(w.sched.node_lost(w.node(w.node_of("gone")), 1));
   CHECK(w.state("gone") == TaskState::kReady);  // a lost node is never the task's failure
   CHECK(g.cause(w.id("gone")) == FailureCause::kNone);
-}
-
-TEST_CASE("a node where tasks of several names failed becomes suspect and is avoided", "[failure][suspect]") {
-  World w("a: retries 0; b: retries 0; c: retries 0", "2 x {cpus: 4}");
-  CHECK(w.step() == Lines{"start a on n1", "start b on n1", "start c on n1"});
-  w.finish("a", TaskExit::error());
-  w.finish("b", TaskExit::error());
-  CHECK(w.step().empty());  // two names: not yet
-  w.finish("c", TaskExit::error());
-  CHECK(w.step() == Lines{"suspect n1"});
-  CHECK(w.sched.pool().is_suspect(w.node("n1")));
-  w.add("d");
-  CHECK(w.step() == Lines{"start d on n2"});  // n1 would be packed first, but is suspect
-}
-
-TEST_CASE("repeated failures of one task name do not make a node suspect", "[failure][suspect]") {
-  World w("t: array 1-4, retries 0, kind same", "1 x {cpus: 4}");
-  w.step();
-  for (int i = 1; i <= 4; ++i) w.finish("t[" + std::to_string(i) + "]", TaskExit::error());
-  CHECK(w.step().empty());
-  CHECK_FALSE(w.sched.pool().is_suspect(w.node("n1")));
 }
 
 TEST_CASE("cancel stops a running task by a kill decision and cancels its successors", "[failure][cancel]") {

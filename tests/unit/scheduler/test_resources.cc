@@ -1,5 +1,5 @@
 // Tests of the resource pool: exact placement, GPUs and close cores, limits, multi-node requests,
-// draining / suspect / avoid, release, check_request and why_not.
+// draining / quarantined / avoid, release, check_request, check_usable and why_not.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <ctime>
@@ -214,22 +214,52 @@ TEST_CASE("draining nodes get no new work", "[resources]") {
   CHECK(where(pool, request("cpus: 1")) == "n1: cores 0");
 }
 
-TEST_CASE("suspect nodes are used only when no other node can take the task", "[resources]") {
+TEST_CASE("quarantined nodes get nothing unless a placement asks for the last resort", "[resources][quarantine]") {
   auto pool = make_pool("2 x {cpus: 2}");
   take(pool, request("cpus: 1"));  // n1 is the fuller node
-  pool.set_suspect(id(pool, "n1"), true);
+  pool.set_quarantined(id(pool, "n1"), true);
+  CHECK(pool.quarantined_count() == 1);
+  CHECK(pool.free_cores() == 2);  // n1's free core is not offered
+  CHECK(pool.total_cores() == 2);
   CHECK(take(pool, request("cpus: 1")) == "n2: cores 0");
   CHECK(take(pool, request("cpus: 1")) == "n2: cores 1");
-  CHECK(take(pool, request("cpus: 1")) == "n1: cores 1");
-  pool.set_suspect(id(pool, "n1"), false);
-  CHECK(pool.free_cores() == 0);
+  CHECK(take(pool, request("cpus: 1")) == "none");
+  CHECK(pool.why_not(request("cpus: 1")) == "no node has 1 core free (none has any)");
+  CHECK_FALSE(pool.place_on(request("cpus: 1"), id(pool, "n1")).has_value());
+  Placement p;
+  REQUIRE(pool.place_into(request("cpus: 1"), p, {}, true));
+  CHECK(describe(p, pool) == "n1: cores 1");
+  pool.set_quarantined(id(pool, "n1"), false);
+  CHECK(pool.free_cores() == 1);
+  CHECK(pool.quarantined_count() == 0);
 }
 
-TEST_CASE("a multi-node request avoids suspect nodes while others suffice", "[resources][mpi]") {
+TEST_CASE("a multi-node request uses quarantined nodes only as the last resort", "[resources][mpi][quarantine]") {
   auto pool = make_pool("3 x {cpus: 2}");
-  pool.set_suspect(id(pool, "n1"), true);
+  pool.set_quarantined(id(pool, "n1"), true);
   CHECK(where(pool, request("nodes: 2, ranks: 2")) == "n2: cores 0; n3: cores 0");
-  CHECK(where(pool, request("nodes: 3, ranks: 3")) == "n1: cores 0; n2: cores 0; n3: cores 0");
+  CHECK(where(pool, request("nodes: 3, ranks: 3")) == "none");
+  Placement p;
+  REQUIRE(pool.place_into(request("nodes: 3, ranks: 3"), p, {}, true));
+  CHECK(describe(p, pool) == "n1: cores 0; n2: cores 0; n3: cores 0");
+}
+
+TEST_CASE("check_usable says when only quarantined nodes could hold a request", "[resources][quarantine]") {
+  auto pool = make_pool("big {cpus: 8, gpus: 1}; small {cpus: 2}");
+  pool.set_quarantined(id(pool, "big"), true);
+  CHECK(pool.check_request(request("cpus: 4, gpus: 1")));  // a submission is still accepted
+  CHECK(pool.check_usable(request("cpus: 2")));
+  CHECK(pool.check_usable(request("cpus: 4")).error().message == "--cpus 4: nodes have at most 2 cores");
+  CHECK(pool.check_usable(request("gpus: 1")).error().message == "--gpus 1: no node has a GPU");
+  CHECK(pool.why_not(request("cpus: 4")) == "no node has 4 cores free (1 node has 2)");
+  pool.set_quarantined(id(pool, "small"), true);
+  CHECK(pool.check_usable(request("cpus: 1")).error().message == "every node is quarantined");
+  CHECK(pool.why_not(request("cpus: 1")) == "all 2 nodes are quarantined");
+  pool.set_draining(id(pool, "small"), true);
+  CHECK(pool.why_not(request("cpus: 1")) == "all 2 nodes are draining (1) or quarantined (1)");
+  pool.remove_node(id(pool, "small"));
+  CHECK(pool.quarantined_count() == 1);
+  CHECK(pool.why_not(request("cpus: 1")) == "the only node is quarantined");
 }
 
 TEST_CASE("avoided nodes are never used", "[resources]") {

@@ -125,6 +125,8 @@ void World::parse_item(std::string_view text, std::string_view item, Parsed& p) 
     s.retries = static_cast<int>(number(text, v));
   } else if (key == "timeout") {
     s.timeout_s = std::stod(std::string(v));
+  } else if (key == "time") {
+    s.time_limit_s = std::stod(std::string(v));
   } else if (key == "group") {
     s.group = std::string(v);
   } else if (key == "kind") {
@@ -177,7 +179,7 @@ std::string World::describe(const Decision& d) const {
   if (auto* n = std::get_if<DrainNode>(&d)) return "drain " + sched.pool().desc(n->node).name;
   if (auto* n = std::get_if<UndrainNode>(&d)) return "undrain " + sched.pool().desc(n->node).name;
   if (auto* n = std::get_if<ReleaseNode>(&d)) return "release " + sched.pool().desc(n->node).name;
-  if (auto* n = std::get_if<SuspectNode>(&d)) return "suspect " + sched.pool().desc(n->node).name;
+  if (auto* n = std::get_if<QuarantineNode>(&d)) return "quarantine " + sched.pool().desc(n->node).name;
   return "?";
 }
 

@@ -7,12 +7,12 @@
 //   World w("big: cpus 8, prio 5; s1: cpus 1, kind small, policy cancel-successors, retries 0");
 //
 // Task items: in F, out F, inout F, after NAME, cpus N, gpus N, nodes N, ranks N, rpn N, prio N,
-// policy retry|cancel-successors|fail|ignore, retries N, timeout S, group G, kind K (the task's name
+// policy retry|cancel-successors|fail|ignore, retries N, timeout S, time S (--time), group G, kind K (the task's name
 // for estimates; default: its label), array A-B (one submission; labels NAME[i] for each index).
 // Nodes: world_nodes.h text, default "1 x {cpus: 4}"; they join at time 0.
 //
 // The World drives the Scheduler like a daemon would: step() decides at `now` and returns the
-// decisions as text ("start a on n1", "kill b (timeout)", "grow 2", "suspect n2", ...); start() and
+// decisions as text ("start a on n1", "kill b (timeout)", "grow 2", "quarantine n2", ...); start() and
 // finish() report back. Bad text throws std::invalid_argument (the test then fails loudly).
 // Test-only code.
 #pragma once
