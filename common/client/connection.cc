@@ -173,63 +173,77 @@ const ServerInfo& Connection::server() const {
 Result<Connection> Connection::connect(std::string_view address) {
   auto addr = resolve_address(address, [](const char* name) -> const char* { return std::getenv(name); });
   if (!addr) return addr.error();
-  // A refused connection where a socket or port was published: a compssd restarting (a few seconds).
-  auto sock = connect_socket(*addr);
+  // A compssd restarting (a few seconds) refuses connections at its published address, or takes one and
+  // dies before it answers: both are tried again, on a new connection, for up to kReconnectSeconds.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(kReconnectSeconds);
-  while (!sock && (sock.error().message.find("connection refused") != std::string::npos ||
-                   sock.error().message.find("Connection refused") != std::string::npos) &&
-         std::chrono::steady_clock::now() < until) {
+  auto again = [&] {
+    if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    sock = connect_socket(*addr);
-  }
-  if (!sock) return sock.error();
-  auto impl = std::make_unique<Impl>();
-  impl->address = std::string(address);
-  impl->socket = std::move(*sock);
-  if (addr->kind == Address::Kind::kUnix) {
-    // Anyone can leave a socket where ours should be: talk only to a daemon of our own uid.
-    long uid = impl->socket.peer_uid();
-    if (uid != static_cast<long>(::getuid()))
-      return Error{ErrorKind::kRefused,
-                   "the compss runtime socket " + addr->text() + " is served by " +
-                       (uid < 0 ? std::string("an unknown user") : "uid " + std::to_string(uid)) + ", not by you (uid " +
-                       std::to_string(::getuid()) + "): not talking to it",
-                   "auth"};
-  }
-  proto::Hello hello;
-  hello.prog = kProgram;
-  Result<std::string> cred = std::string();
-  std::string nonce;
-  if (addr->kind == Address::Kind::kTcp) {
-    auto n = random_hex(16);
-    if (!n) return Error{ErrorKind::kUnreachable, "cannot make a nonce: " + n.error().message, {}};
-    nonce = *n;
-    // The job is the one this shell runs in, when the address came from it; an address given by hand
-    // may be any job's.
-    const char* job = address.empty() ? std::getenv("COMPSS_JOB") : nullptr;
-    cred = munge_credential(proto::hello_payload({impl->socket.peer_address(), job ? job : "", nonce}));
-    if (cred) hello.auth = *cred;
-  }
-  auto during = [&](const Error& e) {
-    return Error{ErrorKind::kUnreachable,
-                 "cannot reach the compss runtime at " + addr->text() + ": " + e.message + " (during the handshake)",
-                 {}};
+    return true;
   };
-  if (auto s = impl->send(hello); !s) return during(s.error());
-  auto reply = impl->read_message(kHandshakeTimeoutMs);
-  if (!reply) return reply.error().kind == ErrorKind::kProtocol ? reply.error() : during(reply.error());
-  if (auto s = proto::check_welcome(*reply); !s) {
-    const auto* refusal = std::get_if<proto::ErrorMessage>(&*reply);
-    if (!refusal) return Error{ErrorKind::kProtocol, s.error().message, {}};
-    std::string message = s.error().message;
-    if (refusal->code == proto::ErrorCode::kAuth && !cred) message += " (" + cred.error().message + ")";
-    return Error{ErrorKind::kRefused, message, std::string(proto::word(refusal->code))};
+  for (;;) {
+    auto sock = connect_socket(*addr);
+    if (!sock) {
+      const auto& m = sock.error().message;
+      if ((m.find("connection refused") != std::string::npos || m.find("Connection refused") != std::string::npos) &&
+          again())
+        continue;
+      return sock.error();
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->address = std::string(address);
+    impl->socket = std::move(*sock);
+    if (addr->kind == Address::Kind::kUnix) {
+      // Anyone can leave a socket where ours should be: talk only to a daemon of our own uid.
+      long uid = impl->socket.peer_uid();
+      if (uid != static_cast<long>(::getuid()))
+        return Error{ErrorKind::kRefused,
+                     "the compss runtime socket " + addr->text() + " is served by " +
+                         (uid < 0 ? std::string("an unknown user") : "uid " + std::to_string(uid)) +
+                         ", not by you (uid " + std::to_string(::getuid()) + "): not talking to it",
+                     "auth"};
+    }
+    proto::Hello hello;
+    hello.prog = kProgram;
+    Result<std::string> cred = std::string();
+    std::string nonce;  // new for each connection: the daemon refuses a nonce it has seen
+    if (addr->kind == Address::Kind::kTcp) {
+      auto n = random_hex(16);
+      if (!n) return Error{ErrorKind::kUnreachable, "cannot make a nonce: " + n.error().message, {}};
+      nonce = *n;
+      // The job is the one this shell runs in, when the address came from it; an address given by hand
+      // may be any job's.
+      const char* job = address.empty() ? std::getenv("COMPSS_JOB") : nullptr;
+      cred = munge_credential(proto::hello_payload({impl->socket.peer_address(), job ? job : "", nonce}));
+      if (cred) hello.auth = *cred;
+    }
+    auto during = [&](const Error& e) {
+      return Error{ErrorKind::kUnreachable,
+                   "cannot reach the compss runtime at " + addr->text() + ": " + e.message + " (during the handshake)",
+                   {}};
+    };
+    auto reply = [&]() -> Result<proto::Message> {
+      if (auto s = impl->send(hello); !s) return s.error();
+      return impl->read_message(kHandshakeTimeoutMs);
+    }();
+    if (!reply) {
+      // Reset or closed before a welcome: a daemon that died with this connection in its queue.
+      if (reply.error().kind == ErrorKind::kLost && again()) continue;
+      return reply.error().kind == ErrorKind::kProtocol ? reply.error() : during(reply.error());
+    }
+    if (auto s = proto::check_welcome(*reply); !s) {
+      const auto* refusal = std::get_if<proto::ErrorMessage>(&*reply);
+      if (!refusal) return Error{ErrorKind::kProtocol, s.error().message, {}};
+      std::string message = s.error().message;
+      if (refusal->code == proto::ErrorCode::kAuth && !cred) message += " (" + cred.error().message + ")";
+      return Error{ErrorKind::kRefused, message, std::string(proto::word(refusal->code))};
+    }
+    if (!nonce.empty())
+      if (auto s = check_daemon_credential(std::get<proto::Welcome>(*reply).auth, nonce); !s) return s.error();
+    const auto& welcome = std::get<proto::Welcome>(*reply);
+    impl->server = ServerInfo{welcome.v, welcome.prog, welcome.job};
+    return Connection(std::move(impl));
   }
-  if (!nonce.empty())
-    if (auto s = check_daemon_credential(std::get<proto::Welcome>(*reply).auth, nonce); !s) return s.error();
-  const auto& welcome = std::get<proto::Welcome>(*reply);
-  impl->server = ServerInfo{welcome.v, welcome.prog, welcome.job};
-  return Connection(std::move(impl));
 }
 
 Result<std::vector<IdRange>> Connection::submit(const std::vector<TaskSpec>& tasks) {

@@ -400,12 +400,26 @@ TEST_CASE("a welcome of another protocol version is refused by the client", "[cl
   CHECK_THAT(c.error().message, Catch::Contains("speaks protocol 2"));
 }
 
-TEST_CASE("a daemon that hangs up during the handshake is unreachable", "[client][connection]") {
+TEST_CASE("a daemon that hangs up during every handshake is unreachable, after a few tries", "[client][connection]") {
   FakeDaemon d([](FakeDaemon&, const proto::Message&) -> Answer { return test::hang_up(); });
   auto c = Connection::connect(d.path());
   REQUIRE_FALSE(c);
   CHECK(c.error().kind == ErrorKind::kUnreachable);
   CHECK_THAT(c.error().message, Catch::Contains("during the handshake"));
+  CHECK(d.connections() > 1);
+}
+
+TEST_CASE("a hello cut by a compssd restart is said again on a new connection", "[client][connection]") {
+  std::atomic<int> hellos{0};
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (std::holds_alternative<proto::Hello>(m) && hellos++ == 0) return test::hang_up();
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  CHECK(hellos == 2);
+  CHECK(d.connections() == 2);
+  CHECK(c->status());
 }
 
 TEST_CASE("no daemon at the socket path is unreachable, with the path in the message", "[client][connection]") {
