@@ -42,6 +42,15 @@ const T* last_of(const FakeDaemon& d) {
   return nullptr;
 }
 
+// Connects to `d` and asks for the status, which must fail; the error it failed with.
+client::Error failed_status(FakeDaemon& d) {
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto s = c->status();
+  REQUIRE_FALSE(s);
+  return s.error();
+}
+
 }  // namespace
 
 TEST_CASE("connect says hello as a client of protocol 1 and keeps the welcome", "[client][connection]") {
@@ -323,11 +332,7 @@ TEST_CASE("a reply cut off in the middle of its frame is a lost connection", "[c
     }
     return self.canned(m);
   });
-  auto c = Connection::connect(d.path());
-  REQUIRE(c);
-  auto s = c->status();
-  REQUIRE_FALSE(s);
-  CHECK(s.error().kind == ErrorKind::kLost);
+  CHECK(failed_status(d).kind == ErrorKind::kLost);
 }
 
 TEST_CASE("garbage from the daemon is a protocol error that closes the connection", "[client][connection]") {
@@ -498,10 +503,6 @@ TEST_CASE("a daemon that closes every connection at once is asked three times mo
     }
     return self.canned(m);
   });
-  auto c = Connection::connect(d.path());
-  REQUIRE(c);
-  auto s = c->status();
-  REQUIRE_FALSE(s);
-  CHECK(s.error().kind == ErrorKind::kLost);
+  CHECK(failed_status(d).kind == ErrorKind::kLost);
   CHECK(asked == 4);
 }

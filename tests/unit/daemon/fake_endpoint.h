@@ -2,6 +2,7 @@
 // with agents and clients made of such peers.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <variant>
@@ -54,6 +55,46 @@ inline proto::TaskSpec task(std::vector<std::string> argv, std::uint32_t cpus = 
   t.in = std::move(in);
   t.out = std::move(out);
   return t;
+}
+
+// A Runtime's configuration for job `job`, all else default.
+inline daemon::RuntimeConfig job_config(std::string job) {
+  daemon::RuntimeConfig c;
+  c.job_id = std::move(job);
+  return c;
+}
+
+// `agent` registers with `rt` as the agent of `node`, with cores 0..cores-1.
+inline void register_agent(daemon::Runtime& rt, const std::shared_ptr<FakeEndpoint>& agent, const std::string& node,
+                           std::uint32_t cores, double t, std::vector<proto::RunningTask> running = {}) {
+  proto::Register r;
+  r.node = node;
+  for (std::uint32_t c = 0; c < cores; ++c) r.cores.push_back(c);
+  r.running = std::move(running);
+  rt.on_agent(agent, std::move(r), t);
+}
+
+// `client` submits `s` (request id 1) to `rt`; the ids it is given. The client's earlier messages are cleared.
+inline proto::IdList submit_to(daemon::Runtime& rt, const std::shared_ptr<FakeEndpoint>& client, proto::Submit s,
+                               double t) {
+  s.rid = 1;
+  client->clear();
+  rt.on_client(client, std::move(s), t);
+  auto ok = client->all<proto::Submitted>();
+  REQUIRE(ok.size() == 1);
+  return ok[0].ids;
+}
+
+// `agent` reports the task of `a` started (unless `started` is false), then finished with `code`.
+inline void run_task(daemon::Runtime& rt, const std::shared_ptr<FakeEndpoint>& agent, const proto::Assign& a, int code,
+                     double t, bool started = true, std::string output_lost = "") {
+  if (started) rt.on_agent(agent, proto::Started{a.task, a.attempt, 100}, t);
+  proto::Finished f;
+  f.task = a.task;
+  f.attempt = a.attempt;
+  f.exit_code = code;
+  f.output_lost = std::move(output_lost);
+  rt.on_agent(agent, std::move(f), t);
 }
 
 }  // namespace compss::test

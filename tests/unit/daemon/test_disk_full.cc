@@ -57,10 +57,7 @@ struct Run {
     auto j = Journal::create(s.dir(), JournalRun{"42", ""});
     REQUIRE(j);
     rt.attach_journal(std::move(*j));
-    proto::Register r;
-    r.node = "n1";
-    r.cores = {0, 1, 2, 3};
-    rt.on_agent(agent, std::move(r), t);
+    test::register_agent(rt, agent, "n1", 4, t);
   }
   void submit(const std::string& word) {
     proto::Submit m;
@@ -72,13 +69,7 @@ struct Run {
   void finish_all(const std::string& lost = "") {
     for (const auto& a : agent->all<proto::Assign>()) {
       if (a.task < finished_) continue;
-      rt.on_agent(agent, proto::Started{a.task, a.attempt, 100}, t);
-      proto::Finished f;
-      f.task = a.task;
-      f.attempt = a.attempt;
-      f.exit_code = 0;
-      f.output_lost = lost;
-      rt.on_agent(agent, std::move(f), t);
+      test::run_task(rt, agent, a, 0, t, true, lost);
       finished_ = a.task + 1;
     }
   }

@@ -71,10 +71,7 @@ struct World {
   double t = 0;
 
   explicit World(std::string resume = "sbatch --compss=resume=/w/.compss/42 /w/run.sh") : rt(config(resume)) {
-    proto::Register r;
-    r.node = "n1";
-    r.cores = {0, 1, 2, 3};
-    rt.on_agent(agent, std::move(r), t);
+    compss::test::register_agent(rt, agent, "n1", 4, t);
   }
   static RuntimeConfig config(std::string resume) {
     RuntimeConfig c;
@@ -84,27 +81,15 @@ struct World {
   }
   std::uint64_t submit(proto::TaskSpec spec) {
     proto::Submit s;
-    s.rid = 1;
     s.tasks.push_back(std::move(spec));
-    client->clear();
-    rt.on_client(client, std::move(s), t);
-    auto ok = client->all<proto::Submitted>();
-    REQUIRE(ok.size() == 1);
-    return ok[0].ids.front().first;
+    return compss::test::submit_to(rt, client, std::move(s), t).front().first;
   }
   std::vector<std::string> started() const {
     std::vector<std::string> names;
     for (const auto& a : agent->all<proto::Assign>()) names.push_back(a.name);
     return names;
   }
-  void finish(const proto::Assign& a, std::int32_t code = 0) {
-    rt.on_agent(agent, proto::Started{a.task, a.attempt, 100}, t);
-    proto::Finished f;
-    f.task = a.task;
-    f.attempt = a.attempt;
-    f.exit_code = code;
-    rt.on_agent(agent, std::move(f), t);
-  }
+  void finish(const proto::Assign& a, std::int32_t code = 0) { compss::test::run_task(rt, agent, a, code, t); }
   template <class Reply, class Ask>
   Reply ask(Ask q) {
     client->clear();

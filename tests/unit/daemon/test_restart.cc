@@ -19,14 +19,8 @@ namespace {
 
 const bool kQuiet = (log::set_level(log::Level::kError), true);
 
-RuntimeConfig config() {
-  RuntimeConfig c;
-  c.job_id = "test";
-  return c;
-}
-
 struct Daemon {
-  Runtime rt{config()};
+  Runtime rt{test::job_config("test")};
   std::shared_ptr<FakeEndpoint> client = std::make_shared<FakeEndpoint>("client");
   double t = 0;
 
@@ -43,36 +37,26 @@ struct Daemon {
   }
   std::shared_ptr<FakeEndpoint> agent(const std::string& node, std::vector<proto::RunningTask> running = {}) {
     auto a = std::make_shared<FakeEndpoint>("agent " + node);
-    proto::Register r;
-    r.node = node;
-    r.cores = {0, 1};
-    r.running = std::move(running);
-    rt.on_agent(a, std::move(r), t);
+    test::register_agent(rt, a, node, 2, t, std::move(running));
     return a;
   }
   std::vector<std::uint64_t> submit(int count, const std::string& key = "", std::vector<std::string> out = {}) {
     proto::Submit s;
-    s.rid = 1;
     s.key = key;
     for (int i = 0; i < count; ++i) {
       proto::TaskSpec spec = test::task({"t" + std::to_string(i)}, 1, {}, out);
       spec.cwd = "/tmp";
       s.tasks.push_back(std::move(spec));
     }
-    client->clear();
-    rt.on_client(client, std::move(s), t);
-    auto ok = client->all<proto::Submitted>();
-    REQUIRE(ok.size() == 1);
-    auto e = proto::expand(ok[0].ids, 1000);
+    auto e = proto::expand(test::submit_to(rt, client, std::move(s), t), 1000);
     REQUIRE(e);
     return *e;
   }
   void finish(const std::shared_ptr<FakeEndpoint>& a, std::uint64_t task, std::uint32_t attempt) {
-    proto::Finished f;
-    f.task = task;
-    f.attempt = attempt;
-    f.exit_code = 0;
-    rt.on_agent(a, std::move(f), t);
+    proto::Assign as;
+    as.task = task;
+    as.attempt = attempt;
+    test::run_task(rt, a, as, 0, t, false);
   }
   proto::StatusResult status() {
     client->clear();

@@ -35,17 +35,12 @@ struct Scratch : test::Scratch {
 
 // One run: a Runtime with a journal in job directory `n`, resuming from `from` when given, and one agent.
 struct Run {
-  Runtime rt{config()};
+  Runtime rt{test::job_config("test")};
   std::shared_ptr<FakeEndpoint> client = std::make_shared<FakeEndpoint>("client");
   std::shared_ptr<FakeEndpoint> agent = std::make_shared<FakeEndpoint>("agent n1");
   std::string cwd;
   double t = 0;
 
-  static RuntimeConfig config() {
-    RuntimeConfig c;
-    c.job_id = "test";
-    return c;
-  }
   Run(const Scratch& s, int n, const std::string& from = "", JournalOptions options = {}) : cwd(s.work()) {
     if (!from.empty()) {
       auto c = load_cache(from);
@@ -55,10 +50,7 @@ struct Run {
     auto j = Journal::create(s.job(n), JournalRun{"test", from}, options);
     REQUIRE(j);
     rt.attach_journal(std::move(*j));
-    proto::Register r;
-    r.node = "n1";
-    r.cores = {0, 1, 2, 3};
-    rt.on_agent(agent, std::move(r), t);
+    test::register_agent(rt, agent, "n1", 4, t);
   }
   // Submits one task that runs `argv` in the work directory; returns its id.
   std::uint64_t submit(std::vector<std::string> argv, std::vector<std::string> in = {}, std::vector<std::string> out = {},
@@ -68,13 +60,8 @@ struct Run {
     spec.env = std::move(env);
     spec.retries = 0;
     proto::Submit s;
-    s.rid = 1;
     s.tasks.push_back(std::move(spec));
-    client->clear();
-    rt.on_client(client, std::move(s), t);
-    auto ok = client->all<proto::Submitted>();
-    REQUIRE(ok.size() == 1);
-    return ok[0].ids.front().first;
+    return test::submit_to(rt, client, std::move(s), t).front().first;
   }
   // Runs everything assigned until nothing is left: each task "writes" its outputs (a line naming it) and
   // exits with `code_of(argv[0])`. Returns the argv[0] of every task that ran, in order.
@@ -89,15 +76,10 @@ struct Run {
       for (; seen < assigns.size(); ++seen) {
         const auto& a = assigns[seen];
         ran.push_back(a.argv[0]);
-        rt.on_agent(agent, proto::Started{a.task, a.attempt, 100}, t);
         auto code = codes.count(a.argv[0]) ? codes.at(a.argv[0]) : 0;
         if (code == 0)
           for (const auto& o : outputs_.at(a.task)) std::ofstream(fs::path(cwd) / o, std::ios::app) << a.argv[0] << "\n";
-        proto::Finished f;
-        f.task = a.task;
-        f.attempt = a.attempt;
-        f.exit_code = code;
-        rt.on_agent(agent, std::move(f), t);
+        test::run_task(rt, agent, a, code, t);
       }
     }
     return ran;

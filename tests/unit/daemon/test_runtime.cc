@@ -34,33 +34,19 @@ struct World {
   // An agent on `node` with `cores` cores registers; returns its endpoint.
   FakeEndpoint& agent(const std::string& node, std::uint32_t cores = 2) {
     auto a = std::make_shared<FakeEndpoint>("agent " + node);
-    proto::Register r;
-    r.node = node;
-    for (std::uint32_t c = 0; c < cores; ++c) r.cores.push_back(c);
-    rt.on_agent(a, std::move(r), t);
+    test::register_agent(rt, a, node, cores, t);
     agents.push_back(a);
     return *a;
   }
   std::uint64_t submit(proto::TaskSpec spec) {
     proto::Submit s;
-    s.rid = 1;
     s.tasks.push_back(std::move(spec));
-    client->clear();
-    rt.on_client(client, std::move(s), t);
-    auto ok = client->all<proto::Submitted>();
-    REQUIRE(ok.size() == 1);
-    return ok[0].ids.front().first;
+    return test::submit_to(rt, client, std::move(s), t).front().first;
   }
   void pump() { rt.pump(t); }
   // The agent reports the task started, then finished with `code`.
   void run(FakeEndpoint& a, const proto::Assign& as, int code, bool start = true) {
-    auto& self = *std::find_if(agents.begin(), agents.end(), [&](auto& p) { return p.get() == &a; });
-    if (start) rt.on_agent(self, proto::Started{as.task, as.attempt, 100}, t);
-    proto::Finished f;
-    f.task = as.task;
-    f.attempt = as.attempt;
-    f.exit_code = code;
-    rt.on_agent(self, std::move(f), t);
+    test::run_task(rt, shared(a), as, code, t, start);
     pump();
   }
   std::shared_ptr<FakeEndpoint> shared(FakeEndpoint& a) {

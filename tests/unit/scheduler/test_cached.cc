@@ -11,6 +11,18 @@ using compss::TaskId;
 using compss::test::World;
 using namespace compss::scheduler;
 
+namespace {
+
+// The cores `cores` of node n1, where an agent says a task runs.
+NodeSlot on_n1(const World& w, std::vector<std::uint32_t> cores) {
+  NodeSlot where;
+  where.node = w.node("n1");
+  where.cores = std::move(cores);
+  return where;
+}
+
+}  // namespace
+
 TEST_CASE("a cached task is done without running and releases its successors", "[cached]") {
   World w("a: out x; b: in x, out y; c: in y");
   REQUIRE(w.sched.complete_cached(w.id("a")));
@@ -69,10 +81,7 @@ TEST_CASE("every state change is recorded once the log is set, cascades included
 
 TEST_CASE("a restarted daemon adopts a task an agent still runs, on the cores the agent names", "[adopt]") {
   World w("a: cpus 2; b: cpus 2; c: cpus 2", "1 x {cpus: 4}");
-  NodeSlot where;
-  where.node = w.node("n1");
-  where.cores = {1, 2};
-  REQUIRE(w.sched.adopt(w.id("b"), where, 0));
+  REQUIRE(w.sched.adopt(w.id("b"), on_n1(w, {1, 2}), 0));
   CHECK(w.state("b") == TaskState::kRunning);
   CHECK(w.node_of("b") == "n1");
   CHECK(w.sched.pool().free_cores() == 2);
@@ -85,9 +94,7 @@ TEST_CASE("a restarted daemon adopts a task an agent still runs, on the cores th
 
 TEST_CASE("adopt refuses a task that is not ready, a busy or unknown core, and changes nothing", "[adopt]") {
   World w("a: cpus 2; b: cpus 2; c: cpus 1; d: after c", "1 x {cpus: 4}");
-  NodeSlot where;
-  where.node = w.node("n1");
-  where.cores = {0, 1};
+  NodeSlot where = on_n1(w, {0, 1});
   REQUIRE(w.sched.adopt(w.id("a"), where, 0));
   auto busy = w.sched.adopt(w.id("b"), where, 0);
   REQUIRE_FALSE(busy);

@@ -5,6 +5,7 @@
 
 #include "tests/unit/scheduler/world.h"
 
+using compss::test::elastic_config;
 using compss::test::World;
 using namespace compss::scheduler;
 using Lines = std::vector<std::string>;
@@ -14,17 +15,6 @@ namespace {
 
 bool held(const World& w, const std::string& label) {
   return w.sched.graph().has_flag(w.id(label), TaskGraph::kHeld);
-}
-
-SchedulerConfig elastic_config() {
-  SchedulerConfig c;
-  c.elastic = true;
-  c.min_nodes = 1;
-  c.max_nodes = 4;
-  c.max_outstanding = 4;
-  c.join_latency_s = 5;
-  c.elastic_period_s = 0;
-  return c;
 }
 
 }  // namespace

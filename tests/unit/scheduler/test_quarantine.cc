@@ -5,16 +5,13 @@
 
 #include "tests/unit/scheduler/world.h"
 
+using compss::test::has;
 using compss::test::World;
 using namespace compss::scheduler;
 using Lines = std::vector<std::string>;
 using Why = Explanation::Why;
 
 namespace {
-
-bool has(const Lines& lines, const std::string& s) {
-  return std::find(lines.begin(), lines.end(), s) != lines.end();
-}
 
 std::string explain_text(const World& w, const std::string& label) {
   auto e = w.sched.explain(w.id(label));

@@ -6,30 +6,11 @@
 #include "tests/unit/scheduler/world.h"
 #include "tests/unit/scheduler/world_nodes.h"
 
+using compss::test::elastic_config;
+using compss::test::has;
 using compss::test::World;
 using namespace compss::scheduler;
 using Lines = std::vector<std::string>;
-
-namespace {
-
-SchedulerConfig elastic_config() {
-  SchedulerConfig c;
-  c.elastic = true;
-  c.min_nodes = 1;
-  c.max_nodes = 4;
-  c.max_outstanding = 4;
-  c.join_latency_s = 5;
-  c.idle_release_s = 10;
-  c.elastic_period_s = 0;
-  c.default_estimate_s = 60;
-  return c;
-}
-
-bool has(const Lines& lines, const std::string& s) {
-  return std::find(lines.begin(), lines.end(), s) != lines.end();
-}
-
-}  // namespace
 
 TEST_CASE("ready work that outlasts the join latency grows the job up to max nodes", "[elastic]") {
   World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());

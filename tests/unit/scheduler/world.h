@@ -17,6 +17,7 @@
 // Test-only code.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
@@ -64,5 +65,25 @@ class World {
   std::map<std::string, TaskId> ids_;
   std::vector<std::string> labels_;
 };
+
+// An elastic job of 1..4 nodes that asks for at most 4 at a time, nodes joining in 5 s and given back
+// after 10 s idle, deciding at every step; tasks with no estimate count 60 s.
+inline scheduler::SchedulerConfig elastic_config() {
+  scheduler::SchedulerConfig c;
+  c.elastic = true;
+  c.min_nodes = 1;
+  c.max_nodes = 4;
+  c.max_outstanding = 4;
+  c.join_latency_s = 5;
+  c.idle_release_s = 10;
+  c.elastic_period_s = 0;
+  c.default_estimate_s = 60;
+  return c;
+}
+
+// Whether `decisions` (as step() returns them) hold `line`.
+inline bool has(const std::vector<std::string>& decisions, const std::string& line) {
+  return std::find(decisions.begin(), decisions.end(), line) != decisions.end();
+}
 
 }  // namespace compss::test
