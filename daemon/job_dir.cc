@@ -93,8 +93,8 @@ Status write_private(const std::string& path, const std::string& text, unsigned 
 std::string check_credential_kind(proto::Role role, const std::string& auth) {
   const bool munge = auth.rfind("MUNGE:", 0) == 0;
   if (role == proto::Role::kAgent) {
-    if (auth.empty() || munge) return "an agent must show the job's secret";
-    return "";
+    // A MUNGE credential where munged runs (it never shows the secret then), else the secret.
+    return auth.empty() ? "an agent must show a MUNGE credential of the job's owner or the job's secret" : "";
   }
   if (!munge)
     return auth.empty() ? "no credential (a client must show a MUNGE credential of the job's owner over TCP)"

@@ -9,9 +9,10 @@
 // renamed over <path>: a full disk leaves the earlier file or none, never a cut one), never through a
 // symlink; the error names the path and the system's reason ("No space left on device").
 //
-// TCP peers (check_credential_kind): an agent shows the job's secret, a client a MUNGE credential of the
-// job's owner; the secret is for agents only, so a client that learnt it (it is in the agents' environment)
-// cannot pass for the owner. same_secret compares in constant time.
+// TCP peers (check_credential_kind): a client shows a MUNGE credential of the job's owner, an agent one
+// too or, where munged does not run, the job's secret; the secret is for agents only, so a client that
+// learnt it (it is in the agents' environment) cannot pass for the owner. same_secret compares in
+// constant time.
 // Failure: an Error naming the path and what is wrong with it. Thread-safety: plain functions.
 #pragma once
 

@@ -243,10 +243,10 @@ void Server::handshake(std::shared_ptr<proto::Stream> s, bool tcp) {
 
 namespace {
 
-// Over TCP an agent shows the job's secret, a client a MUNGE credential of the job owner bound to this
-// daemon, this job and a fresh nonce (protocol.md 2.2; job_dir.h). Returns "" when accepted, else the
-// reason for the log and the refusal; `nonce` gets the client's nonce.
-std::string check_client_credential(const std::string& auth, const std::string& here, const std::string& job,
+// Over TCP a client, and an agent where munged runs, shows a MUNGE credential of the job owner bound to
+// this daemon, this job and a fresh nonce (protocol.md 2.2; job_dir.h). Returns "" when accepted, else the
+// reason for the log and the refusal; `nonce` gets the peer's nonce.
+std::string check_owner_credential(const std::string& auth, const std::string& here, const std::string& job,
                                     std::string& nonce) {
   uid_t uid = 0;
   gid_t gid = 0;
@@ -285,8 +285,10 @@ void Server::on_hello(const std::shared_ptr<proto::Stream>& s, bool tcp, proto::
   std::string nonce;
   if (tcp) {
     refused = check_credential_kind(hello.role, hello.auth);
-    if (refused.empty() && hello.role == proto::Role::kClient)
-      refused = check_client_credential(hello.auth, s->local_address(), cfg_.job, nonce);
+    // A client shows a MUNGE credential; an agent one too where munged runs (it then wants this daemon's
+    // proof in the welcome), else the job's secret.
+    if (refused.empty() && hello.auth.starts_with("MUNGE:"))
+      refused = check_owner_credential(hello.auth, s->local_address(), cfg_.job, nonce);
     else if (refused.empty() && !same_secret(hello.auth, cfg_.secret))
       refused = "the job's secret is wrong";
     // MUNGE refuses a credential decoded twice on one node; this daemon also refuses a nonce seen twice

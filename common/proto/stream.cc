@@ -37,6 +37,13 @@ std::string Stream::local_address() const {
   return numeric_endpoint(static_cast<const sockaddr*>(ep.data()), static_cast<socklen_t>(ep.size()));
 }
 
+std::string Stream::remote_address() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (ec) return {};
+  return numeric_endpoint(static_cast<const sockaddr*>(ep.data()), static_cast<socklen_t>(ep.size()));
+}
+
 void Stream::start(MessageFn on_message, CloseFn on_close) {
   on_message_ = std::move(on_message);
   on_close_ = std::move(on_close);

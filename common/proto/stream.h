@@ -61,6 +61,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void set_max_payload(std::size_t n);
   // The socket's local and remote endpoints as "address:port" (TCP); "" for a Unix socket.
   std::string local_address() const;
+  std::string remote_address() const;
 
  private:
   Stream(Socket socket, std::string name);

@@ -28,11 +28,13 @@
 #include <string>
 
 #include "config.h"
+#include "common/client/auth.h"
 #include "common/proto/handshake.h"
 #include "common/proto/stream.h"
 #include "common/util/allocation.h"
 #include "common/util/log.h"
 #include "common/util/parse.h"
+#include "common/util/random.h"
 #include "daemon/agent/identity.h"
 #include "daemon/agent/launcher.h"
 #include "daemon/agent/node_desc.h"
@@ -90,6 +92,12 @@ class Agent {
   bool refused_ = false;
   bool stopping_ = false;
   bool lost_ = false;  // the daemon said this node is lost: its tasks die before the agent comes back
+  // MUNGE works here: the hello shows a MUNGE credential of this user instead of the job's secret, and
+  // the daemon's welcome must prove it runs as this user too (else whoever holds its port while it
+  // restarts would learn the secret and could make this agent run commands). Without munged (a run
+  // outside a cluster) the hello shows the secret and no proof is asked for.
+  bool use_munge_ = false;
+  std::string nonce_;  // of this connection's hello
   int exit_code_ = 0;
   struct Report {
     std::chrono::steady_clock::time_point sent;
@@ -137,7 +145,18 @@ Status Agent::connect() {
   h.role = proto::Role::kAgent;
   h.prog = "compss-agent " PACKAGE_VERSION;
   h.node = args_.node;
-  if (const char* s = std::getenv("COMPSS_SECRET")) h.auth = s;
+  nonce_.clear();
+  if (use_munge_) {
+    auto n = random_hex(16);
+    if (!n) return n.error();
+    nonce_ = *n;
+    // Bound to the daemon's address as connected and this nonce (protocol.md 2.2); no job named.
+    auto cred = client::munge_credential(proto::hello_payload({stream_->remote_address(), "", nonce_}));
+    if (!cred) return fail("cannot make a MUNGE credential for the hello: ", cred.error().message);
+    h.auth = *cred;
+  } else if (const char* s = std::getenv("COMPSS_SECRET")) {
+    h.auth = s;
+  }
   stream_->start([this](proto::Message&& m) { on_message(std::move(m)); },
                  [this](const std::string& why) { connection_lost(why); });
   stream_->send(h);
@@ -240,6 +259,14 @@ void Agent::on_message(proto::Message&& m) {
       refused_ = true;
       shut(1, "refused");
       return;
+    }
+    if (use_munge_) {
+      if (auto s = client::check_daemon_credential(std::get<proto::Welcome>(m).auth, nonce_); !s) {
+        // Not the job's daemon (someone else on its port): nothing from it is taken; try again later.
+        log::error("the daemon at ", args_.daemon, ": ", s.error().message, "; not registering with it");
+        stream_->close("no proof of the job's owner");
+        return;
+      }
     }
     welcomed_ = true;
     register_node();
@@ -392,6 +419,10 @@ int Agent::run() {
     report(to_finished(r), r.pid);
     maybe_exit();
   });
+  use_munge_ = client::munge_credential("compss-agent probe").ok();
+  if (!use_munge_)
+    log::warn("MUNGE is not available here: this agent shows the job's secret and takes the daemon's welcome "
+              "without proof of its owner");
   if (auto s = connect(); !s) {
     log::error(s.error().message);
     return 1;

@@ -6,12 +6,21 @@
 //   raw_peer flood HOST:PORT N SECONDS            opens N connections that never say hello, holds them
 //                                                 SECONDS; prints "opened N closed-by-daemon M"
 //   raw_peer bigframe HOST:PORT                   a frame header of 1 MiB before any hello
+//   raw_peer fake-daemon PORT FILE                 listens on PORT (all addresses) as if it were compssd
+//                                                 (a stranger who took its port): takes one agent's hello,
+//                                                 answers welcome with no credential and an assign that
+//                                                 runs `touch FILE`; prints "hello munge" or "hello secret
+//                                                 <what the agent showed>" and, 5 s
+//                                                 later, "registered" if the agent sent register, else
+//                                                 "not registered"
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -121,6 +130,56 @@ int main(int argc, char** argv) {
       ::close(fd);
     }
     std::cout << "opened " << fds.size() << " closed-by-daemon " << closed << "\n";
+    return 0;
+  }
+  if (what == "fake-daemon" && argc == 4) {
+    int ls = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<std::uint16_t>(std::stoi(addr)));
+    if (::bind(ls, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(ls, 4) != 0) {
+      std::cout << "cannot listen: " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    std::cout << "listening\n" << std::flush;
+    int fd = ::accept(ls, nullptr, nullptr);
+    proto::FrameReader r;
+    std::uint8_t buf[65536];
+    bool welcomed = false, registered = false;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::chrono::steady_clock::time_point answered{};
+    while (std::chrono::steady_clock::now() < until) {
+      if (welcomed && std::chrono::steady_clock::now() - answered > std::chrono::seconds(5)) break;
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 200) <= 0) continue;
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      r.feed(buf, static_cast<std::size_t>(n));
+      while (auto m = r.next()) {
+        if (!*m) break;
+        if (auto* h = std::get_if<proto::Hello>(&**m)) {
+          std::cout << "hello " << (h->auth.starts_with("MUNGE:") ? "munge" : "secret " + h->auth) << "\n";
+          proto::Welcome w;
+          w.prog = "raw_peer";
+          proto::Assign a;
+          a.task = 0;
+          a.attempt = 1;
+          a.argv = {"touch", argv[3]};
+          a.cwd = "/";
+          a.cores = {0};
+          for (const auto& f : {proto::encode(w), proto::encode(a)}) (void)!::send(fd, f.data(), f.size(), MSG_NOSIGNAL);
+          welcomed = true;
+          answered = std::chrono::steady_clock::now();
+        } else if (std::holds_alternative<proto::Register>(**m)) {
+          registered = true;
+        }
+      }
+    }
+    std::cout << (registered ? "registered" : "not registered") << "\n";
+    ::close(fd);
+    ::close(ls);
     return 0;
   }
   if (what == "bigframe") {

@@ -86,10 +86,10 @@ TEST_CASE("a file of the job directory is never written through a link", "[jobdi
   CHECK(line == "precious");
 }
 
-TEST_CASE("over TCP the secret is for agents, MUNGE for clients", "[jobdir][auth]") {
+TEST_CASE("over TCP the secret is for agents, MUNGE for clients and agents", "[jobdir][auth]") {
   CHECK(check_credential_kind(proto::Role::kAgent, "s3cr3t").empty());
   CHECK_FALSE(check_credential_kind(proto::Role::kAgent, "").empty());
-  CHECK_FALSE(check_credential_kind(proto::Role::kAgent, "MUNGE:abc").empty());
+  CHECK(check_credential_kind(proto::Role::kAgent, "MUNGE:abc").empty());
   CHECK(check_credential_kind(proto::Role::kClient, "MUNGE:abc").empty());
   const std::string with_secret = check_credential_kind(proto::Role::kClient, "s3cr3t");
   CHECK(with_secret.find("the job's secret is for agents") != std::string::npos);
