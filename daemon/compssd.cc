@@ -44,6 +44,7 @@
 #include "daemon/elastic_setup.h"
 #include "daemon/job_dir.h"
 #include "daemon/job_end.h"
+#include "daemon/run_clock.h"
 #include "daemon/runtime.h"
 #include "daemon/server.h"
 #include "daemon/site_yaml.h"
@@ -202,10 +203,8 @@ class Daemon : public ElasticHost {
   int run();
   Runtime& runtime() { return runtime_; }
 
-  // ElasticHost
-  double now() const override {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-  }
+  // ElasticHost. The run's clock, which skips the time compssd did not run (run_clock.h).
+  double now() const override { return clock_.read(); }
   Status start_agent(const std::string& node, std::uint32_t helper_job, const NodeShare& share) override;
   bool stop_agent(NodeId node, const std::string&, double) override { return runtime_.release_agent(node); }
 
@@ -234,7 +233,7 @@ class Daemon : public ElasticHost {
   asio::signal_set sigchld_;
   UserSignals usr_signals_;  // SIGUSR1 from the plugin: the job's driver ended; others: the job's own
   asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  mutable RunClock clock_;
   std::vector<pid_t> agent_pids_;
   pid_t driver_ = -1;
   int driver_status_ = 0;
@@ -266,7 +265,14 @@ void Daemon::tick() {
   timer_.expires_after(std::chrono::milliseconds(500));
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || done_) return;
+    clock_.watch();  // pauses count from the first tick
     const double t = now();
+    if (const double pause = clock_.take_paused(); pause > 0) {
+      log::warn("compssd did not run for ", static_cast<int>(pause),
+                " s (the job suspended, or this process or node stopped): that time is not counted against "
+                "heartbeats and timeouts");
+      runtime_.add_event(t, "compssd did not run for " + std::to_string(static_cast<int>(pause)) + " s (suspended?)");
+    }
     runtime_.check_heartbeats(t);
     runtime_.pump(t);
     if (elastic_) elastic_->tick(t);
