@@ -262,9 +262,11 @@ void Agent::on_message(proto::Message&& m) {
     }
     if (use_munge_) {
       if (auto s = client::check_daemon_credential(std::get<proto::Welcome>(m).auth, nonce_); !s) {
-        // Not the job's daemon (someone else on its port): nothing from it is taken; try again later.
+        // Not the job's daemon (someone else on its port): nothing from it is taken. An agent that was
+        // registered tries again (the real one may be restarting), one that never was gives up.
         log::error("the daemon at ", args_.daemon, ": ", s.error().message, "; not registering with it");
         stream_->close("no proof of the job's owner");
+        connection_lost("refused: the daemon did not prove it runs as this user");
         return;
       }
     }
