@@ -24,7 +24,7 @@ Status Runtime::restore(const Replay& r, double now) {
                   std::to_string(ids->front()), ": the journal does not match this run");
   }
   // In id order: a task's predecessors come before it, so each done one is ready when reached.
-  std::uint64_t cancelled = 0, expected = 0;
+  std::uint64_t failed = 0, cancelled = 0, expected = 0;
   for (std::uint32_t i = 0; i < r.tasks.size() && i < attempts_.size(); ++i) {
     const Replay::Last& l = r.tasks[i];
     const TaskId t(i);
@@ -35,13 +35,16 @@ Status Runtime::restore(const Replay& r, double now) {
     } else if (l.state == "failed" || l.state == "cancelled") {
       if (scheduler::is_final(sched_.graph().state(t))) continue;  // cancelled with a predecessor already
       reasons_[i] = l.state + " before compssd restarted (see journal of the earlier compssd)";
-      if (sched_.cancel(t)) ++cancelled;
+      // Failed stays failed, with its policy's effect (the run fails, successors are cancelled, ...).
+      if (l.state == "failed" && sched_.restore_failed(t)) ++failed;
+      else if (sched_.cancel(t)) ++cancelled;
     } else if (l.state == "scheduled" || l.state == "running") {
       ++expected;  // adopted when its agent comes back with it, else run again
     }
   }
+  sched_.settle_restored_failures();  // after the done ones: none of those is cancelled by a failure
   log::info("restart: ", r.specs.size(), " specs, ", attempts_.size(), " tasks from the journal: ", restored_,
-            " done, ", cancelled, " failed or cancelled, ", expected, " were running");
+            " done, ", failed, " failed, ", cancelled, " cancelled, ", expected, " were running");
   add_event(now, "restarted: " + std::to_string(restored_) + " tasks done before, " + std::to_string(expected) +
                      " running when compssd stopped; waiting for the agents to come back with them");
   return {};

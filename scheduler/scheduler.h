@@ -91,6 +91,13 @@ class Scheduler {
   // running (event `cached`, flag TaskGraph::kCached) and its successors are released. Only a ready task
   // may be cached (its predecessors are done); anything else is an error and changes nothing.
   Status complete_cached(TaskId t);
+  // A restarted daemon's journal has `t` failed for good (doc/spec/journal.md, section 6): the ready task
+  // becomes failed without running (event `failed`, cause task-error). Under `ignore` its successors are
+  // released at once, as when it failed; the other policies' effects (cancelled successors, the run
+  // failed or stopped) wait for settle_restored_failures(), called once every task the journal had done
+  // is restored, so that none of those is cancelled first. Error, changing nothing, unless `t` is ready.
+  Status restore_failed(TaskId t);
+  void settle_restored_failures();
   // A restarted daemon found `t` still running where an agent reports it (doc/spec/journal.md, section
   // 6): the ready task becomes running on `where` (one node's cores and GPUs, as the agent bound them)
   // without a StartTask decision, its attempt counted as started at `now`. No cores: it ended there
@@ -195,6 +202,7 @@ class Scheduler {
   void fail_attempt(TaskId t, FailureCause cause, NodeId node, double now);
   void fail_final(TaskId t, FailureCause cause);
   void fail_for_good(TaskId t, FailureCause cause);
+  void apply_failure_policy(TaskId t);  // of a task failed for good: successors, the run's outcome
   void forget_retry(TaskId t);
   void cancel_task(TaskId t, FailureCause cause);
   void request_kill(TaskId t, KillReason reason, FailureCause cause);
@@ -260,6 +268,7 @@ class Scheduler {
   bool stopped_ = false;
   bool run_failed_ = false;
   std::uint64_t cached_ = 0;
+  std::vector<TaskId> restored_failed_;  // restore_failed() tasks whose policy's effect is still to come
   NodeId first_node_;
   std::uint32_t nodes_coming_ = 0;
   std::uint32_t nodes_unusable_ = 0;

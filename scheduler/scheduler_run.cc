@@ -89,6 +89,22 @@ Status Scheduler::complete_cached(TaskId t) {
   return ok_status();
 }
 
+Status Scheduler::restore_failed(TaskId t) {
+  if (!graph_.contains(t)) return fail("restore_failed: task ", t.str(), " does not exist");
+  if (graph_.state(t) != TaskState::kReady)
+    return fail("restore_failed: task ", t.str(), " is ", to_string(graph_.state(t)), ", not ready");
+  on_unready(t);  // its queue entry is stale now and dropped when reached
+  fail_final(t, FailureCause::kTaskError);
+  if (graph_.policy(t) == FailurePolicy::kIgnore) apply_failure_policy(t);
+  else restored_failed_.push_back(t);
+  return ok_status();
+}
+
+void Scheduler::settle_restored_failures() {
+  for (TaskId t : restored_failed_) apply_failure_policy(t);
+  restored_failed_.clear();
+}
+
 Status Scheduler::adopt(TaskId t, const NodeSlot& where, double now) {
   if (!graph_.contains(t)) return fail("adopt: task ", t.str(), " does not exist");
   if (graph_.state(t) != TaskState::kReady)
@@ -145,27 +161,27 @@ void Scheduler::fail_attempt(TaskId t, FailureCause cause, NodeId node, double /
 
 // The task has failed for the last time: its policy says what follows.
 void Scheduler::fail_for_good(TaskId t, FailureCause cause) {
+  fail_final(t, cause);
+  apply_failure_policy(t);
+}
+
+void Scheduler::apply_failure_policy(TaskId t) {
   switch (graph_.policy(t)) {
     case FailurePolicy::kRetry:
-      fail_final(t, cause);
       run_failed_ = true;
       cancel_successors(t);
       return;
     case FailurePolicy::kCancelSuccessors:
-      fail_final(t, cause);
       cancel_successors(t);
       return;
     case FailurePolicy::kFail:
-      fail_final(t, cause);
       run_failed_ = true;
       stop_run();
       return;
-    case FailurePolicy::kIgnore: {
-      fail_final(t, cause);
+    case FailurePolicy::kIgnore:
       graph_.set_flag(t, TaskGraph::kIgnored, true);
       release_successors(t);
       return;
-    }
   }
 }
 

@@ -24,7 +24,8 @@ enum class TaskEvent : std::uint8_t {
   kPlaced,     // decide() chose a placement and emitted a start decision
   kStarted,    // the daemon reports the process started
   kSucceeded,  // the attempt exited 0
-  kFailed,     // the attempt failed and the failure policy makes it final
+  kFailed,     // the attempt failed and the failure policy makes it final (or, from ready, a restarted
+               // daemon's journal has it failed: restore_failed())
   kRequeued,   // the attempt failed with a retry left, or its node was lost: back to ready
   kCancelled,  // cancel request, cancelled predecessor, or run stopped
   kCached,     // a resumed run found the task done already (its journal; doc/spec/journal.md): not run
@@ -44,7 +45,7 @@ inline constexpr S X = kNoTransition, Rd = S::kReady, Sc = S::kScheduled, Ru = S
 inline constexpr std::array<std::array<S, kEventCount>, kStateCount> kTable = {{
     //              deps-met placed started succeeded failed requeued cancelled cached
     /* pending   */ {Rd,     X,     X,      X,        X,     X,       Cn,       X},
-    /* ready     */ {X,      Sc,    X,      X,        X,     X,       Cn,       Dn},
+    /* ready     */ {X,      Sc,    X,      X,        Fl,    X,       Cn,       Dn},
     /* scheduled */ {X,      X,     Ru,     X,        X,     Rd,      Cn,       X},
     /* running   */ {X,      X,     X,      Dn,       Fl,    Rd,      Cn,       X},
     /* done      */ {X,      X,     X,      X,        X,     X,       X,        X},

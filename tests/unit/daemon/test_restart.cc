@@ -104,13 +104,14 @@ TEST_CASE("a restart rebuilds the run with its ids, done tasks done, and takes o
 
   Daemon d(dir, &r);
   CHECK(d.rt.restored() == 1);
-  // Held: nothing is placed before the agents are back.
-  d.rt.pump(1);
   // n1 comes back running task 1 (on core 1) and with task 2's end (it ran on core 0 meanwhile).
   auto n1 = d.agent("n1", {proto::RunningTask{1, 1, 200, {1}, {}}, proto::RunningTask{2, 1, 201, {0}, {}}});
   CHECK(d.rt.adopted() == 2);
   CHECK(n1->all<proto::Kill>().empty());
   d.finish(n1, 2, 1);
+  // Held: core 0 is free and task 3 ready, but nothing is placed until the hold ends.
+  d.rt.pump(1.5);
+  CHECK(n1->all<proto::Assign>().empty());
   d.rt.hold_placement(false);
   d.rt.pump(2);
   auto assigns = n1->all<proto::Assign>();
@@ -122,6 +123,47 @@ TEST_CASE("a restart rebuilds the run with its ids, done tasks done, and takes o
   CHECK(st.counts.done == 4);
   CHECK(st.counts.cached == 0);  // done before the restart is done by this run, not taken from another
   CHECK(st.outcome == proto::Outcome::kSucceeded);
+}
+
+TEST_CASE("a task failed before a restart stays failed after it, and so does the run", "[restart]") {
+  test::Scratch s("restart-failed");
+  const std::string dir = s.root.string();
+  {
+    Daemon d(dir);
+    auto n1 = d.agent("n1");
+    proto::Submit sub;
+    for (const char* name : {"fails", "after"}) {
+      proto::TaskSpec spec = test::task({name}, 1, {}, {});
+      spec.cwd = "/tmp";
+      spec.retries = 0;
+      sub.tasks.push_back(std::move(spec));
+    }
+    sub.tasks[0].out = {"x"};
+    sub.tasks[1].in = {"x"};
+    test::submit_to(d.rt, d.client, std::move(sub), d.t);
+    proto::Submit other;
+    other.tasks.push_back(test::task({"other"}));
+    other.tasks[0].cwd = "/tmp";
+    test::submit_to(d.rt, d.client, std::move(other), d.t);
+    d.rt.pump(1);
+    auto a = n1->all<proto::Assign>();
+    REQUIRE(a.size() == 2);  // "fails" and "other"; "after" waits for x
+    test::run_task(d.rt, n1, a[0], 1, 1);
+    test::run_task(d.rt, n1, a[1], 0, 1);
+    d.rt.flush_journal(10);
+  }
+  Replay r = replay_of(dir);
+  REQUIRE(r.tasks.size() == 3);
+  CHECK(r.tasks[0].state == "failed");
+  CHECK(r.tasks[1].state == "cancelled");
+  CHECK(r.tasks[2].state == "done");
+  Daemon d(dir, &r);
+  d.rt.hold_placement(false);
+  auto st = d.status();
+  CHECK(st.counts.failed == 1);
+  CHECK(st.counts.cancelled == 1);
+  CHECK(st.counts.done == 1);
+  CHECK(st.outcome == proto::Outcome::kFailed);
 }
 
 TEST_CASE("an agent back with a task the run has finished, or never had, is told to kill it", "[restart]") {

@@ -126,3 +126,45 @@ TEST_CASE("a task that ended while its daemon was away is adopted without cores,
   w.finish("a");
   CHECK(w.sched.pool().free_cores() == 1);
 }
+
+TEST_CASE("a failure a restart restores fails the run; its effect waits for the tasks done before",
+          "[cached][restart]") {
+  SECTION("retry (the default): successors cancelled, the run failed") {
+    World w("a: out x; b: in x, out y; c: in y; d");
+    REQUIRE(w.sched.restore_failed(w.id("a")));
+    CHECK(w.state("a") == TaskState::kFailed);
+    CHECK(w.state("b") == TaskState::kPending);  // not yet: settle_restored_failures()
+    REQUIRE(w.sched.complete_cached(w.id("d")));
+    w.sched.settle_restored_failures();
+    CHECK(w.state("b") == TaskState::kCancelled);
+    CHECK(w.state("c") == TaskState::kCancelled);
+    CHECK(w.state("d") == TaskState::kDone);
+    CHECK(w.sched.outcome() == Outcome::kFailure);
+  }
+  SECTION("fail: a later task done before the failure stays done; the rest is stopped") {
+    World w("a: policy fail; b; c");
+    REQUIRE(w.sched.restore_failed(w.id("a")));
+    REQUIRE(w.sched.complete_cached(w.id("b")));
+    w.sched.settle_restored_failures();
+    CHECK(w.state("b") == TaskState::kDone);
+    CHECK(w.state("c") == TaskState::kCancelled);
+    CHECK(w.sched.outcome() == Outcome::kFailure);
+  }
+  SECTION("ignore: successors released at once, the run can succeed") {
+    World w("a: policy ignore, out x; b: in x");
+    REQUIRE(w.sched.restore_failed(w.id("a")));
+    CHECK(w.state("b") == TaskState::kReady);
+    REQUIRE(w.sched.complete_cached(w.id("b")));
+    w.sched.settle_restored_failures();
+    CHECK(w.sched.outcome() == Outcome::kSuccess);
+  }
+  SECTION("only a ready task; anything else is an error that changes nothing") {
+    World w("a -> b");
+    auto pending = w.sched.restore_failed(w.id("b"));
+    REQUIRE_FALSE(pending);
+    CHECK(pending.error().message.find("not ready") != std::string::npos);
+    CHECK(w.state("b") == TaskState::kPending);
+    w.sched.settle_restored_failures();
+    CHECK(w.state("b") == TaskState::kPending);
+  }
+}

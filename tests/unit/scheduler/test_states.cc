@@ -21,6 +21,7 @@ TEST_CASE("the state table allows exactly the transitions of states.md", "[state
       {{S::kScheduled, E::kCancelled}, S::kCancelled}, {{S::kRunning, E::kSucceeded}, S::kDone},
       {{S::kRunning, E::kFailed}, S::kFailed},         {{S::kRunning, E::kRequeued}, S::kReady},
       {{S::kRunning, E::kCancelled}, S::kCancelled},   {{S::kReady, E::kCached}, S::kDone},
+      {{S::kReady, E::kFailed}, S::kFailed},
   };
   int checked = 0;
   for (int s = 0; s < kStateCount; ++s) {
