@@ -205,6 +205,8 @@ class Daemon : public ElasticHost {
 
   // ElasticHost. The run's clock, which skips the time compssd did not run (run_clock.h).
   double now() const override { return clock_.read(); }
+  // Started by the supervisor (which hands the secret over a pipe): its --ready-fd is the supervisor's.
+  bool supervised() const { return args_.secret_fd >= 0; }
   Status start_agent(const std::string& node, std::uint32_t helper_job, const NodeShare& share) override;
   bool stop_agent(NodeId node, const std::string&, double) override { return runtime_.release_agent(node); }
 
@@ -373,7 +375,7 @@ void Daemon::become_ready(const std::string& how) {
   if (elastic_) runtime_.attach_elasticity(elastic_.get());
   if (args_.ready_fd >= 0) {
     (void)!::write(args_.ready_fd, "ready\n", 6);
-    ::close(args_.ready_fd);
+    if (!supervised()) ::close(args_.ready_fd);  // the supervisor's stays open: see on_journal_stopped
   }
   if (!args_.exec.empty() && !runtime_.draining()) start_driver();
 }
@@ -539,6 +541,10 @@ int Daemon::run() {
   // The ready pipe is this process' to write: the agents' srun and the driver must not keep it open (a
   // compssd that died before it was ready would then leave its reader waiting for the timeout).
   if (args_.ready_fd >= 0) ::fcntl(args_.ready_fd, F_SETFD, FD_CLOEXEC);
+  // A journal that stopped lacks what the run takes from then on: a restart from it would hand out the
+  // ids of tasks it lost. The supervisor, told on the ready pipe, restarts no more.
+  if (supervised() && args_.ready_fd >= 0)
+    runtime_.on_journal_stopped([fd = args_.ready_fd] { (void)!::write(fd, "journal-stopped\n", 16); });
   // The secret stays off disk: the agents get it in their step's environment, nothing else needs it. Under
   // the supervisor it comes from there, the same for every restart (the agents keep using it).
   Result<std::string> secret = args_.secret_fd >= 0 ? read_secret(args_.secret_fd) : random_hex(24);

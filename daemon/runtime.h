@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -139,6 +140,9 @@ class Runtime {
   void attach_journal(std::unique_ptr<Journal> j);
   // The summary's journal line when none is attached ("off (--no-journal)", why it could not be made).
   void set_journal_note(std::string note) { journal_note_ = std::move(note); }
+  // Called once when the journal stops (a full disk, a failed write): from then on the journal lacks what
+  // the run takes, and a restart from it would lose that (compssd tells its supervisor).
+  void on_journal_stopped(std::function<void()> f) { journal_stopped_hook_ = std::move(f); }
   // Submitted tasks are matched against `cache` (doc/spec/journal.md, "The cache rule").
   void set_resume(std::unique_ptr<ResumeCache> cache) { resume_ = std::move(cache); }
   // Records the changes not recorded yet; commits them when the open transaction is old enough
@@ -261,6 +265,7 @@ class Runtime {
   std::string stop_why_;
 
   std::unique_ptr<Journal> journal_;
+  std::function<void()> journal_stopped_hook_;
   std::string journal_note_;                        // for the summary
   std::vector<scheduler::StateChange> changes_;     // made by the scheduler, not in the journal yet
   std::unique_ptr<ResumeCache> resume_;

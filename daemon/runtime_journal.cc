@@ -162,6 +162,7 @@ void Runtime::journal_stopped(double now, const std::string& why) {
   add_event(now, "journal " + journal_note_);
   sched_.record_changes(nullptr);
   changes_.clear();
+  if (journal_stopped_hook_) journal_stopped_hook_();
 }
 
 void Runtime::flush_journal(double now) {

@@ -37,6 +37,7 @@ struct Child {
   pid_t pid = -1;
   int ready = -1;  // read end of its ready pipe
   bool was_ready = false;
+  bool journal_stopped = false;  // it said so: a restart would lose what it took since
 };
 
 // Forks compssd with `args`, its secret on a pipe (--secret-fd) and its readiness on another (--ready-fd).
@@ -81,6 +82,9 @@ std::string describe(int status) {
 }  // namespace
 
 int supervise(const SuperviseConfig& cfg) {
+  // The plugin's ready pipe is this process's to answer: no daemon, srun or agent may inherit it (one
+  // that outlived a daemon dead before it was ready would keep the plugin waiting its whole timeout).
+  if (cfg.ready_fd >= 0) (void)::fcntl(cfg.ready_fd, F_SETFD, FD_CLOEXEC);
   auto secret = random_hex(24);
   if (!secret) {
     say(cfg.log_path, "cannot make the job's secret: " + secret.error().message);
@@ -114,7 +118,9 @@ int supervise(const SuperviseConfig& cfg) {
     if (child.ready >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
       char buf[64];
       const ssize_t got = ::read(child.ready, buf, sizeof buf);
-      if (got > 0 && std::string(buf, static_cast<std::size_t>(got)).find("ready") != std::string::npos) {
+      const std::string said(buf, got > 0 ? static_cast<std::size_t>(got) : 0);
+      if (said.find("journal-stopped") != std::string::npos) child.journal_stopped = true;
+      if (said.find("ready") != std::string::npos) {
         was_ready = child.was_ready = true;
         if (ready_out >= 0) {
           (void)!::write(ready_out, "ready\n", 6);
@@ -122,7 +128,7 @@ int supervise(const SuperviseConfig& cfg) {
           ready_out = -1;
         }
       }
-      if (got <= 0 || child.was_ready) {
+      if (got <= 0) {  // kept open after ready: the daemon may still say its journal stopped
         ::close(child.ready);
         child.ready = -1;
       }
@@ -161,6 +167,7 @@ int supervise(const SuperviseConfig& cfg) {
       std::string why;
       if (stop) why = "the job is stopping";
       else if (!was_ready) why = "it never became ready";
+      else if (child.journal_stopped) why = "its journal had stopped: a restart would lose the tasks it took since";
       else if (restarts >= cfg.max_restarts) why = "it was restarted " + std::to_string(restarts) + " times already (--restarts)";
       else if (unready >= kUnreadyDeathsInARow)
         why = "it died before it was ready again " + std::to_string(unready) + " times in a row";

@@ -129,6 +129,8 @@ TEST_CASE("a run whose journal fills the disk goes on, says so once naming the f
   r.t = 1;
   r.rt.pump(r.t);  // committed: the first task is done in the journal
   REQUIRE(r.rt.journal_writing());
+  int told = 0;  // compssd tells its supervisor, which then restarts no more
+  r.rt.on_journal_stopped([&] { ++told; });
   {
     FileSizeLimit full(wal_limit(s, 64 * 1024));
     if (!full.ok()) {
@@ -152,6 +154,7 @@ TEST_CASE("a run whose journal fills the disk goes on, says so once naming the f
   for (const auto& e : r.client->last<proto::StatusResult>().events)
     notes += e.text.find("journal stopped at") != std::string::npos;
   CHECK(notes == 1);
+  CHECK(told == 1);
   const std::string summary = r.rt.summary(r.t);
   INFO(summary);
   CHECK(summary.find("  journal: stopped at ") != std::string::npos);
