@@ -71,6 +71,7 @@ struct Args {
   unsigned restarts = 0;  // --restarts N: run under the supervisor (supervisor.h)
   unsigned reattach = 0;  // --reattach K: the K-th restart of this job's compssd (the supervisor's)
   int secret_fd = -1;     // --secret-fd: the job's secret from the supervisor
+  std::string job_id;     // --job-id: the supervisor's job id (outside SLURM one of its own pid)
   bool driver_ended = false;
 };
 
@@ -106,6 +107,7 @@ Result<Args> parse_args(int argc, char** argv) {
       "run under a supervisor that restarts a killed compssd up to N times (the SPANK plugin's way)")(
       "reattach", po::value(&a.reattach), "internal (the supervisor): restart K of this job's compssd")(
       "secret-fd", po::value(&a.secret_fd), "internal (the supervisor): read the job's secret from this fd")(
+      "job-id", po::value(&a.job_id), "internal (the supervisor): the job's id, the same for every restart")(
       "driver-ended", po::bool_switch(&a.driver_ended), "internal (the supervisor): the job's driver ended")(
       "exec", po::value(&a.exec)->multitoken(), "run this driver command, then finish and exit");
   po::positional_options_description pos;
@@ -617,19 +619,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!args->resume.empty()) opts->resume_dir = args->resume;
-  // A resume that cannot be done stops the job here, before anything runs (never a silent fresh run). A
-  // restart takes the run from its own journal instead (what the resume took is recorded there).
-  std::unique_ptr<ResumeCache> resume;
-  if (!opts->resume_dir.empty() && !args->reattach) {
-    auto cache = load_cache(opts->resume_dir);
-    if (!cache) {
-      std::cerr << "compssd: " << cache.error().message << "\n";
-      return 1;
-    }
-    resume = std::make_unique<ResumeCache>(std::move(*cache));
-  }
-  std::string job = env_or("SLURM_JOB_ID", "local-" + std::to_string(::getpid()));
-  if (const char* step = std::getenv("SLURM_STEP_ID"); step && !args->exec.empty()) job += std::string(".") + step;
+  // Outside SLURM the id comes from the pid: the supervisor's, handed to every daemon it starts, so that
+  // each restart finds the same job directory and socket.
+  std::string job = !args->job_id.empty() ? args->job_id : env_or("SLURM_JOB_ID", "local-" + std::to_string(::getpid()));
+  if (const char* step = std::getenv("SLURM_STEP_ID"); step && !args->exec.empty() && args->job_id.empty())
+    job += std::string(".") + step;
   fs::path job_dir = args->job_dir.empty() ? fs::current_path() / ".compss" / job : fs::path(args->job_dir);
   if (Status s = prepare_job_dir(job_dir.string()); !s) {
     std::cerr << "compssd: " << s.error().message << "\n";
@@ -645,7 +639,19 @@ int main(int argc, char** argv) {
       if (a == "--restarts" || a == "--ready-fd") ++i;
       else if (a.rfind("--restarts=", 0) != 0 && a.rfind("--ready-fd=", 0) != 0) sc.argv.push_back(a);
     }
+    sc.argv.insert(sc.argv.end(), {"--job-id", job});
     return supervise(sc);
+  }
+  // A resume that cannot be done stops the job here, before anything runs (never a silent fresh run). A
+  // restart takes the run from its own journal instead (what the resume took is recorded there).
+  std::unique_ptr<ResumeCache> resume;
+  if (!opts->resume_dir.empty() && !args->reattach) {
+    auto cache = load_cache(opts->resume_dir);
+    if (!cache) {
+      std::cerr << "compssd: " << cache.error().message << "\n";
+      return 1;
+    }
+    resume = std::make_unique<ResumeCache>(std::move(*cache));
   }
   auto level = log::parse_level(args->log_level);
   log::init("compssd", level ? *level : log::Level::kInfo);
