@@ -114,7 +114,15 @@ int supervise(const SuperviseConfig& cfg) {
   for (;;) {
     pollfd p[2] = {{sfd, POLLIN, 0}, {child.ready, POLLIN, 0}};
     const int n = ::poll(p, child.ready >= 0 ? 2 : 1, -1);
-    if (n < 0 && errno != EINTR) return 1;
+    if (n < 0 && errno != EINTR) {
+      // Nobody would forward signals to the daemon or reap it any more: it goes too.
+      say(cfg.log_path, std::string("poll: ") + std::strerror(errno) + "; stopping compssd");
+      if (child.pid > 0) {
+        ::kill(child.pid, SIGKILL);
+        ::waitpid(child.pid, nullptr, 0);
+      }
+      return 1;
+    }
     if (child.ready >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
       char buf[64];
       const ssize_t got = ::read(child.ready, buf, sizeof buf);

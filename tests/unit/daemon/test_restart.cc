@@ -210,9 +210,18 @@ TEST_CASE("a submit sent again with its key adds nothing, also after a restart",
   CHECK(d.submit(1, "k3") == std::vector<std::uint64_t>{4});
 }
 
-TEST_CASE("a journal that is not this run's version cannot be restarted from", "[restart]") {
+TEST_CASE("no journal, or one that is not this run's version, cannot be restarted from", "[restart]") {
   test::Scratch s("restart-none");
-  auto r = load_replay(s.root.string());
-  REQUIRE_FALSE(r);
-  CHECK(r.error().message.find("journal.db") != std::string::npos);
+  auto none = load_replay(s.root.string());
+  REQUIRE_FALSE(none);
+  CHECK(none.error().message.find("journal.db") != std::string::npos);
+  {
+    Daemon d(s.root.string());
+    d.submit(1);
+    d.rt.flush_journal(1);
+  }
+  test::Peek(s.db()).exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  auto old = load_replay(s.root.string());
+  REQUIRE_FALSE(old);
+  CHECK(old.error().message.find("has journal schema version 1; a restart reads only version 2") != std::string::npos);
 }
