@@ -157,6 +157,7 @@ class Runtime {
     std::string cwd;
     std::vector<std::string> env;
     bool array = false;
+    bool mpi = false;  // one MPI program over its ranks: the first node's agent runs it as a SLURM step
   };
   struct Attempt {           // what the last attempt of a task reported
     std::uint32_t node = UINT32_MAX;  // NodeId value
@@ -242,6 +243,7 @@ class Runtime {
 
   RuntimeConfig cfg_;
   scheduler::Scheduler sched_;
+  std::vector<TaskId> steps_running_;  // MPI tasks started and not finished: a lost node of theirs kills them
   std::vector<Launch> launches_;
   std::vector<std::uint32_t> launch_of_;   // per task: index in launches_
   std::vector<Attempt> attempts_;          // per task

@@ -1,4 +1,5 @@
 // The agent side of the Runtime: nodes joining and leaving, assigns and kills out, started/finished in.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -141,6 +142,18 @@ void Runtime::start(const scheduler::StartTask& s, double now) {
   m.cores = slot.cores;
   m.gpus = slot.gpus;
   m.memory = slot.memory;
+  if (l.mpi) {
+    // One SLURM step over the task's nodes, run by this (its first node's) agent; each rank binds itself
+    // to its own cores there (daemon/agent/rank.h).
+    proto::MpiLaunch mpi;
+    mpi.ranks = 0;
+    for (const auto& ns : s.placement.slots) {
+      mpi.ranks += ns.ranks;
+      mpi.slots.push_back(proto::MpiSlot{node_name(ns.node), ns.ranks, ns.cores, ns.gpus});
+    }
+    m.mpi = std::move(mpi);
+    if (s.placement.slots.size() > 1) steps_running_.push_back(s.task);
+  }
   if (l.array) {
     const auto index = sched_.graph().index(s.task);
     m.argv.reserve(l.argv.size());
@@ -204,6 +217,7 @@ void Runtime::agent_finished(Agent& a, const proto::Finished& f, double now) {
   if (at.attempts != f.attempt || at.node != a.id.value()) return;  // a stale report
   at.exit_code = f.exit_code.value_or(-1);
   at.signal = static_cast<std::uint16_t>(f.signal);
+  if (!steps_running_.empty()) std::erase(steps_running_, TaskId(ti));
   if (!f.output_lost.empty()) output_lost(TaskId(ti), a.node, f.output_lost, now);
   const auto exit = exit_of(f);
   if (exit.kind != scheduler::TaskExit::Kind::kOk) {
@@ -233,6 +247,24 @@ void Runtime::node_lost(Agent& a, const std::string& why, double now) {
     l->why = why;
   }
   table_.event(now, EventKind::kLost, a.node, why);
+  // An MPI step that spans the lost node runs on from its first node's agent: it is killed there (its
+  // report then answers an attempt that is over), and the task runs again like any lost one.
+  std::erase_if(steps_running_, [&](TaskId t) {
+    const auto* p = sched_.placement(t);
+    if (!p) return true;
+    const bool spans = std::any_of(p->slots.begin(), p->slots.end(), [&](const auto& ns) { return ns.node == a.id; });
+    if (!spans || p->slots.front().node == a.id) return false;
+    log::info("task ", task_label(t), ": its MPI step lost ", a.node, "; killing the step");
+    if (Agent* first = agent_on(p->slots.front().node)) {
+      proto::Kill k;
+      k.task = t.value();
+      k.attempt = attempts_[t.value()].attempts;
+      k.grace_s = cfg_.kill_grace_s;
+      k.reason = "node " + a.node + " of its MPI step was lost";
+      first->endpoint->send(k);
+    }
+    return true;
+  });
   if (auto s = sched_.node_lost(a.id, now); !s) log::warn("node_lost: ", s.error().message);
 }
 

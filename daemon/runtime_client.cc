@@ -68,8 +68,12 @@ void Runtime::client_gone(const Endpoint* from) {
 }
 
 Result<scheduler::TaskSpec> Runtime::to_sched_spec(const proto::TaskSpec& t) const {
-  if (t.ranks > 1 || t.nodes > 1 || t.mpi)
-    return fail("multi-rank and multi-node (MPI) tasks are not supported by this version of compssd yet");
+  if ((t.ranks > 1 || t.nodes > 1) && !t.mpi)
+    return fail("several ranks or nodes are for an MPI program: add --mpi (one program over all its ranks)");
+  if (t.ranks == 0) return fail("an MPI task needs at least one rank");
+  if (t.mpi && t.nodes > t.ranks)
+    return fail("--nodes ", std::to_string(t.nodes), " is more than --ranks ", std::to_string(t.ranks),
+                ": every node of an MPI task runs at least one rank");
   scheduler::TaskSpec s;
   s.command = join(t.argv, " ");
   s.name = t.name.empty() ? scheduler::default_task_name(t.argv.empty() ? "" : t.argv[0]) : t.name;
@@ -83,6 +87,10 @@ Result<scheduler::TaskSpec> Runtime::to_sched_spec(const proto::TaskSpec& t) con
   s.request.cpus = t.cpus;
   s.request.memory = t.memory;
   s.request.gpus = t.gpus;
+  s.request.nodes = t.nodes;
+  s.request.ranks = t.ranks;
+  s.request.ranks_per_node = t.ranks_per_node;
+  s.request.mpi = t.mpi;
   for (const auto& c : t.custom) s.request.custom.emplace_back(c.name, c.amount);
   s.on_failure = policy_of(t.on_failure);
   s.retries = t.retries ? static_cast<int>(*t.retries) : -1;
@@ -167,7 +175,7 @@ Result<std::vector<std::uint64_t>> Runtime::add_tasks(proto::Submit&& m, double 
       if (!r) return r.error();
       ids.push_back(r->value());
     }
-    launches_.push_back(Launch{std::move(t.argv), std::move(t.cwd), std::move(t.env), t.array.has_value()});
+    launches_.push_back(Launch{std::move(t.argv), std::move(t.cwd), std::move(t.env), t.array.has_value(), t.mpi});
     launch_of_.resize(sched_.graph().size(), launch);
     attempts_.resize(sched_.graph().size());
     submitted(launch, t, t.after, TaskId(static_cast<std::uint32_t>(ids[before])),

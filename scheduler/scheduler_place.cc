@@ -128,7 +128,8 @@ Scheduler::Fit Scheduler::try_place(TaskId t, double now, Placement& p) {
     const NodeId home = info.home;
     const bool home_usable =
         home.valid() && pool_.is_live(home) && !pool_.is_draining(home) && !pool_.is_quarantined(home);
-    if (!info.elsewhere && home_usable) {
+    // A task of several ranks (MPI) may span nodes: it is not tied to the first node it failed on.
+    if (!info.elsewhere && home_usable && req.ranks == 1) {
       // Once more on the node where it failed (COMPSs' first retry); it waits for room there.
       const bool reserved = held_back_by_reservation(t, now) &&
                             std::binary_search(reservation_->nodes.begin(), reservation_->nodes.end(), home);
@@ -138,7 +139,8 @@ Scheduler::Fit Scheduler::try_place(TaskId t, double now, Placement& p) {
       return Fit::kPlaced;
     }
     // Another node, when there is one outside quarantine (a quarantined home is never used anyway).
-    if (info.elsewhere && home_usable && pool_.node_count() - pool_.quarantined_count() > 1) avoid.push_back(home);
+    if (info.elsewhere && home_usable && req.ranks == 1 && pool_.node_count() - pool_.quarantined_count() > 1)
+      avoid.push_back(home);
   }
   if (held_back_by_reservation(t, now)) {
     avoid.insert(avoid.end(), reservation_->nodes.begin(), reservation_->nodes.end());

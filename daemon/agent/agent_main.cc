@@ -25,6 +25,8 @@
 #include <cstdlib>
 #include <deque>
 #include <iostream>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "config.h"
@@ -38,6 +40,7 @@
 #include "daemon/agent/identity.h"
 #include "daemon/agent/launcher.h"
 #include "daemon/agent/node_desc.h"
+#include "daemon/agent/rank.h"
 #include "daemon/agent/topology.h"
 
 namespace asio = boost::asio;
@@ -68,6 +71,8 @@ class Agent {
   void try_reconnect();
   void on_message(proto::Message&& m);
   void assign(const proto::Assign& a);
+  Status mpi_step(const proto::Assign& a, agent::LaunchSpec& spec);
+  std::string rank_exe() const;
   void heartbeat();
   void shut(int code, const std::string& why);
   Status apply_allocation(agent::TopologyOptions& topt) const;
@@ -312,6 +317,8 @@ void Agent::assign(const proto::Assign& a) {
     std::string kv(*e);
     auto eq = kv.find('=');
     if (eq == std::string::npos || kv.rfind("COMPSS_SECRET=", 0) == 0) continue;
+    // An MPI task's step gets its own session and layout from SLURM, not this agent's step's.
+    if (a.mpi && agent::inherited_step_variable(std::string_view(kv).substr(0, eq))) continue;
     spec.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
   for (const auto& kv : a.env) {
@@ -321,7 +328,8 @@ void Agent::assign(const proto::Assign& a) {
   spec.cores = a.cores;
   spec.gpus = a.gpus;
   spec.memory_bytes = a.memory;
-  if (auto pid = launcher_->start(spec); !pid) {
+  Status step = a.mpi ? mpi_step(a, spec) : Status{};
+  if (auto pid = step ? launcher_->start(spec) : Result<pid_t>(step.error()); !pid) {
     proto::Finished f;
     f.task = a.task;
     f.attempt = a.attempt;
@@ -330,6 +338,40 @@ void Agent::assign(const proto::Assign& a) {
     f.reason = pid.error().message;
     report(std::move(f), 0);
   }
+}
+
+// An MPI task: this agent runs `srun ... compss-rank -- ARGV` over the task's nodes (rank.h); the srun
+// is the task's process here (bound to this node's cores of the task), its exit the task's.
+Status Agent::mpi_step(const proto::Assign& a, agent::LaunchSpec& spec) {
+  const char* job = std::getenv("SLURM_JOB_ID");
+  if (!job) return fail("an MPI task needs SLURM: this agent does not run in a SLURM job");
+  std::vector<agent::RankSlot> slots;
+  for (const auto& s : a.mpi->slots) slots.push_back({s.node, s.ranks, s.cores, s.gpus});
+  const std::string hosts = args_.job_dir + "/agents/mpi-" + std::to_string(a.task) + "." +
+                            std::to_string(a.attempt) + ".hosts";
+  {
+    std::ofstream f(hosts, std::ios::trunc);
+    f << agent::hostfile_text(slots);
+    if (!f.flush()) return fail("cannot write ", hosts, " (the MPI step's rank order)");
+  }
+  const char* mpi = std::getenv("SLURM_MPI_TYPE");
+  spec.argv = agent::step_argv(slots, job, mpi && *mpi && std::string(mpi) != "none" ? mpi : "pmix", rank_exe(), a.argv);
+  spec.env.emplace_back("SLURM_HOSTFILE", hosts);
+  spec.env.emplace_back("COMPSS_RANK_BIND", agent::bind_text(slots));
+  return {};
+}
+
+// compss-rank beside this program (libtool puts an uninstalled compss-agent one directory down, in .libs).
+std::string Agent::rank_exe() const {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = self.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / "compss-rank", ec)) return (dir / "compss-rank").string();
+      if (dir.filename() != ".libs") break;
+    }
+  }
+  return "compss-rank";  // on the task's PATH
 }
 
 void Agent::heartbeat() {

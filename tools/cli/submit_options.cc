@@ -39,10 +39,10 @@ po::options_description submit_description(RawSubmit& r) {
       ("mem", opt(&r.mem)->value_name("SIZE"), "memory per rank: 512M, 4G, ... (default: no request)")
       ("gpus", opt(&r.gpus)->value_name("G"), "GPUs per rank (default 0)")
       ("time", opt(&r.time)->value_name("T"), "expected longest run: 90, 5m, 1h30m, 1-00:00:00 (not started if it would end past the job)")
-      ("nodes", opt(&r.nodes)->value_name("K"), "nodes the task spans (default 1; above 1: not built yet)")
-      ("mpi", po::bool_switch(&r.mpi), "an MPI program (not built yet: refused)")
-      ("ranks", opt(&r.ranks)->value_name("P"), "processes in all (default 1; above 1: not built yet)")
-      ("ranks-per-node", opt(&r.ranks_per_node)->value_name("Q"), "processes per node (not built yet)")
+      ("nodes", opt(&r.nodes)->value_name("K"), "nodes an MPI task spans (default: as few as its ranks need)")
+      ("mpi", po::bool_switch(&r.mpi), "an MPI program: one SLURM step (PMIx) over all its ranks")
+      ("ranks", opt(&r.ranks)->value_name("P"), "MPI processes in all (default 1)")
+      ("ranks-per-node", opt(&r.ranks_per_node)->value_name("Q"), "MPI processes on each node (default: as they fit)")
       ("in", many(&r.in, "F"), "a file the task reads (repeatable)")
       ("out", many(&r.out, "F"), "a file the task writes (repeatable)")
       ("inout", many(&r.inout, "F"), "a file the task reads and writes (repeatable)")
@@ -118,6 +118,9 @@ Status parse_resources(const RawSubmit& r, client::TaskSpec& t) {
   if (t.ranks_per_node > t.ranks)
     return fail("bad --ranks-per-node '", *r.ranks_per_node, "': more than --ranks (", std::to_string(t.ranks), ")");
   t.mpi = r.mpi;
+  if ((t.ranks > 1 || t.nodes > 1 || r.ranks_per_node) && !t.mpi)
+    return fail("--ranks, --nodes and --ranks-per-node are for MPI programs: add --mpi");
+  if (t.mpi && !r.nodes) t.nodes = 0;  // as few nodes as the ranks need
   return parse_custom(r, t);
 }
 

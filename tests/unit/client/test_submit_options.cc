@@ -142,6 +142,8 @@ TEST_CASE("bad submit command lines are refused with a message naming the option
        "bad --on-failure 'explode': expected retry, cancel-successors, fail or ignore"},
       {{"--retries", "2", "--on-failure", "fail", "--", "sim"}, "--retries applies to --on-failure retry only"},
       {{"--ranks", "2", "--ranks-per-node", "4", "--", "sim"}, "bad --ranks-per-node '4': more than --ranks (2)"},
+      {{"--ranks", "2", "--", "sim"}, "--ranks, --nodes and --ranks-per-node are for MPI programs: add --mpi"},
+      {{"--nodes", "2", "--", "sim"}, "add --mpi"},
       {{"--custom", "license", "--", "sim"}, "bad --custom 'license': expected NAME=AMOUNT"},
       {{"--custom", "a=1", "--custom", "a=2", "--", "sim"}, "resource 'a' is given twice"},
       {{"--priority", "high", "--", "sim"}, "bad --priority 'high': expected a whole number between"},

@@ -82,6 +82,55 @@ TEST_CASE("a submitted task is assigned to a registered agent with its exact cor
   CHECK(w.rt.outcome() == proto::Outcome::kSucceeded);
 }
 
+TEST_CASE("an MPI task goes to its first node's agent with every rank's node and cores", "[runtime][mpi]") {
+  World w;
+  auto& n1 = w.agent("n1", 2);
+  auto& n2 = w.agent("n2", 2);
+  proto::TaskSpec spec = task({"./sim"});
+  spec.mpi = true;
+  spec.ranks = 4;
+  spec.ranks_per_node = 2;
+  spec.nodes = 0;
+  const auto id = w.submit(spec);
+  w.pump();
+  auto assigns = n1.all<proto::Assign>();
+  REQUIRE(assigns.size() == 1);
+  CHECK(n2.all<proto::Assign>().empty());  // the step's other ranks are started by SLURM, not by n2's agent
+  REQUIRE(assigns[0].mpi);
+  const proto::MpiLaunch& m = *assigns[0].mpi;
+  CHECK(m.ranks == 4);
+  REQUIRE(m.slots.size() == 2);
+  CHECK(m.slots[0] == proto::MpiSlot{"n1", 2, {0, 1}, {}});
+  CHECK(m.slots[1] == proto::MpiSlot{"n2", 2, {0, 1}, {}});
+  // n2 is lost under the step: the step is killed through n1's agent and the task runs again.
+  w.rt.agent_gone(w.shared(n2).get(), "closed", w.t);
+  auto kills = n1.all<proto::Kill>();
+  REQUIRE(kills.size() == 1);
+  CHECK(kills[0].task == id);
+  CHECK(kills[0].attempt == 1);
+  CHECK_THAT(kills[0].reason, Catch::Contains("node n2 of its MPI step was lost"));
+}
+
+TEST_CASE("several ranks or nodes without mpi are refused, and so are more nodes than ranks", "[runtime][mpi]") {
+  World w;
+  w.agent("n1", 2);
+  for (auto [ranks, nodes, mpi, message] :
+       {std::tuple{2u, 1u, false, "add --mpi"}, std::tuple{1u, 2u, false, "add --mpi"},
+        std::tuple{2u, 3u, true, "--nodes 3 is more than --ranks 2"}}) {
+    proto::TaskSpec spec = task({"./sim"});
+    spec.ranks = ranks;
+    spec.nodes = nodes;
+    spec.mpi = mpi;
+    proto::Submit s;
+    s.rid = 9;
+    s.tasks.push_back(spec);
+    w.client->clear();
+    w.rt.on_client(w.client, std::move(s), w.t);
+    auto e = w.client->last<proto::ErrorMessage>();
+    CHECK_THAT(e.message, Catch::Contains(message));
+  }
+}
+
 TEST_CASE("a file dependency holds the reader until the writer is done", "[runtime]") {
   World w;
   auto& n1 = w.agent("n1", 2);

@@ -272,3 +272,12 @@ TEST_CASE("a higher retries count spends its retries on the same node first", "[
   CHECK(nodes == Lines{"n1", "n1", "n1", "n2"});
   CHECK(w.state("t") == TaskState::kFailed);
 }
+
+TEST_CASE("an MPI task's retries are not tied to the node it failed on: it may need every node", "[failure][retry][mpi]") {
+  World w("wide: ranks 4, rpn 2, nodes 2, retries 2", "2 x {cpus: 2}");
+  for (int attempt = 0; attempt < 4; ++attempt) {  // as for any task: once more on its nodes, then two more
+    CHECK(w.step() == Lines{"start wide on n1+n2"});
+    w.finish("wide", TaskExit::error());
+  }
+  CHECK(w.state("wide") == TaskState::kFailed);
+}
