@@ -619,6 +619,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!args->resume.empty()) opts->resume_dir = args->resume;
+  // A resume that cannot be done stops the job here, before anything runs or is created (never a silent
+  // fresh run). A restart takes the run from its own journal instead (what the resume took is recorded
+  // there).
+  std::unique_ptr<ResumeCache> resume;
+  if (!opts->resume_dir.empty() && !args->reattach) {
+    auto cache = load_cache(opts->resume_dir);
+    if (!cache) {
+      std::cerr << "compssd: " << cache.error().message << "\n";
+      return 1;
+    }
+    resume = std::make_unique<ResumeCache>(std::move(*cache));
+  }
   // Outside SLURM the id comes from the pid: the supervisor's, handed to every daemon it starts, so that
   // each restart finds the same job directory and socket.
   std::string job = !args->job_id.empty() ? args->job_id : env_or("SLURM_JOB_ID", "local-" + std::to_string(::getpid()));
@@ -640,18 +652,8 @@ int main(int argc, char** argv) {
       else if (a.rfind("--restarts=", 0) != 0 && a.rfind("--ready-fd=", 0) != 0) sc.argv.push_back(a);
     }
     sc.argv.insert(sc.argv.end(), {"--job-id", job});
+    resume.reset();  // checked above; the daemon loads it for itself
     return supervise(sc);
-  }
-  // A resume that cannot be done stops the job here, before anything runs (never a silent fresh run). A
-  // restart takes the run from its own journal instead (what the resume took is recorded there).
-  std::unique_ptr<ResumeCache> resume;
-  if (!opts->resume_dir.empty() && !args->reattach) {
-    auto cache = load_cache(opts->resume_dir);
-    if (!cache) {
-      std::cerr << "compssd: " << cache.error().message << "\n";
-      return 1;
-    }
-    resume = std::make_unique<ResumeCache>(std::move(*cache));
   }
   auto level = log::parse_level(args->log_level);
   log::init("compssd", level ? *level : log::Level::kInfo);
