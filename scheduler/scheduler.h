@@ -202,7 +202,8 @@ class Scheduler {
   void fail_attempt(TaskId t, FailureCause cause, NodeId node, double now);
   void fail_final(TaskId t, FailureCause cause);
   void fail_for_good(TaskId t, FailureCause cause);
-  void apply_failure_policy(TaskId t);  // of a task failed for good: successors, the run's outcome
+  void apply_failure_policy(TaskId t);
+  std::string binding_text(const Placement& p) const;  // scheduler_explain.cc  // of a task failed for good: successors, the run's outcome
   void forget_retry(TaskId t);
   void cancel_task(TaskId t, FailureCause cause);
   void request_kill(TaskId t, KillReason reason, FailureCause cause);

@@ -26,6 +26,34 @@ std::string seconds(double s) {
 
 }  // namespace
 
+// Where a task runs, exactly: "n1 (cores 0,1)", "n1 (cores 2, GPUs 1)", and for several ranks each one's
+// cores: "n1 (ranks 0-1: cores 0 | 1), n2 (ranks 2-3: cores 0 | 1)".
+std::string Scheduler::binding_text(const Placement& p) const {
+  auto ids = [](const std::vector<std::uint32_t>& v, std::size_t from, std::size_t n) {
+    std::string s;
+    for (std::size_t i = from; i < from + n && i < v.size(); ++i) s += (i > from ? "," : "") + std::to_string(v[i]);
+    return s;
+  };
+  std::string out;
+  std::uint32_t rank = 0;
+  for (const NodeSlot& ns : p.slots) {
+    if (!out.empty()) out += ", ";
+    const std::uint32_t r = ns.ranks ? ns.ranks : 1;
+    const std::size_t c = ns.cores.size() / r, g = ns.gpus.size() / r;
+    out += pool_.desc(ns.node).name + " (";
+    if (r > 1 || p.slots.size() > 1)
+      out += "rank" + std::string(r > 1 ? "s " : " ") + std::to_string(rank) +
+             (r > 1 ? "-" + std::to_string(rank + r - 1) : "") + ": ";
+    for (std::uint32_t k = 0; k < r; ++k) {
+      out += (k ? " | " : "cores ") + ids(ns.cores, k * c, c);
+      if (g) out += ", GPUs " + ids(ns.gpus, k * g, g);
+    }
+    out += ")";
+    rank += r;
+  }
+  return out;
+}
+
 Result<Explanation> Scheduler::explain(TaskId t) const {
   if (!graph_.contains(t)) return fail("explain: task ", t.str(), " does not exist");
   Explanation e;
@@ -57,7 +85,7 @@ Result<Explanation> Scheduler::explain(TaskId t) const {
           {Why::kScheduled, "start decided on " + node_name + ", not reported started yet", {}, node, 0});
       break;
     case TaskState::kRunning:
-      e.reasons.push_back({Why::kRunning, "running on " + node_name, {}, node, 0});
+      e.reasons.push_back({Why::kRunning, "running on " + binding_text(running_.at(slot).placement), {}, node, 0});
       if (graph_.has_flag(t, TaskGraph::kKillRequested)) {
         e.reasons.push_back({Why::kKillRequested, std::string("kill requested: ") + to_string(e.cause), {}, node, 0});
       }

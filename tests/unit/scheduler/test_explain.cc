@@ -73,12 +73,20 @@ TEST_CASE("a ready task that fits is queued behind tasks that come first", "[exp
         "the next decision");
 }
 
+TEST_CASE("a running task names its exact cores and GPUs, an MPI task each rank's", "[explain][mpi]") {
+  World w("wide: ranks 4, rpn 2, nodes 2, gpus 1; one: cpus 2, gpus 1", "3 x {cpus: 2, gpus: 2}");
+  w.step();
+  CHECK(explain(w, "wide").reasons.front().text ==
+        "running on n1 (ranks 0-1: cores 0, GPUs 0 | 1, GPUs 1), n2 (ranks 2-3: cores 0, GPUs 0 | 1, GPUs 1)");
+  CHECK(explain(w, "one").reasons.front().text == "running on n3 (cores 0,1, GPUs 0)");
+}
+
 TEST_CASE("scheduled and running tasks name their node; a kill request shows", "[explain]") {
   World w("a; b", "1 x {cpus: 4}");
   w.step(false);
   REQUIRE(w.sched.task_started(w.id("b"), 0));
   CHECK(explain(w, "a").to_string() == "task 0 (a) is scheduled: start decided on n1, not reported started yet");
-  CHECK(explain(w, "b").to_string() == "task 1 (b) is running: running on n1");
+  CHECK(explain(w, "b").to_string() == "task 1 (b) is running: running on n1 (cores 1)");
   REQUIRE(w.sched.cancel(w.id("b")));
   CHECK(explain(w, "b").has(Why::kKillRequested));
 }
