@@ -1,8 +1,11 @@
 // The scheduler's node description built from a discovered topology.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "daemon/agent/node_desc.h"
 #include "tests/unit/agent/paths.h"
+#include "tests/unit/agent/xml_compat.h"
 
 using namespace compss::agent;
 using Ids = std::vector<std::uint32_t>;
@@ -23,4 +26,73 @@ TEST_CASE("the node description carries the usable cores, memory and GPUs with t
   CHECK(d.gpus[1].close_cores == Ids{0, 2});
   CHECK(d.gpus[3].close_cores == Ids{8});
   CHECK(d.custom.empty());
+}
+
+namespace {
+
+// Places `req` on the one node described by `t` (the agent's description, as compssd's scheduler sees it).
+compss::scheduler::Placement place_on(const NodeTopology& t, const compss::scheduler::ResourceRequest& req) {
+  compss::scheduler::ResourcePool pool;
+  pool.add_node(to_node_desc(t, "n1"));
+  auto p = pool.place(req);
+  REQUIRE(p);
+  REQUIRE(p->slots.size() == 1);
+  return *p;
+}
+
+// Each rank's GPUs and cores from a slot; every rank's cores must be close to its GPU.
+void check_ranks_next_to_their_gpus(const NodeTopology& t, const compss::scheduler::NodeSlot& s, std::uint32_t cpus) {
+  std::set<std::uint32_t> cores, gpus;
+  for (std::uint32_t r = 0; r < s.ranks; ++r) {
+    const std::uint32_t g = s.gpus[r];
+    INFO("rank " << r << " GPU " << g);
+    CHECK(gpus.insert(g).second);
+    const auto& close = t.gpus[g].close_cores;
+    for (std::uint32_t k = 0; k < cpus; ++k) {
+      const std::uint32_t c = s.cores[r * cpus + k];
+      CHECK(cores.insert(c).second);
+      CHECK(std::find(close.begin(), close.end(), c) != close.end());
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a GPU task lands on cores of the package whose PCIe tree holds its GPU", "[topology][gpu][placement]") {
+  TopologyOptions o;
+  o.source = TopologySource::xml_file(test::topology_file("two-packages-4gpus.xml"));
+  auto t = discover_topology(o);
+  REQUIRE(t.ok());
+  compss::scheduler::ResourceRequest req;
+  req.cpus = 2;
+  req.gpus = 1;
+  req.ranks = 2;
+  req.mpi = true;
+  auto p = place_on(*t, req);
+  CHECK(p.slots[0].ranks == 2);
+  REQUIRE(p.slots[0].gpus.size() == 2);
+  REQUIRE(p.slots[0].cores.size() == 4);
+  check_ranks_next_to_their_gpus(*t, p.slots[0], 2);
+}
+
+TEST_CASE("on the DGX-2 export a 4-rank task with a GPU per rank gets four GPUs and four cores, each next to its GPU",
+          "[topology][gpu][placement][shared]") {
+  auto path = test::shared_topology("nvidiaDGX2.xml");
+  if (!path) {
+    WARN("skipped: nvidiaDGX2.xml not found (set COMPSS_SHARED_TOPOLOGIES to the shared topologies folder)");
+    return;
+  }
+  TopologyOptions o;
+  o.source = TopologySource::xml_text(test::as_hwloc2_xml(test::read_text(*path)));
+  auto t = discover_topology(o);
+  REQUIRE(t.ok());
+  compss::scheduler::ResourceRequest req;
+  req.cpus = 1;
+  req.gpus = 1;
+  req.ranks = 4;
+  req.mpi = true;
+  auto p = place_on(*t, req);
+  REQUIRE(p.slots[0].gpus.size() == 4);
+  REQUIRE(p.slots[0].cores.size() == 4);
+  check_ranks_next_to_their_gpus(*t, p.slots[0], 1);
 }
