@@ -222,6 +222,9 @@ void Runtime::agent_finished(Agent& a, const proto::Finished& f, double now) {
   const auto exit = exit_of(f);
   if (exit.kind != scheduler::TaskExit::Kind::kOk) {
     std::string why = describe_exit(f) + " on " + a.node + " (attempt " + std::to_string(f.attempt) + ")";
+    // An MPI step's agent names the rank that ended it ("rank 1 on n2: exited with exit code 3").
+    if (launches_[launch_of_[ti]].mpi && !f.reason.empty() && f.cause != proto::FinishCause::kLaunchError)
+      why += ": " + f.reason;
     if (f.output) why += ", output: " + f.output->file + (f.output->offset ? "@" + std::to_string(f.output->offset) : "");
     reasons_[ti] = std::move(why);
   }

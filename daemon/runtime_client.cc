@@ -397,6 +397,10 @@ void Runtime::explain(Endpoint& to, const proto::Explain& m) const {
     if (reason.node.valid()) item += " (node " + node_name(reason.node) + ")";
     r.items.push_back(std::move(item));
   }
+  // How its last attempt ended, as the agent told it (an MPI step: the rank that ended it, and where).
+  if (e->state == scheduler::TaskState::kFailed)
+    if (auto it = reasons_.find(static_cast<std::uint32_t>(m.id)); it != reasons_.end() && !it->second.empty())
+      r.items.push_back("last attempt: " + it->second);
   to.send(r);
 }
 

@@ -27,6 +27,7 @@
 #include <iostream>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "config.h"
@@ -73,6 +74,8 @@ class Agent {
   void assign(const proto::Assign& a);
   Status mpi_step(const proto::Assign& a, agent::LaunchSpec& spec);
   std::string rank_exe() const;
+  static std::string output_tail(const agent::OutputLocation& o);
+  std::set<std::pair<std::uint64_t, std::uint32_t>> mpi_steps_;  // (task, attempt) run as an MPI step here
   void heartbeat();
   void shut(int code, const std::string& why);
   Status apply_allocation(agent::TopologyOptions& topt) const;
@@ -358,7 +361,20 @@ Status Agent::mpi_step(const proto::Assign& a, agent::LaunchSpec& spec) {
   spec.argv = agent::step_argv(slots, job, mpi && *mpi && std::string(mpi) != "none" ? mpi : "pmix", rank_exe(), a.argv);
   spec.env.emplace_back("SLURM_HOSTFILE", hosts);
   spec.env.emplace_back("COMPSS_RANK_BIND", agent::bind_text(slots));
+  mpi_steps_.insert({a.task, a.attempt});
   return {};
+}
+
+// The last 64 KiB of a finished task's stored output (srun's error lines come last).
+std::string Agent::output_tail(const agent::OutputLocation& o) {
+  if (o.path.empty() || o.length == 0) return {};
+  std::ifstream in(o.path, std::ios::binary);
+  const std::uint64_t n = std::min<std::uint64_t>(o.length, 64 * 1024);
+  std::string text(n, '\0');
+  in.seekg(static_cast<std::streamoff>(o.offset + o.length - n));
+  in.read(text.data(), static_cast<std::streamsize>(n));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
 }
 
 // compss-rank beside this program (libtool puts an uninstalled compss-agent one directory down, in .libs).
@@ -460,7 +476,12 @@ int Agent::run() {
     if (connected()) stream_->send(proto::Started{t.value(), attempt, static_cast<std::uint32_t>(pid)});
   });
   launcher_->on_finished([this](const agent::TaskResult& r) {
-    report(to_finished(r), r.pid);
+    proto::Finished f = to_finished(r);
+    if (mpi_steps_.erase({f.task, f.attempt}) && !r.exit.success() && !r.launch_failed) {
+      // srun's own lines in the step's output say which rank ended it, on which node.
+      if (std::string who = agent::step_failure(output_tail(r.output)); !who.empty()) f.reason = who;
+    }
+    report(std::move(f), r.pid);
     maybe_exit();
   });
   use_munge_ = client::munge_credential("compss-agent probe").ok();

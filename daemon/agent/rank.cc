@@ -1,6 +1,7 @@
 // rank.cc - the MPI step's command line and each rank's place (rank.h).
 #include "daemon/agent/rank.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace compss::agent {
@@ -106,6 +107,32 @@ Result<RankPlace> rank_place(std::string_view bind, std::string_view node, std::
     return fail("COMPSS_RANK_BIND has no local rank ", std::to_string(local), " on ", std::string(node));
   }
   return fail("COMPSS_RANK_BIND names no ranks on ", std::string(node));
+}
+
+std::string step_failure(std::string_view output) {
+  std::string first, first_real;
+  constexpr std::string_view kMark = "srun: error: ";
+  for (std::size_t at = output.find(kMark); at != std::string_view::npos; at = output.find(kMark, at + 1)) {
+    std::string_view line = output.substr(at + kMark.size());
+    line = line.substr(0, line.find('\n'));
+    // "<node>: task <N>: <what>" or "<node>: tasks <N-M>: <what>"
+    const auto c1 = line.find(": task");
+    if (c1 == std::string_view::npos) continue;
+    const std::string_view node = line.substr(0, c1);
+    std::string_view rest = line.substr(c1 + 2);  // "task 1: Exited ..." / "tasks 2-3: Terminated"
+    const auto c2 = rest.find(": ");
+    if (c2 == std::string_view::npos) continue;
+    std::string_view who = rest.substr(0, c2), what = rest.substr(c2 + 2);
+    const bool several = who.starts_with("tasks ");
+    who.remove_prefix(several ? 6 : 5);
+    std::string text = std::string(several ? "ranks " : "rank ") + std::string(who) + " on " + std::string(node) + ": ";
+    std::string lower(what);
+    if (!lower.empty()) lower[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[0])));
+    text += lower;
+    if (first.empty()) first = text;
+    if (first_real.empty() && what != "Terminated") first_real = text;
+  }
+  return first_real.empty() ? first : first_real;
 }
 
 bool inherited_step_variable(std::string_view name) {

@@ -48,6 +48,11 @@ std::vector<std::string> step_argv(const std::vector<RankSlot>& slots, const std
 // The place of local rank `local` on `node` in a bind_text() value.
 Result<RankPlace> rank_place(std::string_view bind, std::string_view node, std::uint32_t local);
 
+// Which rank ended the step, from srun's own lines in the step's output ("srun: error: n1: task 1:
+// Exited with exit code 3"): "rank 1 on n1: exited with exit code 3". The first rank that did not just
+// get the step's TERM is named (the others are its consequence); "" when srun named none.
+std::string step_failure(std::string_view output);
+
 // The variables a step's launcher must not pass on from the agent's own step (its PMIx and MPI session,
 // its step's ids and layout): the new step gets its own from SLURM. OMPI_MCA_* settings pass.
 bool inherited_step_variable(std::string_view name);

@@ -62,3 +62,14 @@ TEST_CASE("the agent's own step's PMIx and layout variables are not passed to a 
   for (const char* name : {"SLURM_JOB_ID", "PATH", "HOME", "COMPSS_ADDRESS", "OMP_NUM_THREADS", "OMPI_MCA_btl"})
     CHECK_FALSE(inherited_step_variable(name));
 }
+
+TEST_CASE("the rank that ended a step is named from srun's lines, not the ones it took down", "[rank]") {
+  CHECK(step_failure("rank 1 fails on purpose\nsrun: error: n1: task 1: Exited with exit code 3\n"
+                     "srun: error: n1: task 0: Terminated\nsrun: error: n2: tasks 2-3: Terminated\n") ==
+        "rank 1 on n1: exited with exit code 3");
+  CHECK(step_failure("srun: error: n2: tasks 2-3: Terminated\nsrun: error: n1: task 0: Segmentation fault\n") ==
+        "rank 0 on n1: segmentation fault");
+  CHECK(step_failure("srun: error: n2: tasks 2-3: Terminated\n") == "ranks 2-3 on n2: terminated");
+  CHECK(step_failure("all fine\nsrun: error: Unable to create step for job 7: Requested nodes are busy\n").empty());
+  CHECK(step_failure("").empty());
+}

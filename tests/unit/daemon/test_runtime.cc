@@ -111,6 +111,40 @@ TEST_CASE("an MPI task goes to its first node's agent with every rank's node and
   CHECK_THAT(kills[0].reason, Catch::Contains("node n2 of its MPI step was lost"));
 }
 
+TEST_CASE("a failed MPI step's reason names the rank that ended it", "[runtime][mpi]") {
+  World w;
+  auto& n1 = w.agent("n1", 2);
+  proto::TaskSpec spec = task({"./sim"});
+  spec.mpi = true;
+  spec.ranks = 2;
+  spec.on_failure = proto::OnFailure::kIgnore;
+  w.submit(spec);
+  proto::Wait wait;
+  wait.rid = 9;
+  wait.all = true;
+  w.rt.on_client(w.client, std::move(wait), w.t);
+  w.pump();
+  const auto a = n1.last<proto::Assign>();
+  REQUIRE(a.mpi);
+  w.rt.on_agent(w.shared(n1), proto::Started{a.task, a.attempt, 100}, w.t);
+  proto::Finished f;
+  f.task = a.task;
+  f.attempt = a.attempt;
+  f.exit_code = 143;
+  f.reason = "rank 1 on n1: exited with exit code 3";
+  w.rt.on_agent(w.shared(n1), std::move(f), w.t);
+  w.pump();
+  auto r = w.client->all<proto::WaitResult>();
+  REQUIRE(r.size() == 1);
+  REQUIRE(r[0].failed.size() == 1);
+  CHECK(r[0].failed[0].reason == "exit code 143 on n1 (attempt 1): rank 1 on n1: exited with exit code 3");
+  w.client->clear();
+  w.rt.on_client(w.client, proto::Explain{8, a.task}, w.t);
+  const auto items = w.client->last<proto::Explanation>().items;
+  CHECK(std::find(items.begin(), items.end(),
+                  "last attempt: exit code 143 on n1 (attempt 1): rank 1 on n1: exited with exit code 3") != items.end());
+}
+
 TEST_CASE("several ranks or nodes without mpi are refused, and so are more nodes than ranks", "[runtime][mpi]") {
   World w;
   w.agent("n1", 2);
