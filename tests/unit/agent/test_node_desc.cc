@@ -30,24 +30,34 @@ TEST_CASE("the node description carries the usable cores, memory and GPUs with t
 
 namespace {
 
-// Places `req` on the one node described by `t` (the agent's description, as compssd's scheduler sees it).
-compss::scheduler::Placement place_on(const NodeTopology& t, const compss::scheduler::ResourceRequest& req) {
+// A task of `ranks` ranks with `cpus` cores and one GPU each, placed on the one node `source` describes (the
+// agent's description, as compssd's scheduler sees it): every rank gets its own GPU and its own cores,
+// all close to that GPU.
+void check_gpu_ranks(const TopologySource& source, std::uint32_t cpus, std::uint32_t ranks) {
+  TopologyOptions o;
+  o.source = source;
+  auto t = discover_topology(o);
+  REQUIRE(t.ok());
+  compss::scheduler::ResourceRequest req;
+  req.cpus = cpus;
+  req.gpus = 1;
+  req.ranks = ranks;
+  req.mpi = true;
   compss::scheduler::ResourcePool pool;
-  pool.add_node(to_node_desc(t, "n1"));
+  pool.add_node(to_node_desc(*t, "n1"));
   auto p = pool.place(req);
   REQUIRE(p);
   REQUIRE(p->slots.size() == 1);
-  return *p;
-}
-
-// Each rank's GPUs and cores from a slot; every rank's cores must be close to its GPU.
-void check_ranks_next_to_their_gpus(const NodeTopology& t, const compss::scheduler::NodeSlot& s, std::uint32_t cpus) {
+  const compss::scheduler::NodeSlot& s = p->slots[0];
+  CHECK(s.ranks == ranks);
+  REQUIRE(s.gpus.size() == ranks);
+  REQUIRE(s.cores.size() == ranks * cpus);
   std::set<std::uint32_t> cores, gpus;
   for (std::uint32_t r = 0; r < s.ranks; ++r) {
     const std::uint32_t g = s.gpus[r];
     INFO("rank " << r << " GPU " << g);
     CHECK(gpus.insert(g).second);
-    const auto& close = t.gpus[g].close_cores;
+    const auto& close = t->gpus[g].close_cores;
     for (std::uint32_t k = 0; k < cpus; ++k) {
       const std::uint32_t c = s.cores[r * cpus + k];
       CHECK(cores.insert(c).second);
@@ -59,40 +69,15 @@ void check_ranks_next_to_their_gpus(const NodeTopology& t, const compss::schedul
 }  // namespace
 
 TEST_CASE("a GPU task lands on cores of the package whose PCIe tree holds its GPU", "[topology][gpu][placement]") {
-  TopologyOptions o;
-  o.source = TopologySource::xml_file(test::topology_file("two-packages-4gpus.xml"));
-  auto t = discover_topology(o);
-  REQUIRE(t.ok());
-  compss::scheduler::ResourceRequest req;
-  req.cpus = 2;
-  req.gpus = 1;
-  req.ranks = 2;
-  req.mpi = true;
-  auto p = place_on(*t, req);
-  CHECK(p.slots[0].ranks == 2);
-  REQUIRE(p.slots[0].gpus.size() == 2);
-  REQUIRE(p.slots[0].cores.size() == 4);
-  check_ranks_next_to_their_gpus(*t, p.slots[0], 2);
+  check_gpu_ranks(TopologySource::xml_file(test::topology_file("two-packages-4gpus.xml")), 2, 2);
 }
 
 TEST_CASE("on the DGX-2 export a 4-rank task with a GPU per rank gets four GPUs and four cores, each next to its GPU",
           "[topology][gpu][placement][shared]") {
-  auto path = test::shared_topology("nvidiaDGX2.xml");
-  if (!path) {
+  auto source = test::shared_source("nvidiaDGX2.xml");
+  if (!source) {
     WARN("skipped: nvidiaDGX2.xml not found (set COMPSS_SHARED_TOPOLOGIES to the shared topologies folder)");
     return;
   }
-  TopologyOptions o;
-  o.source = TopologySource::xml_text(test::as_hwloc2_xml(test::read_text(*path)));
-  auto t = discover_topology(o);
-  REQUIRE(t.ok());
-  compss::scheduler::ResourceRequest req;
-  req.cpus = 1;
-  req.gpus = 1;
-  req.ranks = 4;
-  req.mpi = true;
-  auto p = place_on(*t, req);
-  REQUIRE(p.slots[0].gpus.size() == 4);
-  REQUIRE(p.slots[0].cores.size() == 4);
-  check_ranks_next_to_their_gpus(*t, p.slots[0], 1);
+  check_gpu_ranks(*source, 1, 4);
 }

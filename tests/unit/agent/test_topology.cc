@@ -163,13 +163,13 @@ TEST_CASE("visible GPUs keep their physical numbers; an unknown one is an error"
 }
 
 TEST_CASE("the DGX-2 export shows 16 GPUs, each close to the cores of its own package", "[topology][gpu][shared]") {
-  auto path = test::shared_topology("nvidiaDGX2.xml");
-  if (!path) {
+  auto source = test::shared_source("nvidiaDGX2.xml");
+  if (!source) {
     WARN("skipped: nvidiaDGX2.xml not found (set COMPSS_SHARED_TOPOLOGIES to the shared topologies folder)");
     return;
   }
   TopologyOptions o;
-  o.source = TopologySource::xml_text(test::as_hwloc2_xml(test::read_text(*path)));
+  o.source = *source;
   NodeTopology t = discover_ok(o);
   CHECK(t.core_ids() == Ids{0, 1, 24, 25});  // the export keeps two cores per package
   CHECK(t.packages == 2);
@@ -183,13 +183,13 @@ TEST_CASE("the DGX-2 export shows 16 GPUs, each close to the cores of its own pa
 }
 
 TEST_CASE("an export with disallowed PUs lists only the allowed cores", "[topology][shared]") {
-  auto path = test::shared_topology("16amd64-8n2c-cpusets.xml");
-  if (!path) {
+  auto source = test::shared_source("16amd64-8n2c-cpusets.xml");
+  if (!source) {
     WARN("skipped: 16amd64-8n2c-cpusets.xml not found (set COMPSS_SHARED_TOPOLOGIES)");
     return;
   }
   TopologyOptions o;
-  o.source = TopologySource::xml_text(test::as_hwloc2_xml(test::read_text(*path)));
+  o.source = *source;
   NodeTopology t = discover_ok(o);
   CHECK(t.core_ids() == Ids{0, 1, 2, 3, 5, 6, 12, 13, 14, 15});
   CHECK(t.gpus.empty());

@@ -7,8 +7,12 @@
 // Thread-safety: a pure function.
 #pragma once
 
+#include <optional>
 #include <regex>
 #include <string>
+
+#include "daemon/agent/topology.h"
+#include "tests/unit/agent/paths.h"
 
 namespace compss::agent::test {
 
@@ -38,6 +42,13 @@ inline std::string as_hwloc2_xml(const std::string& xml) {
   }
   converted.append(last, out.cend());
   return converted;
+}
+
+// A shared export as a source this hwloc reads, or nullopt when the shared folder does not hold it.
+inline std::optional<TopologySource> shared_source(const std::string& name) {
+  auto path = shared_topology(name);
+  if (!path) return std::nullopt;
+  return TopologySource::xml_text(as_hwloc2_xml(read_text(*path)));
 }
 
 }  // namespace compss::agent::test
