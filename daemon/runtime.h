@@ -164,6 +164,7 @@ class Runtime {
     std::int32_t exit_code = -1;
     std::uint16_t signal = 0;
     std::uint16_t attempts = 0;
+    std::uint32_t binding = 0;  // index in bindings_ of where the last attempt was placed; 0: none yet
   };
   struct Agent {
     std::shared_ptr<Endpoint> endpoint;
@@ -248,6 +249,10 @@ class Runtime {
   std::vector<std::uint32_t> launch_of_;   // per task: index in launches_
   std::vector<Attempt> attempts_;          // per task
   std::unordered_map<std::uint32_t, std::string> reasons_;  // per task that failed: why, for a person
+  // Each distinct binding text ("n1 (cores 3)") once, for compss explain of tasks that ran: a run of
+  // a million tasks on a few nodes holds a few hundred strings and 4 bytes per task.
+  std::vector<std::string> bindings_{std::string()};
+  std::unordered_map<std::string, std::uint32_t> binding_ids_;
   std::unordered_map<const Endpoint*, Agent> agents_;
   NodeTable table_;
   Elasticity* elastic_ = nullptr;

@@ -79,6 +79,7 @@ void Runtime::agent_register(const std::shared_ptr<Endpoint>& from, proto::Regis
   // agent that came back by itself) stay.
   const NodeLife* before = table_.latest(m.node);
   const bool granted = before && before->state == NodeState::kStarting && before->request != 0;
+  d.allocation = before ? before->helper_job : 0;  // helper mode: a step over it must stay in its job
   NodeId id = sched_.node_joined(std::move(d), now, granted);
   const NodeLife& life = table_.node_registered(m.node, id, static_cast<std::uint32_t>(m.cores.size()), now);
   Agent& me = agents_[from.get()] = Agent{from, m.node, id, now, true};
@@ -127,6 +128,10 @@ void Runtime::start(const scheduler::StartTask& s, double now) {
   const std::uint32_t attempt = attempts_[ti].attempts + 1u;
   attempts_[ti].attempts = static_cast<std::uint16_t>(attempt);
   attempts_[ti].node = slot.node.value();
+  std::string where = sched_.binding_text(s.placement);
+  auto [b, added] = binding_ids_.try_emplace(std::move(where), static_cast<std::uint32_t>(bindings_.size()));
+  if (added) bindings_.push_back(b->first);
+  attempts_[ti].binding = b->second;
   if (!a) {  // the node vanished between the decision and now: report it lost, the task is requeued
     log::warn("no agent for ", node_name(slot.node), " to start task ", task_label(s.task));
     (void)sched_.node_lost(slot.node, now);

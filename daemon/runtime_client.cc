@@ -397,6 +397,13 @@ void Runtime::explain(Endpoint& to, const proto::Explain& m) const {
     if (reason.node.valid()) item += " (node " + node_name(reason.node) + ")";
     r.items.push_back(std::move(item));
   }
+  // Where it ran (the last attempt's exact binding), once it no longer runs.
+  const auto state = e->state;
+  if (const Attempt& at = attempts_[m.id]; at.binding != 0 && state != scheduler::TaskState::kRunning &&
+                                              state != scheduler::TaskState::kScheduled)
+    r.items.push_back((at.attempts > 1 || state != scheduler::TaskState::kDone ? "last attempt ran on "
+                                                                                : "ran on ") +
+                      bindings_[at.binding]);
   // How its last attempt ended, as the agent told it (an MPI step: the rank that ended it, and where).
   if (e->state == scheduler::TaskState::kFailed)
     if (auto it = reasons_.find(static_cast<std::uint32_t>(m.id)); it != reasons_.end() && !it->second.empty())

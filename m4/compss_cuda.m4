@@ -1,9 +1,10 @@
-# COMPSS_CHECK_CUDA: optional CUDA runtime (--with-cuda[=DIR]); only the GPU test task uses it.
+# COMPSS_CHECK_CUDA: optional CUDA toolkit (--with-cuda[=DIR]); it builds the CUDA example task
+# examples/gpu-saxpy, which tests/integration/gpu-cuda.test runs where a GPU is present.
 # GPUs are discovered through hwloc and bound with CUDA_VISIBLE_DEVICES whether or not this is set.
 # Sets HAVE_CUDA (automake conditional), CUDA_CFLAGS, CUDA_LIBS, NVCC.
 AC_DEFUN([COMPSS_CHECK_CUDA], [
   AC_ARG_WITH([cuda],
-    [AS_HELP_STRING([--with-cuda@<:@=DIR@:>@], [build the CUDA test task (default: no)])],
+    [AS_HELP_STRING([--with-cuda@<:@=DIR@:>@], [build the CUDA example task examples/gpu-saxpy (default: no)])],
     [], [with_cuda=no])
   have_cuda=no
   AS_IF([test "x$with_cuda" != xno], [

@@ -18,7 +18,9 @@
 // node id), which packs work and leaves whole nodes idle for the elasticity policy to release. Cores
 // are taken lowest index first. A GPU rank gets its GPUs first, then cores among those GPUs' close
 // cores (the rest from any free core when the close ones do not suffice); a rank without GPUs takes
-// cores away from free GPUs first, so GPU tasks still find their close cores. Draining nodes get nothing;
+// cores away from free GPUs first, so GPU tasks still find their close cores. A request over several
+// nodes takes them from one allocation (NodeDesc::allocation): the job's own first, then helper jobs in
+// id order. Draining nodes get nothing;
 // quarantined nodes nothing either, unless a placement asks for them as a last resort (with_quarantined:
 // the scheduler's rule, doc/spec/states.md section 5); `avoid` nodes never.
 //
@@ -56,6 +58,10 @@ struct NodeDesc {
   std::uint64_t memory = 0;          // bytes usable by tasks; 0 = memory not accounted on this node
   std::vector<Gpu> gpus;             // at most 64 per node
   std::vector<std::pair<std::string, std::uint64_t>> custom;  // named custom resources ("licence", 4)
+  // The SLURM job whose allocation holds the node: 0 for the job's own nodes and those merged into it,
+  // a helper job's id in helper mode. A task over several nodes runs as one SLURM step, and a step
+  // cannot span two jobs, so the nodes of one placement share this.
+  std::uint32_t allocation = 0;
 };
 
 // What a task asks for, per rank (process). A plain task is 1 node x 1 rank.
@@ -155,6 +161,8 @@ class ResourcePool {
 
  private:
   Status check_nodes(const ResourceRequest& req, bool usable_only) const;
+  // Why a request over several nodes waits when only the one-allocation rule stops it; "" otherwise.
+  std::string allocation_reason(const ResourceRequest& req, const std::vector<NodeId>& avoid) const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

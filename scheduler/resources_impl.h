@@ -60,8 +60,9 @@ struct ResourcePool::Impl {
 
   bool place_single(const ResourceRequest& req, std::uint32_t ranks, const std::vector<NodeId>& avoid,
                     bool with_quarantined, Placement& out) const;
+  // `one_allocation` false ignores NodeDesc::allocation (why_not() asks whether that is what blocks).
   bool place_multi(const ResourceRequest& req, const std::vector<NodeId>& avoid, bool with_quarantined,
-                   Placement& out) const;
+                   Placement& out, bool one_allocation = true) const;
 };
 
 // How many ranks of the request go on one node at least; 0 when the request is inconsistent.

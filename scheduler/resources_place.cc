@@ -203,15 +203,34 @@ std::vector<std::uint32_t> split_ranks(const ResourceRequest& req, std::vector<R
 }  // namespace
 
 bool ResourcePool::Impl::place_multi(const ResourceRequest& req, const std::vector<NodeId>& avoid,
-                                     bool with_quarantined, Placement& out) const {
+                                     bool with_quarantined, Placement& out, bool one_allocation) const {
   std::vector<Room> rooms;
+  std::vector<std::uint32_t> allocations;
   for (std::uint32_t n = 0; n < nodes.size(); ++n) {
     const NodeRec& r = nodes[n];
     if (!r.live || r.draining || (r.quarantined && !with_quarantined) || contains(avoid, n)) continue;
-    if (auto k = rank_room(r, req, req.ranks); k > 0) rooms.push_back({n, k, r.free});
+    if (auto k = rank_room(r, req, req.ranks); k > 0) {
+      rooms.push_back({n, k, r.free});
+      if (std::find(allocations.begin(), allocations.end(), r.desc.allocation) == allocations.end())
+        allocations.push_back(r.desc.allocation);
+    }
   }
   std::vector<Room> chosen;
-  std::vector<std::uint32_t> share = split_ranks(req, rooms, chosen);
+  std::vector<std::uint32_t> share;
+  if (!one_allocation || allocations.size() <= 1) {
+    share = split_ranks(req, rooms, chosen);
+  } else {
+    // One step, one SLURM job: the job's own nodes first, then each helper job's.
+    std::sort(allocations.begin(), allocations.end());
+    for (std::uint32_t a : allocations) {
+      std::vector<Room> mine;
+      for (const Room& r : rooms)
+        if (nodes[r.node].desc.allocation == a) mine.push_back(r);
+      chosen.clear();
+      share = split_ranks(req, mine, chosen);
+      if (!share.empty()) break;
+    }
+  }
   if (share.empty()) return false;
   // Ranks are numbered in node id order.
   std::vector<std::size_t> order(chosen.size());

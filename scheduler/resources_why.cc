@@ -96,6 +96,34 @@ std::string no_eligible_node(std::uint32_t live, std::uint32_t draining, std::ui
 
 }  // namespace
 
+// "a step cannot span two SLURM jobs: no one job has room for 4 ranks on its nodes (the job's own: 2
+// ranks on 1 node; helper job 12: 2 ranks on 1 node)" when only the one-allocation rule blocks `req`.
+std::string ResourcePool::allocation_reason(const ResourceRequest& req, const std::vector<NodeId>& avoid) const {
+  const Impl& im = *impl_;
+  Placement scratch;
+  if (!im.place_multi(req, avoid, false, scratch, false)) return {};
+  std::vector<std::pair<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>>> per;  // job -> (ranks, nodes)
+  for (std::uint32_t n = 0; n < im.nodes.size(); ++n) {
+    const NodeRec& r = im.nodes[n];
+    if (!r.open() || contains(avoid, n)) continue;
+    const std::uint32_t k = im.rank_room(r, req, req.ranks);
+    if (k == 0) continue;
+    auto it = std::find_if(per.begin(), per.end(), [&](const auto& e) { return e.first == r.desc.allocation; });
+    if (it == per.end()) it = per.insert(per.end(), {r.desc.allocation, {0, 0}});
+    it->second.first += k;
+    it->second.second += 1;
+  }
+  std::sort(per.begin(), per.end());
+  std::string s = "a step cannot span two SLURM jobs: no one job has room for " + count_of(req.ranks, "rank", "ranks") +
+                  (req.nodes > 1 ? " on " + count_of(req.nodes, "node", "nodes") : std::string()) + " (";
+  for (std::size_t i = 0; i < per.size(); ++i) {
+    if (i > 0) s += "; ";
+    s += per[i].first == 0 ? std::string("the job's own") : "helper job " + std::to_string(per[i].first);
+    s += ": " + count_of(per[i].second.first, "rank", "ranks") + " on " + count_of(per[i].second.second, "node", "nodes");
+  }
+  return s + ")";
+}
+
 std::string ResourcePool::why_not(const ResourceRequest& req, const std::vector<NodeId>& avoid) const {
   if (auto st = check_request(req); !st) return st.error().message;
   Placement scratch;
@@ -138,6 +166,7 @@ std::string ResourcePool::why_not(const ResourceRequest& req, const std::vector<
     for (const Dimension& d : dims) all += (all.empty() ? "" : " and ") + d.amount(d.need);
     return "no node has " + all + " free at once";
   }
+  if (std::string s = allocation_reason(req, avoid); !s.empty()) return s;
   if (req.nodes > 1) {
     return "needs " + count_of(req.nodes, "node", "nodes") + " with room for " + count_of(per_node, "rank", "ranks") +
            "; " + std::to_string(roomy) + " have it";

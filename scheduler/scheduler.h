@@ -159,6 +159,9 @@ class Scheduler {
   WaitStatus group_status(GroupId g) const;
   GroupId find_group(std::string_view name) const { return graph_.find_group(name); }
   const Placement* placement(TaskId t) const;  // while scheduled or running
+  // Where a placement puts a task, exactly: "n1 (cores 0,1)", "n1 (cores 2, GPUs 1)", and per rank for
+  // several: "n1 (ranks 0-1: cores 0 | 1), n2 (ranks 2-3: cores 0 | 1)" (scheduler_explain.cc).
+  std::string binding_text(const Placement& p) const;
   double estimate(TaskId t) const { return estimates_.of(graph_.name_id(t)); }
   const std::optional<Reservation>& reservation() const { return reservation_; }
   const TaskGraph& graph() const { return graph_; }
@@ -203,7 +206,6 @@ class Scheduler {
   void fail_final(TaskId t, FailureCause cause);
   void fail_for_good(TaskId t, FailureCause cause);
   void apply_failure_policy(TaskId t);
-  std::string binding_text(const Placement& p) const;  // scheduler_explain.cc  // of a task failed for good: successors, the run's outcome
   void forget_retry(TaskId t);
   void cancel_task(TaskId t, FailureCause cause);
   void request_kill(TaskId t, KillReason reason, FailureCause cause);

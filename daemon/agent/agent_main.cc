@@ -38,6 +38,7 @@
 #include "common/util/log.h"
 #include "common/util/parse.h"
 #include "common/util/random.h"
+#include "daemon/agent/gpu_grant.h"
 #include "daemon/agent/identity.h"
 #include "daemon/agent/launcher.h"
 #include "daemon/agent/node_desc.h"
@@ -76,6 +77,8 @@ class Agent {
   std::string rank_exe() const;
   static std::string output_tail(const agent::OutputLocation& o);
   std::set<std::pair<std::uint64_t, std::uint32_t>> mpi_steps_;  // (task, attempt) run as an MPI step here
+  std::string mpi_hosts(std::uint64_t task, std::uint32_t attempt) const;  // the step's SLURM_HOSTFILE
+  bool end_mpi_step(std::uint64_t task, std::uint32_t attempt);
   void heartbeat();
   void shut(int code, const std::string& why);
   Status apply_allocation(agent::TopologyOptions& topt) const;
@@ -95,6 +98,7 @@ class Agent {
   std::shared_ptr<proto::Stream> stream_;
   std::unique_ptr<agent::Launcher> launcher_;
   agent::NodeTopology topology_;
+  agent::GpuGrant gpus_;  // the job's GPUs here and the numbers tasks use for them
   bool welcomed_ = false;
   bool registered_once_ = false;  // part of the run once: a lost connection is worth coming back from
   bool refused_ = false;
@@ -329,10 +333,11 @@ void Agent::assign(const proto::Assign& a) {
     if (eq != std::string::npos) spec.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
   spec.cores = a.cores;
-  spec.gpus = a.gpus;
+  spec.gpus = gpus_.task_numbers(a.gpus);  // an MPI task's ranks translate their own (compss-rank)
   spec.memory_bytes = a.memory;
   Status step = a.mpi ? mpi_step(a, spec) : Status{};
   if (auto pid = step ? launcher_->start(spec) : Result<pid_t>(step.error()); !pid) {
+    if (a.mpi) end_mpi_step(a.task, a.attempt);
     proto::Finished f;
     f.task = a.task;
     f.attempt = a.attempt;
@@ -350,8 +355,7 @@ Status Agent::mpi_step(const proto::Assign& a, agent::LaunchSpec& spec) {
   if (!job) return fail("an MPI task needs SLURM: this agent does not run in a SLURM job");
   std::vector<agent::RankSlot> slots;
   for (const auto& s : a.mpi->slots) slots.push_back({s.node, s.ranks, s.cores, s.gpus});
-  const std::string hosts = args_.job_dir + "/agents/mpi-" + std::to_string(a.task) + "." +
-                            std::to_string(a.attempt) + ".hosts";
+  const std::string hosts = mpi_hosts(a.task, a.attempt);
   {
     std::ofstream f(hosts, std::ios::trunc);
     f << agent::hostfile_text(slots);
@@ -363,6 +367,18 @@ Status Agent::mpi_step(const proto::Assign& a, agent::LaunchSpec& spec) {
   spec.env.emplace_back("COMPSS_RANK_BIND", agent::bind_text(slots));
   mpi_steps_.insert({a.task, a.attempt});
   return {};
+}
+
+std::string Agent::mpi_hosts(std::uint64_t task, std::uint32_t attempt) const {
+  return args_.job_dir + "/agents/mpi-" + std::to_string(task) + "." + std::to_string(attempt) + ".hosts";
+}
+
+// Forgets an MPI step that ended (or never started) and removes its host file. False: not one of ours.
+bool Agent::end_mpi_step(std::uint64_t task, std::uint32_t attempt) {
+  if (!mpi_steps_.erase({task, attempt})) return false;
+  std::error_code ec;
+  std::filesystem::remove(mpi_hosts(task, attempt), ec);
+  return true;
 }
 
 // The last 64 KiB of a finished task's stored output (srun's error lines come last).
@@ -457,12 +473,23 @@ int Agent::run() {
     log::error(s.error().message);
     return 1;
   }
+  if (topt.source.kind == agent::TopologySource::Kind::kThisSystem) {
+    // The GPUs SLURM gave this job here (an XML or synthetic topology stands for another machine).
+    auto grant = agent::gpu_grant(agent::process_env());
+    if (!grant) {
+      log::error("cannot tell which GPUs this job holds: ", grant.error().message);
+      return 1;
+    }
+    gpus_ = std::move(*grant);
+    topt.visible_gpus = gpus_.keep;
+  }
   auto topo = agent::discover_topology(topt);
   if (!topo) {
     log::error("cannot discover this node: ", topo.error().message);
     return 1;
   }
   topology_ = *topo;
+  if (!topology_.gpus.empty() || gpus_.keep) log::info("GPUs: ", gpus_.source);
   agent::LauncherConfig lc;
   lc.node_name = args_.node;
   lc.output_dir = args_.job_dir + "/out";
@@ -477,7 +504,7 @@ int Agent::run() {
   });
   launcher_->on_finished([this](const agent::TaskResult& r) {
     proto::Finished f = to_finished(r);
-    if (mpi_steps_.erase({f.task, f.attempt}) && !r.exit.success() && !r.launch_failed) {
+    if (end_mpi_step(f.task, f.attempt) && !r.exit.success() && !r.launch_failed) {
       // srun's own lines in the step's output say which rank ended it, on which node.
       if (std::string who = agent::step_failure(output_tail(r.output)); !who.empty()) f.reason = who;
     }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "daemon/agent/binding.h"
+#include "daemon/agent/gpu_grant.h"
 #include "daemon/agent/rank.h"
 #include "daemon/agent/topology.h"
 
@@ -53,7 +54,10 @@ int main(int argc, char** argv) {
   if (!cpus) return fail_rank(where, cpus.error().message);
   if (auto s = agent::bind_calling_thread(*cpus); !s) return fail_rank(where, s.error().message);
   ::setenv("OMP_NUM_THREADS", std::to_string(place->cores.size()).c_str(), 1);
-  ::setenv("CUDA_VISIBLE_DEVICES", list(place->gpus).c_str(), 1);
+  // The rank's GPUs by the numbers this step's programs use for them (gpu_grant.h).
+  auto grant = agent::gpu_grant(agent::process_env());
+  if (!grant) return fail_rank(where, grant.error().message);
+  ::setenv("CUDA_VISIBLE_DEVICES", list(grant->task_numbers(place->gpus)).c_str(), 1);
   ::setenv("CUDA_DEVICE_ORDER", "PCI_BUS_ID", 1);
   ::setenv("COMPSS_TASK_CORES", list(place->cores).c_str(), 1);
   ::setenv("COMPSS_RANK", rank.c_str(), 1);

@@ -89,13 +89,13 @@ struct TopologyOptions {
   std::optional<std::vector<std::uint32_t>> slurm_cpus;
   // Offer at most this much memory (SLURM's allocation on the node); nullopt: the NUMA nodes' memory.
   std::optional<std::uint64_t> memory_limit_bytes;
-  // Keep only these GPUs (physical indices, e.g. from the CUDA_VISIBLE_DEVICES SLURM gave the agent).
+  // Keep only these GPUs (the node's own indices: the job's GPUs there, gpu_grant.h).
   std::optional<std::vector<GpuIndex>> visible_gpus;
 };
 
 Result<NodeTopology> discover_topology(const TopologyOptions& options);
 
-// TopologyOptions::visible_gpus from the CUDA_VISIBLE_DEVICES the agent itself was started with:
+// A GPU list as SLURM and CUDA write it (SLURM_STEP_GPUS, CUDA_VISIBLE_DEVICES; gpu_grant.h):
 // "0,2" -> {0, 2}; "" or SLURM's "NoDevFiles" -> {} (no GPU). GPU UUIDs ("GPU-5bfd...") and MIG names are
 // not understood: an error says so, and the caller may then ignore the variable.
 Result<std::vector<GpuIndex>> parse_visible_gpus(std::string_view value);

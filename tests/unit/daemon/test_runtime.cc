@@ -143,6 +143,33 @@ TEST_CASE("a failed MPI step's reason names the rank that ended it", "[runtime][
   const auto items = w.client->last<proto::Explanation>().items;
   CHECK(std::find(items.begin(), items.end(),
                   "last attempt: exit code 143 on n1 (attempt 1): rank 1 on n1: exited with exit code 3") != items.end());
+  // Where each rank ran stays in the record after the step ended.
+  CHECK(std::find(items.begin(), items.end(), "last attempt ran on n1 (ranks 0-1: cores 0 | 1)") != items.end());
+}
+
+TEST_CASE("compss explain of a finished task says exactly where it ran", "[runtime][explain]") {
+  World w;
+  auto& n1 = w.agent("n1", 4);
+  proto::TaskSpec spec = task({"true"});
+  spec.cpus = 2;
+  w.submit(spec);
+  w.pump();
+  const auto a = n1.last<proto::Assign>();
+  w.rt.on_client(w.client, proto::Explain{7, a.task}, w.t);
+  auto items = w.client->last<proto::Explanation>().items;
+  CHECK(std::none_of(items.begin(), items.end(), [](const std::string& i) { return i.find("ran on") == 0; }));
+  w.rt.on_agent(w.shared(n1), proto::Started{a.task, a.attempt, 100}, w.t);
+  proto::Finished f;
+  f.task = a.task;
+  f.attempt = a.attempt;
+  f.exit_code = 0;
+  w.rt.on_agent(w.shared(n1), std::move(f), w.t);
+  w.pump();
+  w.client->clear();
+  w.rt.on_client(w.client, proto::Explain{8, a.task}, w.t);
+  items = w.client->last<proto::Explanation>().items;
+  CHECK(std::find(items.begin(), items.end(), "ran on n1 (cores " + std::to_string(a.cores[0]) + "," +
+                                                  std::to_string(a.cores[1]) + ")") != items.end());
 }
 
 TEST_CASE("several ranks or nodes without mpi are refused, and so are more nodes than ranks", "[runtime][mpi]") {

@@ -73,6 +73,19 @@ TEST_CASE("a ready task that fits is queued behind tasks that come first", "[exp
         "the next decision");
 }
 
+TEST_CASE("an MPI task that only two SLURM jobs together could hold says a step cannot span them",
+          "[explain][mpi][allocation]") {
+  // Helper mode: n2 came from helper job 7. The two nodes have room for the 2-node task, but not in one job.
+  World w("wide: ranks 2, nodes 2", "n1 {cpus: 2}; n2 {cpus: 2, job: 7}");
+  w.step();
+  CHECK(w.state("wide") == TaskState::kReady);
+  Explanation e = explain(w, "wide");
+  REQUIRE(e.has(Why::kNoRoomNow));
+  CHECK(e.to_string().find("a step cannot span two SLURM jobs: no one job has room for 2 ranks on 2 "
+                           "nodes (the job's own: 2 ranks on 1 node; helper job 7: 2 ranks on 1 node)") !=
+        std::string::npos);
+}
+
 TEST_CASE("a running task names its exact cores and GPUs, an MPI task each rank's", "[explain][mpi]") {
   World w("wide: ranks 4, rpn 2, nodes 2, gpus 1; one: cpus 2, gpus 1", "3 x {cpus: 2, gpus: 2}");
   w.step();

@@ -382,6 +382,34 @@ TEST_CASE("why_not counts nodes for a multi-node request", "[resources][why][mpi
   CHECK(pool.why_not(request("nodes: 0, ranks: 7")) == "needs room for 7 ranks; the free nodes hold 6");
 }
 
+TEST_CASE("a multi-node request stays inside one SLURM job's nodes", "[resources][mpi][allocation]") {
+  // n1, n2: the job's own; n3: helper job 12; n4, n5: helper job 13.
+  auto pool = make_pool("2 x {cpus: 4}; n3 {cpus: 4, job: 12}; 2 x {cpus: 4, job: 13}");
+  take(pool, request("cpus: 4"));  // n1 full
+  const auto two = request("mpi, nodes: 2, ranks: 4, rpn: 2");
+  // n2 and n3 have room but belong to different jobs: the helper job 13 holds two nodes.
+  CHECK(take(pool, two) == "n4: ranks 2 cores 0-1; n5: ranks 2 cores 0-1");
+  CHECK(where(pool, two) == "n4: ranks 2 cores 2-3; n5: ranks 2 cores 2-3");
+  take(pool, two);
+  // Now n2 (own) and n3 (job 12) have room: enough nodes, but no one job has two.
+  CHECK(where(pool, two) == "none");
+  CHECK(pool.why_not(two) ==
+        "a step cannot span two SLURM jobs: no one job has room for 4 ranks on 2 nodes (the job's own: 4 ranks on "
+        "1 node; helper job 12: 4 ranks on 1 node)");
+  CHECK(pool.why_not(request("mpi, nodes: 0, ranks: 6")) ==
+        "a step cannot span two SLURM jobs: no one job has room for 6 ranks (the job's own: 4 ranks on 1 node; "
+        "helper job 12: 4 ranks on 1 node)");
+  // One node's worth still fits on either; a request no mix of jobs could hold keeps its own reason.
+  CHECK(where(pool, request("mpi, nodes: 1, ranks: 4")) == "n2: ranks 4 cores 0-3");
+  CHECK(pool.why_not(request("mpi, nodes: 0, ranks: 9")) == "needs room for 9 ranks; the free nodes hold 8");
+}
+
+TEST_CASE("nodes merged into the job form one allocation with its own", "[resources][mpi][allocation]") {
+  // Merge mode: a granted node joins the job itself (allocation 0), so a step may span both.
+  auto pool = make_pool("n1 {cpus: 2}; n2 {cpus: 2}");
+  CHECK(where(pool, request("mpi, nodes: 2, ranks: 4")) == "n1: ranks 2 cores 0-1; n2: ranks 2 cores 0-1");
+}
+
 TEST_CASE("typical_cores and totals follow live, non-draining nodes", "[resources]") {
   auto pool = make_pool("3 x {cpus: 8}; big {cpus: 64}");
   CHECK(pool.typical_cores() == 8);

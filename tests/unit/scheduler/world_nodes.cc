@@ -95,6 +95,8 @@ NodeDesc parse_body(std::string_view text, std::string_view body) {
       gpus = number(text, value);
     } else if (key == "close") {
       close = unbracket(value);
+    } else if (key == "job") {
+      d.allocation = static_cast<std::uint32_t>(number(text, value));
     } else {
       d.custom.emplace_back(std::string(key), number(text, value));
     }

@@ -12,6 +12,7 @@
 //         gpus: N              GPUs 0..N-1
 //         close: [SET, ...]    one SET of core ids per GPU, ranges joined by '+': [0-1, 2-3] or [0+2, 1+3];
 //                              absent = the cores split in equal consecutive blocks, one per GPU
+//         job: ID              the SLURM job holding it (NodeDesc::allocation; a helper job); absent = 0
 //         NAME: N              any other key is a custom resource (licence: 4)
 // Names: a group without NAME is numbered on from the nodes before it (n1, n2, ...); with NAME and
 // COUNT > 1 the name gets a number (gpu1, gpu2); with NAME alone it is used as is.
