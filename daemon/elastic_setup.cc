@@ -110,6 +110,7 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   e.idle_release_s = static_cast<double>(options.idle_s.value_or(kDefaultIdleReleaseS));
   e.pending_limit_s = site.pending_limit_s;
   sched.elastic = elastic;
+  sched.grown_nodes_join_job = e.mode == connector::GrowMode::kMerge;
   sched.min_nodes = e.min_nodes;
   sched.max_nodes = e.max_nodes;
   sched.idle_release_s = e.idle_release_s;

@@ -50,6 +50,7 @@ struct Demand {
   double drain_s = 0;                  // time to do `work` on `cores`
   std::uint64_t unlocked_width = 0;    // cores the unlocked work would keep busy
   std::uint64_t width_gap = 0;         // cores the waiting work is wider than what there is
+  std::uint64_t node_gap = 0;          // nodes a ready task needs beyond the active ones
   bool present = false;                // growing would help (ignoring nodes coming)
 };
 
@@ -73,7 +74,8 @@ Demand assess(const ElasticInput& in) {
   const std::uint64_t ready_gap = in.ready_cores > in.free_cores ? in.ready_cores - in.free_cores : 0;
   const std::uint64_t unlocked_gap = d.unlocked_width > d.cores ? d.unlocked_width - d.cores : 0;
   d.width_gap = std::max(ready_gap, unlocked_gap);
-  d.present = d.width_gap > 0 && d.drain_s > in.join_latency_s;
+  if (in.grown_nodes_join_job && in.widest_nodes > d.active) d.node_gap = in.widest_nodes - d.active;
+  d.present = (d.width_gap > 0 && d.drain_s > in.join_latency_s) || d.node_gap > 0;
   return d;
 }
 
@@ -81,20 +83,25 @@ std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
   return (a + b - 1) / b;
 }
 
-// Nodes worth asking for: the narrower of the width bound and the work bound, less nodes coming.
+// Nodes worth asking for: the narrower of the width bound and the work bound, less nodes coming; and at
+// least as many as the widest ready task lacks (it cannot run at all without them).
 std::uint64_t nodes_wanted(const ElasticInput& in, const Demand& d) {
   if (!d.present) return 0;
   const std::uint64_t width = d.width_gap > d.coming_cores ? d.width_gap - d.coming_cores : 0;
   const double latency = std::max(in.join_latency_s, 1e-3);
   const double busy_cores = d.work / latency - static_cast<double>(d.cores + d.coming_cores);
   const std::uint64_t by_work = busy_cores > 0 ? static_cast<std::uint64_t>(std::ceil(busy_cores)) : 0;
-  return ceil_div(std::min(width, by_work), d.cpn);
+  const std::uint64_t by_cores = d.drain_s > in.join_latency_s ? ceil_div(std::min(width, by_work), d.cpn) : 0;
+  const std::uint64_t by_nodes = d.node_gap > in.outstanding_requests ? d.node_gap - in.outstanding_requests : 0;
+  return std::max(by_cores, by_nodes);
 }
 
 std::string grow_reason(const ElasticInput& in, const Demand& d, std::uint64_t k) {
   std::string s = std::to_string(in.ready_tasks) + " ready tasks need " + std::to_string(in.ready_cores) + " cores, " +
                   std::to_string(in.free_cores) + " free";
   if (d.unlocked_width > d.cores) s += "; unlocked work ~" + std::to_string(d.unlocked_width) + " cores wide";
+  if (d.node_gap > 0)
+    s += "; a ready task needs " + nodes_word(in.widest_nodes) + ", the job has " + std::to_string(d.active);
   s += "; est. " + num(d.drain_s) + " s of work > join latency " + num(in.join_latency_s) + " s";
   if (in.outstanding_requests > 0) s += ", " + std::to_string(in.outstanding_requests) + " coming";
   return s + ": +" + nodes_word(k);

@@ -66,6 +66,11 @@ struct ElasticInput {  // all times in seconds since the run started
   std::uint64_t free_cores = 0;      // free cores on live nodes neither draining nor quarantined
   double ready_work_core_s = 0;      // estimated core-seconds of ready work
   double unlocked_work_core_s = 0;   // estimated core-seconds that finishing the ready work unlocks
+  // The most nodes one ready task needs (an MPI task's --nodes K, or its ranks over --ranks-per-node);
+  // 0 or 1: none needs more than one. Grown nodes serve it only when they join the job's own
+  // allocation (merge mode): in helper mode each grant is a job of its own, which no step can span.
+  std::uint32_t widest_nodes = 0;
+  bool grown_nodes_join_job = true;
   std::vector<NodeState> nodes;      // live nodes, draining and quarantined ones included
 };
 

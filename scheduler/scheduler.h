@@ -62,6 +62,7 @@ struct SchedulerConfig {
   std::uint32_t backfill_window = 256;    // ready tasks tried per decide() beyond those that start
   std::uint32_t crash_limit = 5;  // re-runs of one task after the nodes it ran on were lost; then it fails
   double job_end_margin_s = 10;   // a task with a declared length must end this long before the job does
+  bool grown_nodes_join_job = true;  // merge mode; false in helper mode (ElasticInput::grown_nodes_join_job)
 };
 
 enum class Outcome : std::uint8_t { kRunning, kSuccess, kFailure };

@@ -66,6 +66,15 @@ ElasticInput Scheduler::elastic_input(double now) const {
   in.free_cores = pool_.free_cores();
   in.ready_work_core_s = ready_work_core_s();
   in.unlocked_work_core_s = unlocked_work_core_s();
+  in.grown_nodes_join_job = cfg_.grown_nodes_join_job;
+  // Few distinct shapes: the widest one with ready tasks.
+  for (std::uint32_t s = 0; s < ready_per_shape_.size(); ++s) {
+    if (ready_per_shape_[s] == 0) continue;
+    const ResourceRequest& r = graph_.shapes().get(s);
+    std::uint32_t n = r.nodes;
+    if (r.ranks_per_node > 0 && r.ranks > r.ranks_per_node) n = std::max(n, (r.ranks + r.ranks_per_node - 1) / r.ranks_per_node);
+    in.widest_nodes = std::max(in.widest_nodes, n);
+  }
   for (NodeId n : pool_.live_nodes()) {
     const NodeBook& b = nodes_[n.value()];
     in.nodes.push_back(NodeState{n, !b.releasable || n == first_node_, static_cast<std::uint32_t>(pool_.desc(n).cores.size()),

@@ -429,3 +429,26 @@ TEST_CASE("the job's own nodes are never drained; granted ones are, whatever the
   ElasticPolicy policy3;
   for (const auto& d : of(policy3.decide(in), Kind::kRelease)) CHECK(d.node != NodeId(1));
 }
+
+TEST_CASE("a ready task wider than the job in nodes makes it grow, in merge mode only", "[elastic][mpi]") {
+  // One node with 8 free cores; an MPI task of 2 ranks asks for 2 nodes: cores are not short, nodes are.
+  auto in = job(1);
+  idle(in, 0, 990);
+  ready(in, 1, 2, 60);
+  in.widest_nodes = 2;
+  ElasticPolicy merge;
+  auto d = merge.decide(in);
+  REQUIRE(grown(d) == 1);
+  CHECK(of(d, Kind::kGrow)[0].reason.find("a ready task needs 2 nodes, the job has 1") != std::string::npos);
+  // Already coming: nothing more.
+  in.outstanding_requests = 1;
+  CHECK(grown(ElasticPolicy().decide(in)) == 0);
+  // Helper mode: a helper job's node could not join that task's step, so growing would not help it.
+  in.outstanding_requests = 0;
+  in.grown_nodes_join_job = false;
+  CHECK(grown(ElasticPolicy().decide(in)) == 0);
+  // Nor does a task that fits in the nodes there are.
+  in.grown_nodes_join_job = true;
+  in.widest_nodes = 1;
+  CHECK(grown(ElasticPolicy().decide(in)) == 0);
+}

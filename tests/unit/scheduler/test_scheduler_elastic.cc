@@ -81,3 +81,19 @@ TEST_CASE("the owner of the grow requests says how many nodes are coming; the po
   CHECK(has(w.step(), "grow 2"));
   CHECK(w.sched.nodes_coming() == 3);
 }
+
+TEST_CASE("an MPI task over more nodes than the job has grows it in merge mode, not in helper mode",
+          "[elastic][mpi]") {
+  // 2 ranks over 2 nodes: the one node has the cores, not the nodes.
+  World merge("wide: ranks 2, nodes 2", "1 x {cpus: 4}", elastic_config());
+  CHECK(has(merge.step(), "grow 1"));
+  merge.now = 5;
+  merge.sched.node_joined(compss::test::nodes("x1 {cpus: 4}")[0], merge.now);
+  CHECK(merge.started_in(merge.step()) == std::vector<std::string>{"wide"});
+
+  auto cfg = elastic_config();
+  cfg.grown_nodes_join_job = false;
+  World helper("wide: ranks 2, nodes 2", "1 x {cpus: 4}", cfg);
+  auto d = helper.step();
+  CHECK(std::none_of(d.begin(), d.end(), [](const std::string& l) { return l.rfind("grow", 0) == 0; }));
+}
