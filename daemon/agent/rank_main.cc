@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   if (!place) return fail_rank(where, place.error().message);
   agent::TopologyOptions o;
   o.restrict_to_binding = false;  // the cores come from the scheduler, not from this process' binding
+  o.gpus = false;                 // the GPUs, too (COMPSS_RANK_BIND): cores are all it needs from hwloc
   auto topo = agent::discover_topology(o);
   if (!topo) return fail_rank(where, "cannot read this node's topology: " + topo.error().message);
   auto cpus = agent::CpuSet::for_cores(*topo, place->cores);

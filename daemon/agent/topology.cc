@@ -31,13 +31,13 @@ Status set_source(hwloc_topology_t topo, const TopologySource& source) {
   return ok_status();
 }
 
-Result<TopologyHandle> load(const TopologySource& source) {
+Result<TopologyHandle> load(const TopologySource& source, bool gpus) {
   hwloc_topology_t raw = nullptr;
   if (hwloc_topology_init(&raw) != 0) return fail("hwloc_topology_init failed (out of memory?)");
   TopologyHandle topo(raw);
   if (auto st = set_source(topo.get(), source); !st) return st.error();
-  // GPUs are I/O objects, which hwloc drops by default.
-  hwloc_topology_set_io_types_filter(topo.get(), HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+  // GPUs are I/O objects, which hwloc drops by default (and finding them doubles the load's cost).
+  if (gpus) hwloc_topology_set_io_types_filter(topo.get(), HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
   if (hwloc_topology_load(topo.get()) != 0) {
     return fail("hwloc cannot load the topology from ", source.describe(),
                 " (for XML: is it an hwloc 2.x export? this hwloc reads XML versions 1 and 2)");
@@ -184,7 +184,7 @@ std::size_t NodeTopology::pu_count() const {
 }
 
 Result<NodeTopology> discover_topology(const TopologyOptions& options) {
-  auto topo = load(options.source);
+  auto topo = load(options.source, options.gpus);
   if (!topo) return topo.error();
   auto usable = usable_pus(topo->get(), options);
   if (!usable) return usable.error();
@@ -195,8 +195,8 @@ Result<NodeTopology> discover_topology(const TopologyOptions& options) {
   if (options.memory_limit_bytes) node.memory_bytes = std::min(node.memory_bytes, *options.memory_limit_bytes);
   node.packages = count_touching(topo->get(), HWLOC_OBJ_PACKAGE, usable->get());
   node.numa_nodes = count_touching(topo->get(), HWLOC_OBJ_NUMANODE, usable->get());
-  node.gpus = find_gpus(topo->get(), node.cores);
-  if (options.visible_gpus) {
+  if (options.gpus) node.gpus = find_gpus(topo->get(), node.cores);
+  if (options.gpus && options.visible_gpus) {
     if (auto st = keep_visible_gpus(node.gpus, *options.visible_gpus); !st) return st.error();
   }
   return node;

@@ -89,6 +89,9 @@ struct TopologyOptions {
   std::optional<std::vector<std::uint32_t>> slurm_cpus;
   // Offer at most this much memory (SLURM's allocation on the node); nullopt: the NUMA nodes' memory.
   std::optional<std::uint64_t> memory_limit_bytes;
+  // Find GPUs (PCI and OS devices). Off: cores and memory only, in about half the time (compss-rank,
+  // which learns its GPUs from the agent).
+  bool gpus = true;
   // Keep only these GPUs (the node's own indices: the job's GPUs there, gpu_grant.h).
   std::optional<std::vector<GpuIndex>> visible_gpus;
 };

@@ -282,3 +282,15 @@ TEST_CASE("the memory offered is capped by the job's allocation on the node", "[
   REQUIRE(capped.ok());
   CHECK(capped->memory_bytes == 512ull << 20);
 }
+
+TEST_CASE("without GPU discovery the same cores come back and no GPU", "[topology][gpu]") {
+  NodeTopology full = gpu_xml();
+  TopologyOptions o;
+  o.source = TopologySource::xml_file(test::topology_file("two-packages-4gpus.xml"));
+  o.gpus = false;
+  NodeTopology bare = discover_ok(o);
+  CHECK(bare.core_ids() == full.core_ids());
+  CHECK(bare.memory_bytes == full.memory_bytes);
+  CHECK(bare.gpus.empty());
+  CHECK(full.gpus.size() == 4);
+}
