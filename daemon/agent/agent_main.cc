@@ -27,6 +27,7 @@
 #include <iostream>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -77,6 +78,9 @@ class Agent {
   std::string rank_exe() const;
   static std::string output_tail(const agent::OutputLocation& o);
   std::set<std::pair<std::uint64_t, std::uint32_t>> mpi_steps_;  // (task, attempt) run as an MPI step here
+  // Assigns of a task whose earlier attempt still ends here (an MPI step killed because another of its
+  // nodes was lost, and the task placed here again at once): each starts when that attempt has ended.
+  std::map<std::uint64_t, proto::Assign> deferred_;
   std::string mpi_hosts(std::uint64_t task, std::uint32_t attempt) const;  // the step's SLURM_HOSTFILE
   bool end_mpi_step(std::uint64_t task, std::uint32_t attempt);
   void heartbeat();
@@ -289,6 +293,17 @@ void Agent::on_message(proto::Message&& m) {
   }
   if (auto* a = std::get_if<proto::Assign>(&m)) return assign(*a);
   if (auto* k = std::get_if<proto::Kill>(&m)) {
+    if (auto it = deferred_.find(k->task); it != deferred_.end() && (k->attempt == 0 || it->second.attempt == k->attempt)) {
+      proto::Finished f;  // killed before it started: it ends here, as killed
+      f.task = k->task;
+      f.attempt = it->second.attempt;
+      f.cause = proto::FinishCause::kKilled;
+      f.signal = k->signal;
+      f.reason = "killed before it started (an earlier attempt was still ending on this node)";
+      deferred_.erase(it);
+      report(std::move(f), 0);
+      if (k->attempt != 0) return;
+    }
     auto s = launcher_->kill(TaskId(static_cast<std::uint32_t>(k->task)), static_cast<int>(k->signal),
                              std::chrono::seconds(k->grace_s));
     if (!s) log::debug("kill ", k->task, ": ", s.error().message);
@@ -314,6 +329,11 @@ void Agent::on_message(proto::Message&& m) {
 }
 
 void Agent::assign(const proto::Assign& a) {
+  if (launcher_->holds(TaskId(static_cast<std::uint32_t>(a.task)))) {
+    log::info("task ", a.task, " attempt ", a.attempt, " waits for its earlier attempt here to end");
+    deferred_[a.task] = a;
+    return;
+  }
   agent::LaunchSpec spec;
   spec.task = TaskId(static_cast<std::uint32_t>(a.task));
   spec.attempt = a.attempt;
@@ -508,7 +528,13 @@ int Agent::run() {
       // srun's own lines in the step's output say which rank ended it, on which node.
       if (std::string who = agent::step_failure(output_tail(r.output)); !who.empty()) f.reason = who;
     }
+    const std::uint64_t task = f.task;
     report(std::move(f), r.pid);
+    if (auto it = deferred_.find(task); it != deferred_.end()) {
+      proto::Assign next = std::move(it->second);
+      deferred_.erase(it);
+      asio::post(io_, [this, next = std::move(next)] { assign(next); });
+    }
     maybe_exit();
   });
   use_munge_ = client::munge_credential("compss-agent probe").ok();

@@ -174,6 +174,10 @@ void Launcher::kill_all(int signal, std::chrono::milliseconds grace) {
   }
 }
 
+bool Launcher::holds(TaskId task) const {
+  return tasks_.count(task) != 0;
+}
+
 bool Launcher::is_running(TaskId task) const {
   auto it = tasks_.find(task);
   return it != tasks_.end() && !it->second->reaped;

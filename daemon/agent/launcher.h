@@ -76,6 +76,7 @@ class Launcher {
   void kill_all(int signal = SIGTERM, std::chrono::milliseconds grace = std::chrono::seconds(5));
 
   bool is_running(TaskId task) const;  // started and its main process not yet ended
+  bool holds(TaskId task) const;       // started and its finish not reported yet (start() would refuse it)
   std::size_t running() const;
   std::vector<RunningInfo> unfinished() const;  // started, their finish not reported yet
   const std::string& stream_path() const { return stream_.path(); }

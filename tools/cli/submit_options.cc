@@ -22,7 +22,7 @@ constexpr std::uint64_t kMaxAfterIds = 1000000;
 
 // The options as typed; every value is parsed afterwards so that errors name the option.
 struct RawSubmit {
-  std::optional<std::string> name, cpus, mem, gpus, time, nodes, ranks, ranks_per_node, on_failure, retries, timeout,
+  std::optional<std::string> name, cpus, cpus_per_rank, mem, gpus, gpus_per_rank, time, nodes, ranks, ranks_per_node, on_failure, retries, timeout,
       group, priority, array;
   bool mpi = false;
   std::vector<std::string> in, out, inout, after, custom;
@@ -38,6 +38,8 @@ po::options_description submit_description(RawSubmit& r) {
       ("cpus", opt(&r.cpus)->value_name("C"), "cores per rank (default 1)")
       ("mem", opt(&r.mem)->value_name("SIZE"), "memory per rank: 512M, 4G, ... (default: no request)")
       ("gpus", opt(&r.gpus)->value_name("G"), "GPUs per rank (default 0)")
+      ("cpus-per-rank", opt(&r.cpus_per_rank)->value_name("C"), "--cpus, as MPI tasks spell it")
+      ("gpus-per-rank", opt(&r.gpus_per_rank)->value_name("G"), "--gpus, as MPI tasks spell it")
       ("time", opt(&r.time)->value_name("T"), "expected longest run: 90, 5m, 1h30m, 1-00:00:00 (not started if it would end past the job)")
       ("nodes", opt(&r.nodes)->value_name("K"), "nodes an MPI task spans (default: as few as its ranks need)")
       ("mpi", po::bool_switch(&r.mpi), "an MPI program: one SLURM step (PMIx) over all its ranks")
@@ -100,15 +102,19 @@ Status parse_custom(const RawSubmit& r, client::TaskSpec& t) {
 }
 
 Status parse_resources(const RawSubmit& r, client::TaskSpec& t) {
+  if (r.cpus && r.cpus_per_rank) return fail("--cpus and --cpus-per-rank say the same: give one");
+  if (r.gpus && r.gpus_per_rank) return fail("--gpus and --gpus-per-rank say the same: give one");
   auto s = first_error({
-      assign(r.cpus, t.cpus, [](auto& v) { return u32(v, "--cpus", 1); }),
+      assign(r.cpus ? r.cpus : r.cpus_per_rank, t.cpus,
+             [&](auto& v) { return u32(v, r.cpus ? "--cpus" : "--cpus-per-rank", 1); }),
       assign(r.mem, t.memory,
              [](auto& v) -> Result<std::uint64_t> {
                auto size = parse_size(v);
                if (!size) return fail("--mem: ", size.error().message);
                return *size;
              }),
-      assign(r.gpus, t.gpus, [](auto& v) { return u32(v, "--gpus", 0); }),
+      assign(r.gpus ? r.gpus : r.gpus_per_rank, t.gpus,
+             [&](auto& v) { return u32(v, r.gpus ? "--gpus" : "--gpus-per-rank", 0); }),
       assign(r.time, t.time_limit_s, [](auto& v) { return seconds(v, "--time"); }),
       assign(r.nodes, t.nodes, [](auto& v) { return u32(v, "--nodes", 0); }),
       assign(r.ranks, t.ranks, [](auto& v) { return u32(v, "--ranks", 1); }),

@@ -123,6 +123,14 @@ TEST_CASE("--json and --help are flags of the command line, not of the task", "[
   CHECK(compss::cli::submit_help().find("--ranks-per-node") != std::string::npos);
 }
 
+TEST_CASE("--cpus-per-rank and --gpus-per-rank are --cpus and --gpus as MPI tasks spell them", "[cli][submit][mpi]") {
+  auto c = parse_submit({"--mpi", "--ranks", "4", "--cpus-per-rank", "2", "--gpus-per-rank", "1", "--", "sim"}, kCwd);
+  REQUIRE(c);
+  CHECK(c->spec.cpus == 2);
+  CHECK(c->spec.gpus == 1);
+  CHECK(c->spec.ranks == 4);
+}
+
 TEST_CASE("bad submit command lines are refused with a message naming the option", "[cli][submit]") {
   const std::vector<std::pair<Args, std::string>> rows = {
       {{"--frobnicate", "--", "sim"}, "unrecognised option '--frobnicate'"},
@@ -144,6 +152,9 @@ TEST_CASE("bad submit command lines are refused with a message naming the option
       {{"--ranks", "2", "--ranks-per-node", "4", "--", "sim"}, "bad --ranks-per-node '4': more than --ranks (2)"},
       {{"--ranks", "2", "--", "sim"}, "--ranks, --nodes and --ranks-per-node are for MPI programs: add --mpi"},
       {{"--nodes", "2", "--", "sim"}, "add --mpi"},
+      {{"--cpus", "2", "--cpus-per-rank", "2", "--", "sim"}, "--cpus and --cpus-per-rank say the same: give one"},
+      {{"--gpus", "1", "--gpus-per-rank", "1", "--", "sim"}, "--gpus and --gpus-per-rank say the same: give one"},
+      {{"--cpus-per-rank", "0", "--", "sim"}, "bad --cpus-per-rank '0'"},
       {{"--custom", "license", "--", "sim"}, "bad --custom 'license': expected NAME=AMOUNT"},
       {{"--custom", "a=1", "--custom", "a=2", "--", "sim"}, "resource 'a' is given twice"},
       {{"--priority", "high", "--", "sim"}, "bad --priority 'high': expected a whole number between"},
