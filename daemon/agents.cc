@@ -3,12 +3,35 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
+#include "common/util/parse.h"
 #include "common/util/spawn.h"
 
 namespace compss::daemon {
+
+std::string choose_mpi_plugin(std::string_view list_output, std::string& why) {
+  // srun --mpi=list: a heading, then one plugin name per line ("\tpmix"), then perhaps a line naming
+  // versions ("specific pmix plugin versions available: pmix_v4").
+  std::vector<std::string> offered;
+  for (std::string_view line : split(list_output, '\n')) {
+    line = trim(line);
+    if (line.empty() || line.find(' ') != std::string_view::npos || line.find(':') != std::string_view::npos) continue;
+    offered.emplace_back(line);
+  }
+  const std::string list = offered.empty() ? std::string("nothing") : join(offered, ", ");
+  for (const char* want : {"pmix", "pmi2"}) {
+    if (std::find(offered.begin(), offered.end(), want) != offered.end()) {
+      why = std::string("MPI steps use --mpi=") + want + " (srun --mpi=list offers " + list + ")";
+      return want;
+    }
+  }
+  why = "MPI steps use --mpi=none: srun --mpi=list offers " + list +
+        ", neither pmix nor pmi2, so MPI tasks' ranks cannot find each other";
+  return "none";
+}
 
 std::vector<std::string> srun_agents_argv(const AgentLaunch& l) {
   const std::string n = std::to_string(l.nodes);

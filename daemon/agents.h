@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/util/result.h"
@@ -28,6 +29,11 @@ struct AgentLaunch {
   std::string nodelist;        // srun -w; empty: the whole allocation
   std::string mpi = "pmix";    // srun --mpi value
 };
+
+// The --mpi plugin of the agents' step, which the MPI tasks' steps take too (the agent passes its own
+// SLURM_MPI_TYPE on), from what `srun --mpi=list` printed: pmix when the site offers it, else pmi2, else
+// none (MPI tasks then cannot wire up; each still starts). `why` gets the sentence for the log.
+std::string choose_mpi_plugin(std::string_view list_output, std::string& why);
 
 // The argv of the srun step that starts the agents.
 std::vector<std::string> srun_agents_argv(const AgentLaunch& l);

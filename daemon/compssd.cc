@@ -60,7 +60,7 @@ using namespace compss::daemon;
 namespace {
 
 struct Args {
-  std::string job_dir, options, socket, launch, agent, nodelist, mpi = "pmix", log_level = "info", connector;
+  std::string job_dir, options, socket, launch, agent, nodelist, mpi = "auto", log_level = "info", connector;
   std::string resume;       // --resume DIR: as --compss=resume=DIR, and before it
   bool no_journal = false;  // --no-journal: the benchmarks' baseline
   double grow_timeout_s = 60;
@@ -91,7 +91,7 @@ Result<Args> parse_args(int argc, char** argv) {
       "launch", po::value(&a.launch), "how agents start: srun, local or none (default: srun in a job, else local)")(
       "agent", po::value(&a.agent), "path of compss-agent (default: next to compssd)")(
       "nodes", po::value(&a.nodelist), "srun: nodes to start agents on (default: the whole allocation)")(
-      "mpi", po::value(&a.mpi), "srun: the --mpi plugin of the agents' step (default pmix)")(
+      "mpi", po::value(&a.mpi), "srun: the --mpi plugin of the agents' and MPI tasks' steps (default auto: pmix, else pmi2, as srun --mpi=list offers)")(
       "local-agents", po::value(&a.local_agents), "local: how many agents (default 2)")(
       "expect", po::value(&a.expect), "agents to wait for before ready (default: one per node)")(
       "agent-timeout", po::value(&a.agent_timeout_s), "seconds to wait for the agents (default 60)")(
@@ -144,6 +144,18 @@ std::string default_agent_path() {
   fs::path beside = fs::path(self_dir()) / "compss-agent";
   std::error_code ec;
   return fs::exists(beside, ec) ? beside.string() : "compss-agent";
+}
+
+// What `srun --mpi=list` prints (the site's MPI plugins); "" when it cannot run.
+std::string srun_mpi_list() {
+  std::string out;
+  if (FILE* p = ::popen("srun --mpi=list 2>&1", "r")) {
+    char buf[512];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
 }
 
 // The address agents and remote clients reach this node by, numeric, and the one TCP listens on: that of
@@ -441,6 +453,11 @@ Status Daemon::start_agents(const std::string& address) {
   l.job_dir = job_dir_.string();
   l.nodelist = args_.nodelist;
   l.mpi = args_.mpi;
+  if (mode == "srun" && l.mpi == "auto") {
+    std::string why;
+    l.mpi = choose_mpi_plugin(srun_mpi_list(), why);
+    log::info(why);
+  }
   launch_ = l;
   std::vector<std::string> env{"COMPSS_SECRET=" + secret_};
   if (mode == "none") {
