@@ -1,6 +1,7 @@
 # COMPSS_CHECK_CUDA: optional CUDA toolkit (--with-cuda[=DIR]); it builds the CUDA example task
 # examples/gpu-saxpy, which tests/integration/gpu-cuda.test runs where a GPU is present.
-# GPUs are discovered through hwloc and bound with CUDA_VISIBLE_DEVICES whether or not this is set.
+# GPUs are discovered through hwloc and the CUDA driver (loaded at run time) and bound with
+# CUDA_VISIBLE_DEVICES whether or not this is set.
 # Sets HAVE_CUDA (automake conditional), CUDA_CFLAGS, CUDA_LIBS, NVCC.
 AC_DEFUN([COMPSS_CHECK_CUDA], [
   AC_ARG_WITH([cuda],

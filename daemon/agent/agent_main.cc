@@ -502,6 +502,7 @@ int Agent::run() {
     }
     gpus_ = std::move(*grant);
     topt.visible_gpus = gpus_.keep;
+    topt.cuda_library = "libcuda.so.1";  // the driver, where NVIDIA GPUs are usable; absent is fine
   }
   auto topo = agent::discover_topology(topt);
   if (!topo) {
@@ -510,6 +511,7 @@ int Agent::run() {
   }
   topology_ = *topo;
   if (!topology_.gpus.empty() || gpus_.keep) log::info("GPUs: ", gpus_.source);
+  if (!topology_.gpus.empty() && !topology_.cuda.empty()) log::info(topology_.cuda);
   agent::LauncherConfig lc;
   lc.node_name = args_.node;
   lc.output_dir = args_.job_dir + "/out";

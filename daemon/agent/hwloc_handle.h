@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "daemon/agent/cuda_probe.h"
 #include "daemon/agent/topology.h"
 
 namespace compss::agent {
@@ -27,5 +28,12 @@ inline BitmapHandle make_bitmap() { return BitmapHandle(hwloc_bitmap_alloc()); }
 
 // The GPUs of a loaded topology (see topology.h for what counts), with close cores taken from `cores`.
 std::vector<GpuDesc> find_gpus(hwloc_topology_t topology, const std::vector<CoreDesc>& cores);
+
+// Completes `gpus` with the CUDA driver's devices (cuda_probe.h): a device hwloc listed (same PCI bus id)
+// gets the name "cuda<ordinal>"; one it did not is added, close to the cores of its PCI device's
+// package when hwloc knows that device, else to every core; then the GPUs are numbered again in PCI
+// bus order. Returns a sentence for the agent's log.
+std::string add_cuda_gpus(hwloc_topology_t topology, const std::vector<CoreDesc>& cores, std::vector<GpuDesc>& gpus,
+                          const std::vector<CudaDevice>& devices);
 
 }  // namespace compss::agent

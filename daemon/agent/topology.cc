@@ -196,6 +196,11 @@ Result<NodeTopology> discover_topology(const TopologyOptions& options) {
   node.packages = count_touching(topo->get(), HWLOC_OBJ_PACKAGE, usable->get());
   node.numa_nodes = count_touching(topo->get(), HWLOC_OBJ_NUMANODE, usable->get());
   if (options.gpus) node.gpus = find_gpus(topo->get(), node.cores);
+  if (options.gpus && options.cuda_library) {
+    auto devices = probe_cuda(*options.cuda_library);
+    node.cuda = devices ? add_cuda_gpus(topo->get(), node.cores, node.gpus, *devices)
+                        : "no CUDA driver (" + devices.error().message + "): GPUs from hwloc only";
+  }
   if (options.gpus && options.visible_gpus) {
     if (auto st = keep_visible_gpus(node.gpus, *options.visible_gpus); !st) return st.error();
   }

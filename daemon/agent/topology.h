@@ -57,6 +57,7 @@ struct NodeTopology {
   std::vector<GpuDesc> gpus;       // ascending index
   unsigned packages = 0;           // packages that hold usable cores
   unsigned numa_nodes = 0;         // NUMA nodes that hold usable cores
+  std::string cuda;                // what the CUDA driver said, for the log; "" when not asked
 
   const CoreDesc* find_core(CoreId id) const;
   std::vector<CoreId> core_ids() const;
@@ -92,6 +93,9 @@ struct TopologyOptions {
   // Find GPUs (PCI and OS devices). Off: cores and memory only, in about half the time (compss-rank,
   // which learns its GPUs from the agent).
   bool gpus = true;
+  // Ask the CUDA driver too (this library, loaded with dlopen; cuda_probe.h): its devices hwloc did not
+  // list are added. nullopt: hwloc alone. A driver that cannot be loaded is no error (noted in `cuda`).
+  std::optional<std::string> cuda_library;
   // Keep only these GPUs (the node's own indices: the job's GPUs there, gpu_grant.h).
   std::optional<std::vector<GpuIndex>> visible_gpus;
 };

@@ -128,4 +128,43 @@ std::vector<GpuDesc> find_gpus(hwloc_topology_t topo, const std::vector<CoreDesc
   return gpus;
 }
 
+std::string add_cuda_gpus(hwloc_topology_t topo, const std::vector<CoreDesc>& cores, std::vector<GpuDesc>& gpus,
+                          const std::vector<CudaDevice>& devices) {
+  std::vector<std::string> added;
+  for (const CudaDevice& d : devices) {
+    const std::string name = "cuda" + std::to_string(d.ordinal);
+    auto it = std::find_if(gpus.begin(), gpus.end(), [&](const GpuDesc& g) { return g.pci_busid == d.pci_busid; });
+    if (it != gpus.end()) {
+      if (std::find(it->names.begin(), it->names.end(), name) == it->names.end()) {
+        it->names.push_back(name);
+        std::sort(it->names.begin(), it->names.end());
+      }
+      continue;
+    }
+    GpuDesc g;
+    g.names = {name};
+    g.pci_busid = d.pci_busid;
+    hwloc_obj_t pci = hwloc_get_pcidev_by_busidstring(topo, d.pci_busid.c_str());
+    Candidate c;
+    c.anchor = pci;
+    if (pci) g.close_cores = close_cores(topo, c, cores);
+    if (g.close_cores.empty())
+      for (const CoreDesc& core : cores) g.close_cores.push_back(core.id);
+    gpus.push_back(std::move(g));
+    added.push_back(d.pci_busid);
+  }
+  if (!added.empty()) {
+    // PCI bus order (GPUs without a bus id last), as CUDA_DEVICE_ORDER=PCI_BUS_ID numbers them.
+    std::stable_sort(gpus.begin(), gpus.end(), [](const GpuDesc& a, const GpuDesc& b) {
+      return std::make_tuple(a.pci_busid.empty(), a.pci_busid) < std::make_tuple(b.pci_busid.empty(), b.pci_busid);
+    });
+    for (std::size_t i = 0; i < gpus.size(); ++i) gpus[i].index = static_cast<GpuIndex>(i);
+  }
+  std::string s = "CUDA driver: " + std::to_string(devices.size()) + (devices.size() == 1 ? " device" : " devices");
+  if (added.empty()) return s + (devices.empty() ? "" : ", each one hwloc found");
+  std::string list;
+  for (const auto& b : added) list += (list.empty() ? "" : ", ") + b;
+  return s + "; " + std::to_string(added.size()) + " hwloc did not list, added: " + list;
+}
+
 }  // namespace compss::agent
