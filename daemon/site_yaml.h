@@ -1,7 +1,7 @@
 // site_yaml.h - the site's compss.yaml, merged under the job's --compss value.
 //
 // compss.yaml is a flat YAML mapping whose keys are those of --compss (max-nodes, min-nodes, elastic, idle,
-// policy, resume, trace, graph; etc/compss.yaml documents them). The plugin hands the file to compssd as
+// policy, resume, config, crash-limit; etc/compss.yaml documents them). The plugin hands the file to compssd as
 // `config=FILE` in the --compss value; what the user wrote in --compss wins over the file, key by key.
 //
 //   auto o = merge_site_config("max-nodes=4,config=/etc/slurm-compss/compss.yaml");

@@ -2,9 +2,10 @@
 //
 // Used by the SPANK plugin at submission (a bad value stops sbatch/srun/salloc before the job is queued) and
 // by compssd at start-up (it receives the same string). Keys (all optional):
-//   max-nodes=N  min-nodes=N  elastic=auto|merge|helper|off  idle=DURATION  policy=fifo|priority|critical-path|locality
-//   resume=DIR  trace  graph  config=FILE  crash-limit=N
-// Errors name the key and what is accepted:
+//   max-nodes=N  min-nodes=N  elastic=auto|merge|helper|off  idle=DURATION  policy=fifo|priority|critical-path
+//   resume=DIR  config=FILE  crash-limit=N
+// `trace`, `graph` and `policy=locality` are known and refused: not built yet, and an option that does
+// nothing is worse than none. Errors name the key and what is accepted:
 //   "--compss: unknown key 'max-node' (known: max-nodes, min-nodes, elastic, idle, policy, resume, trace, graph, config, crash-limit)"
 //   "--compss: min-nodes=8 is larger than max-nodes=4"
 // Thread-safety: pure functions.
@@ -24,7 +25,7 @@ namespace compss {
 inline constexpr std::uint64_t kDefaultIdleReleaseS = 60;
 
 enum class ElasticMode { kAuto, kMerge, kHelper, kOff };
-enum class PolicyName { kFifo, kPriority, kCriticalPath, kLocality };
+enum class PolicyName { kFifo, kPriority, kCriticalPath };
 
 struct RuntimeOptions {
   std::optional<std::uint32_t> max_nodes;  // unset: the site default
@@ -35,8 +36,6 @@ struct RuntimeOptions {
   PolicyName policy = PolicyName::kFifo;
   bool policy_set = false;                 // policy= was given
   std::string resume_dir;                  // empty: a fresh run
-  bool trace = false;
-  bool graph = false;
   std::string config_file;                 // a user compss.yaml; empty: none
   std::optional<std::uint32_t> crash_limit;  // re-runs of a task after lost nodes; unset: 5
 

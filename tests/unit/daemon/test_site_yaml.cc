@@ -13,11 +13,16 @@ using namespace compss;
 using namespace compss::daemon;
 
 TEST_CASE("a site compss.yaml reads as --compss key/value pairs in file order", "[daemon][site]") {
-  auto r = read_site_config_text("# a site file\npolicy: priority\nidle: 5m\ntrace: true\ngraph: false\n",
+  // A flag set to false is left out (graph is not built: only `graph: true` is refused).
+  auto r = read_site_config_text("# a site file\npolicy: priority\nidle: 5m\ngraph: false\ncrash-limit: 3\n",
                                  "compss.yaml");
   REQUIRE(r.ok());
   using Pairs = std::vector<std::pair<std::string, std::string>>;
-  CHECK(*r == Pairs{{"policy", "priority"}, {"idle", "5m"}, {"trace", ""}});
+  CHECK(*r == Pairs{{"policy", "priority"}, {"idle", "5m"}, {"crash-limit", "3"}});
+  auto refused = read_site_config_text("policy: fifo\ntrace: true\n", "compss.yaml");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "compss.yaml:2:8: --compss: trace is not built in this version yet: it would write "
+                                   "no trace (remove it)");
 }
 
 TEST_CASE("read_site_config reads a file as read_site_config_text reads its text", "[daemon][site]") {

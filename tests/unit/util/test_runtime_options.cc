@@ -11,12 +11,11 @@ TEST_CASE("plain --compss gives the defaults", "[util][options]") {
   CHECK_FALSE(o->min_nodes);
   CHECK(o->elastic == ElasticMode::kAuto);
   CHECK(o->policy == PolicyName::kFifo);
-  CHECK_FALSE(o->trace);
 }
 
 TEST_CASE("every key is parsed", "[util][options]") {
   auto o = parse_runtime_options(
-      "max-nodes=8,min-nodes=2,elastic=merge,idle=1m,policy=critical-path,resume=/r/1,trace,graph,config=site.yaml,"
+      "max-nodes=8,min-nodes=2,elastic=merge,idle=1m,policy=critical-path,resume=/r/1,config=site.yaml,"
       "crash-limit=2");
   REQUIRE(o.ok());
   CHECK(*o->max_nodes == 8);
@@ -25,8 +24,6 @@ TEST_CASE("every key is parsed", "[util][options]") {
   CHECK(*o->idle_s == 60);
   CHECK(o->policy == PolicyName::kCriticalPath);
   CHECK(o->resume_dir == "/r/1");
-  CHECK(o->trace);
-  CHECK(o->graph);
   CHECK(o->config_file == "site.yaml");
   CHECK(*o->crash_limit == 2);
   CHECK(parse_runtime_options(to_string(*o)).value() == *o);
@@ -43,7 +40,13 @@ TEST_CASE("bad --compss values name the key and what is accepted", "[util][optio
            Row{"max-nodes", "--compss: max-nodes needs a value (e.g. max-nodes=4)"},
            Row{"min-nodes=8,max-nodes=4", "--compss: min-nodes=8 is larger than max-nodes=4"},
            Row{"elastic=grow", "--compss: bad elastic 'grow' (accepted: auto|merge|helper|off)"},
-           Row{"policy=lifo", "--compss: bad policy 'lifo' (accepted: fifo|priority|critical-path|locality)"},
+           Row{"policy=lifo", "--compss: bad policy 'lifo' (accepted: fifo|priority|critical-path)"},
+           // Known, not built: refused rather than accepted without effect.
+           Row{"policy=locality",
+               "--compss: policy=locality is not built in this version yet (accepted: fifo|priority|critical-path)"},
+           Row{"trace", "--compss: trace is not built in this version yet: it would write no trace (remove it)"},
+           Row{"max-nodes=2,graph",
+               "--compss: graph is not built in this version yet: it would write no task graph (remove it)"},
            Row{"idle=soon", "--compss: idle: bad duration 'soon': expected seconds (90), a unit (90s, 5m, 2h, 1d, "
                             "1h30m) or [D-]HH:MM:SS"},
            Row{"trace=yes", "--compss: trace takes no value (write just 'trace')"},
@@ -59,10 +62,10 @@ TEST_CASE("bad --compss values name the key and what is accepted", "[util][optio
 }
 
 TEST_CASE("the canonical form parses back to the same options", "[util][options]") {
-  auto o = parse_runtime_options("idle=30,max-nodes=4,trace,policy=priority,elastic=helper");
+  auto o = parse_runtime_options("idle=30,max-nodes=4,crash-limit=3,policy=priority,elastic=helper");
   REQUIRE(o.ok());
   std::string s = to_string(*o);
-  CHECK(s == "max-nodes=4,elastic=helper,idle=30,policy=priority,trace");
+  CHECK(s == "max-nodes=4,elastic=helper,idle=30,policy=priority,crash-limit=3");
   auto again = parse_runtime_options(s);
   REQUIRE(again.ok());
   CHECK(to_string(*again) == s);
