@@ -505,6 +505,13 @@ int Agent::run() {
     topt.cuda_library = "libcuda.so.1";  // the driver, where NVIDIA GPUs are usable; absent is fine
   }
   auto topo = agent::discover_topology(topt);
+  if (!topo && topt.visible_gpus && !topt.visible_gpus->empty()) {
+    // SLURM names a GPU neither hwloc nor the CUDA driver shows: serve CPU tasks, and say why no GPU.
+    log::error("the GPUs SLURM gave this job here (", gpus_.source, ") are not all on this node: ",
+               topo.error().message, "; offering no GPU");
+    topt.visible_gpus = std::vector<agent::GpuIndex>{};
+    topo = agent::discover_topology(topt);
+  }
   if (!topo) {
     log::error("cannot discover this node: ", topo.error().message);
     return 1;
