@@ -156,6 +156,17 @@ it_submit_as() {
   echo "$id"
 }
 
+# it_require_mpi: mpicc and SLURM's PMIx plugin are here, else the test is skipped saying which is missing.
+it_require_mpi() {
+  command -v mpicc >/dev/null || it_skip "mpicc is not installed (apt-get install libopenmpi-dev)"
+  srun --mpi=list 2>&1 | grep -qw pmix || it_skip "this SLURM has no PMIx plugin (srun --mpi=list)"
+}
+
+# it_build_mpi_where DIR: builds mpi_where.c (each rank's node, CPUs and cores) into DIR/mpi_where.
+it_build_mpi_where() {
+  mpicc -O1 -o "$1/mpi_where" "$(dirname "${BASH_SOURCE[0]}")/mpi_where.c" || it_fail "mpicc could not build mpi_where.c"
+}
+
 # it_require_spank_runtime : the SPANK plugin is registered and compssd, compss-agent and compss are built;
 # sets IT_RT_PATH, the PATH a --compss job needs (the plugin finds compssd on the job's PATH).
 it_require_spank_runtime() {

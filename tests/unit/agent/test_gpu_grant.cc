@@ -6,6 +6,7 @@
 
 #include "daemon/agent/gpu_grant.h"
 #include "daemon/agent/topology.h"
+#include "tests/unit/agent/fake_env.h"
 #include "tests/unit/agent/paths.h"
 
 using namespace compss::agent;
@@ -13,16 +14,10 @@ using Ids = std::vector<std::uint32_t>;
 
 namespace {
 
-EnvLookup fake_env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 GpuGrant grant_ok(std::map<std::string, std::string> vars) {
-  auto g = gpu_grant(fake_env(std::move(vars)));
+  auto g = gpu_grant(env_of(std::move(vars)));
   INFO((g ? std::string() : g.error().message));
   REQUIRE(g.ok());
   return *g;
@@ -65,7 +60,7 @@ TEST_CASE("without SLURM's GPU list, CUDA_VISIBLE_DEVICES or else every GPU", "[
 }
 
 TEST_CASE("an unreadable SLURM_STEP_GPUS is an error naming it", "[gpu][grant]") {
-  auto g = gpu_grant(fake_env({{"SLURM_STEP_GPUS", "0,x"}}));
+  auto g = gpu_grant(env_of({{"SLURM_STEP_GPUS", "0,x"}}));
   REQUIRE_FALSE(g.ok());
   CHECK(g.error().message.find("SLURM_STEP_GPUS='0,x'") == 0);
 }

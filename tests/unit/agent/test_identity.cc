@@ -5,18 +5,13 @@
 #include <map>
 
 #include "daemon/agent/identity.h"
+#include "tests/unit/agent/fake_env.h"
 
 using namespace compss::agent;
 
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 const std::map<std::string, std::string> kStep = {{"SLURM_PROCID", "2"},
                                                   {"SLURM_NODEID", "2"},

@@ -77,13 +77,14 @@ TEST_CASE("smaller tasks backfill the room a big blocked task cannot use", "[pol
 
 namespace {
 
-// A node of 4 cores; a big task asks for all of them while small 1-core tasks of 5 s arrive every
-// 2 s and keep the node partly busy. Returns when big started (or -1 by t = 120).
-double big_start(double reservation_after_s, std::vector<double>* small_starts_before_big = nullptr) {
+// A big task (by default all 4 cores of one node) waits while small 1-core tasks of 5 s arrive every
+// 2 s and keep the nodes partly busy. Returns when big started (or -1 by t = 120).
+double big_start(double reservation_after_s, std::vector<double>* small_starts_before_big = nullptr,
+                 const std::string& big = "cpus 4", const char* nodes = "1 x {cpus: 4}") {
   SchedulerConfig cfg;
   cfg.default_estimate_s = 5;
   cfg.reservation_after_s = reservation_after_s;
-  World w("s0: kind small; s1: kind small; big: cpus 4, kind big", "1 x {cpus: 4}", cfg);
+  World w("s0: kind small; s1: kind small; big: " + big + ", kind big", nodes, cfg);
   std::map<std::string, double> started;
   int next = 2;
   for (w.now = 0; w.now <= 120; w.now += 1) {
@@ -186,27 +187,10 @@ TEST_CASE("a multi-node MPI task gets all its nodes at once", "[policy]") {
 }
 
 TEST_CASE("a wide MPI task gets a reservation too: small tasks do not starve it", "[policy][backfill][mpi]") {
-  // Two nodes of 2 cores; a 4-rank task needs both whole while 1-core tasks of 5 s arrive every 2 s.
-  auto wide_start = [](double reservation_after_s) {
-    SchedulerConfig cfg;
-    cfg.default_estimate_s = 5;
-    cfg.reservation_after_s = reservation_after_s;
-    World w("s0: kind small; s1: kind small; wide: ranks 4, rpn 2, nodes 2, kind wide", "2 x {cpus: 2}", cfg);
-    std::map<std::string, double> started;
-    int next = 2;
-    for (w.now = 0; w.now <= 120; w.now += 1) {
-      for (auto& [label, at] : started)
-        if (w.now - at >= 5 && w.state(label) == TaskState::kRunning) w.finish(label);
-      if (static_cast<int>(w.now) % 2 == 0) w.add("s" + std::to_string(next++) + ": kind small");
-      for (const std::string& l : w.started_in(w.step())) {
-        if (l == "wide") return w.now;
-        started[l] = w.now;
-      }
-    }
-    return -1.0;
-  };
-  CHECK(wide_start(1e9) == -1);  // without a reservation the small tasks keep it out
-  const double at = wide_start(10);
+  // Two nodes of 2 cores; a 4-rank task needs both whole.
+  const std::string wide = "ranks 4, rpn 2, nodes 2";
+  CHECK(big_start(1e9, nullptr, wide, "2 x {cpus: 2}") == -1);  // without a reservation the small tasks keep it out
+  const double at = big_start(10, nullptr, wide, "2 x {cpus: 2}");
   REQUIRE(at > 0);
   CHECK(at <= 10 + 5 + 1);
 }
