@@ -96,8 +96,8 @@ std::string no_eligible_node(std::uint32_t live, std::uint32_t draining, std::ui
 
 }  // namespace
 
-// "a step cannot span two SLURM jobs: no one job has room for 4 ranks on its nodes (the job's own: 2
-// ranks on 1 node; helper job 12: 2 ranks on 1 node)" when only the one-allocation rule blocks `req`.
+// "a step cannot span two SLURM jobs: no one job has room for 4 ranks on 2 nodes (the job's own: 2 ranks
+// on 1 node; helper job 12: 2 ranks on 1 node)" when only the one-allocation rule blocks `req`.
 std::string ResourcePool::allocation_reason(const ResourceRequest& req, const std::vector<NodeId>& avoid) const {
   const Impl& im = *impl_;
   Placement scratch;
