@@ -114,7 +114,7 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   sched.min_nodes = e.min_nodes;
   sched.max_nodes = e.max_nodes;
   sched.idle_release_s = e.idle_release_s;
-  sched.max_outstanding = site.max_outstanding;
+  sched.max_in_flight = site.max_in_flight;
   sched.join_latency_s = site.join_latency_guess_s;
   sched.elastic_period_s = site.policy_period_s;
   // A grow request asks for a whole node: the CPUs of the smallest node of the job's partition (an

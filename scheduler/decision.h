@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "common/util/ids.h"
+#include "scheduler/grow_plan.h"
 #include "scheduler/resources.h"
 
 namespace compss::scheduler {
@@ -27,9 +28,10 @@ struct KillTask {  // stop the running (or starting) task; report its exit as us
   TaskId task;
   KillReason reason = KillReason::kCancelled;
 };
-struct GrowNodes {  // ask SLURM for `count` more nodes, one request each
+struct GrowNodes {  // ask SLURM for `count` more nodes
   std::uint32_t count = 0;
   std::string why;
+  GrowNeed need;  // what the count rests on: re-sized with SLURM's forecast (grow_plan.h)
 };
 struct WithdrawGrow {  // cancel `count` outstanding grow requests
   std::uint32_t count = 0;

@@ -3,8 +3,8 @@
 #include "scheduler/elastic.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace compss::scheduler {
 
@@ -27,14 +27,6 @@ const char* to_string(ElasticDecision::Kind kind) {
 namespace {
 
 using Kind = ElasticDecision::Kind;
-
-std::string num(double v) {
-  if (!std::isfinite(v)) return "inf";
-  char buf[64];
-  const int digits = v < 10 && v != std::floor(v) ? 1 : 0;
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, digits);
-  return std::string(buf, r.ptr);
-}
 
 std::string nodes_word(std::uint64_t n) {
   return std::to_string(n) + (n == 1 ? " node" : " nodes");
@@ -63,7 +55,7 @@ Demand assess(const ElasticInput& in) {
     d.cores += n.cores;
   }
   d.cpn = std::max<std::uint32_t>(1, in.new_node_cores);
-  d.coming_cores = std::uint64_t{in.outstanding_requests} * d.cpn;
+  d.coming_cores = std::uint64_t{in.nodes_coming} * d.cpn;
   d.work = std::max(0.0, in.ready_work_core_s) + std::max(0.0, in.unlocked_work_core_s);
   d.drain_s = d.cores > 0 ? d.work / static_cast<double>(d.cores) : INFINITY;
   // The unlocked work is assumed as long per core as the ready work, so its width follows.
@@ -85,14 +77,21 @@ std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) {
 
 // Nodes worth asking for: the narrower of the width bound and the work bound, less nodes coming; and at
 // least as many as the widest ready task lacks (it cannot run at all without them).
-std::uint64_t nodes_wanted(const ElasticInput& in, const Demand& d) {
+std::uint64_t nodes_wanted(const ElasticInput& in, const Demand& d, GrowNeed& need) {
   if (!d.present) return 0;
   const std::uint64_t width = d.width_gap > d.coming_cores ? d.width_gap - d.coming_cores : 0;
   const double latency = std::max(in.join_latency_s, 1e-3);
   const double busy_cores = d.work / latency - static_cast<double>(d.cores + d.coming_cores);
   const std::uint64_t by_work = busy_cores > 0 ? static_cast<std::uint64_t>(std::ceil(busy_cores)) : 0;
   const std::uint64_t by_cores = d.drain_s > in.join_latency_s ? ceil_div(std::min(width, by_work), d.cpn) : 0;
-  const std::uint64_t by_nodes = d.node_gap > in.outstanding_requests ? d.node_gap - in.outstanding_requests : 0;
+  const std::uint64_t by_nodes = d.node_gap > in.nodes_coming ? d.node_gap - in.nodes_coming : 0;
+  need.work_core_s = d.work;
+  need.cores = d.cores + d.coming_cores;
+  need.cores_per_node = static_cast<std::uint32_t>(d.cpn);
+  need.join_latency_s = in.join_latency_s;
+  need.width_nodes = static_cast<std::uint32_t>(std::min<std::uint64_t>(ceil_div(width, d.cpn), std::numeric_limits<std::uint32_t>::max()));
+  need.required = static_cast<std::uint32_t>(by_nodes);
+  if (in.now < in.grow_hold_until) return by_nodes;  // SLURM said more nodes would come too late
   return std::max(by_cores, by_nodes);
 }
 
@@ -102,8 +101,8 @@ std::string grow_reason(const ElasticInput& in, const Demand& d, std::uint64_t k
   if (d.unlocked_width > d.cores) s += "; unlocked work ~" + std::to_string(d.unlocked_width) + " cores wide";
   if (d.node_gap > 0)
     s += "; a ready task needs " + nodes_word(in.widest_nodes) + ", the job has " + std::to_string(d.active);
-  s += "; est. " + num(d.drain_s) + " s of work > join latency " + num(in.join_latency_s) + " s";
-  if (in.outstanding_requests > 0) s += ", " + std::to_string(in.outstanding_requests) + " coming";
+  s += "; est. " + elastic_num(d.drain_s) + " s of work > join latency " + elastic_num(in.join_latency_s) + " s";
+  if (in.nodes_coming > 0) s += ", " + std::to_string(in.nodes_coming) + " coming";
   return s + ": +" + nodes_word(k);
 }
 
@@ -114,7 +113,8 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
   const Demand d = assess(in);
 
   withdraw(in, d.active, d.present, out);
-  std::uint64_t want = nodes_wanted(in, d);
+  GrowNeed need;
+  std::uint64_t want = nodes_wanted(in, d, need);
   const bool recently_shrunk = in.now - last_shrink_at_ < in.idle_release_s;
   const bool clearly_more = in.ready_cores >= ready_at_shrink_ + d.cpn;
   if (want > 0 && recently_shrunk && !clearly_more) want = 0;  // hysteresis after a shrink
@@ -130,21 +130,22 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
     last_grow_at_ = in.now;
   }
 
-  const std::uint32_t coming = in.outstanding_requests;
+  const std::uint32_t coming = in.nodes_coming;
   const std::uint64_t held = std::uint64_t{d.live} + in.held_unusable + coming;
   const std::uint64_t room_nodes = in.max_nodes > held ? in.max_nodes - held : 0;
-  const std::uint64_t room_requests = in.max_outstanding > coming ? in.max_outstanding - coming : 0;
+  const std::uint64_t room_in_flight = in.max_in_flight > coming ? in.max_in_flight - coming : 0;
   const std::uint64_t below_min = in.min_nodes > d.active + coming ? in.min_nodes - d.active - coming : 0;
-  const std::uint64_t grow = std::min({std::max(want, below_min), room_nodes, room_requests});
+  const std::uint64_t grow = std::min({std::max(want, below_min), room_nodes, room_in_flight});
   if (grow > 0) {
     std::string why = want >= below_min
                           ? grow_reason(in, d, grow)
                           : nodes_word(d.active) + " (+" + std::to_string(coming) + " coming) below min-nodes " +
                                 std::to_string(in.min_nodes) + ": +" + nodes_word(grow);
     if (grow < std::max(want, below_min))
-      why += " (capped by max-nodes " + std::to_string(in.max_nodes) + ", max outstanding " +
-             std::to_string(in.max_outstanding) + ")";
-    out.push_back({Kind::kGrow, static_cast<std::uint32_t>(grow), NodeId{}, std::move(why)});
+      why += " (capped by max-nodes " + std::to_string(in.max_nodes) + ", at most " +
+             std::to_string(in.max_in_flight) + " nodes in flight)";
+    need.required = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(need.required, below_min), grow));
+    out.push_back({Kind::kGrow, static_cast<std::uint32_t>(grow), NodeId{}, std::move(why), need});
     last_grow_at_ = in.now;
   }
 
@@ -171,7 +172,7 @@ void ElasticPolicy::drain_idle(const ElasticInput& in, std::uint32_t active, std
   for (const NodeState* n : idle) {
     if (above_min == 0 || spare < n->cores) continue;
     out.push_back({Kind::kDrain, 0, n->node,
-                   "idle " + num(in.now - n->idle_since) + " s >= " + num(in.idle_release_s) + " s; " +
+                   "idle " + elastic_num(in.now - n->idle_since) + " s >= " + elastic_num(in.idle_release_s) + " s; " +
                        std::to_string(in.free_cores) + " free cores, " + std::to_string(in.ready_cores) +
                        " wanted by ready work: drain"});
     --above_min;
@@ -192,11 +193,11 @@ void ElasticPolicy::withdraw(const ElasticInput& in, std::uint32_t active, bool 
     return;
   }
   if (no_demand_since_ < 0) no_demand_since_ = in.now;
-  const std::uint32_t coming = in.outstanding_requests;
+  const std::uint32_t coming = in.nodes_coming;
   if (coming == 0 || in.now - no_demand_since_ < in.join_latency_s || active + coming <= in.min_nodes) return;
   const std::uint32_t surplus = std::min(coming, active + coming - in.min_nodes);
   out.push_back({Kind::kWithdraw, surplus, NodeId{},
-                 "no demand for " + num(in.now - no_demand_since_) + " s (" + std::to_string(in.ready_cores) +
+                 "no demand for " + elastic_num(in.now - no_demand_since_) + " s (" + std::to_string(in.ready_cores) +
                      " ready cores, " + std::to_string(in.free_cores) + " free): withdraw " + std::to_string(surplus)});
   shrunk(in);
 }

@@ -2,7 +2,9 @@
 // withdraw grow requests.
 //
 // Pure: the caller (the daemon, on a periodic tick) fills an ElasticInput from the scheduler and the
-// connector, passes the time, and carries out the decisions. One request asks for one node.
+// connector, passes the time, and carries out the decisions. A grow decision says how many nodes and what
+// the count rests on (GrowNeed, grow_plan.h), so that the daemon can re-size it once SLURM has said when
+// the nodes would start; how it is split into requests is the daemon's business.
 //
 // Rules (every decision carries a one-line reason for `compss nodes` and the log):
 //  - Grow when ready work cannot start on the free cores (or the work it unlocks is wider than the
@@ -11,7 +13,9 @@
 //    work's estimated width beyond all cores, estimated with the mean ready-task length) and the cores
 //    that would keep working for a whole join latency after joining (work / join latency, less the
 //    cores there are); both less the cores of outstanding requests (nodes coming). Bounded by
-//    max_nodes (live + outstanding + new) and max_outstanding. Below min_nodes: grow to min_nodes.
+//    max_nodes (live + coming + new) and max_in_flight (nodes asked for and not yet joined). Below
+//    min_nodes: grow to min_nodes. Before grow_hold_until (SLURM said the nodes would come too late to
+//    pay off) only the nodes required whatever the wait are asked for.
 //    A draining node is taken back (kUndrain) before any new node is asked for.
 //  - Drain a node that has been idle for idle_release_s, never a kept node (the job's own nodes: only
 //    nodes that came whole from grow requests are given back), never below min_nodes,
@@ -41,6 +45,7 @@
 
 #include "common/util/ids.h"
 #include "common/util/runtime_options.h"
+#include "scheduler/grow_plan.h"
 
 namespace compss::scheduler {
 
@@ -56,7 +61,10 @@ struct NodeState {
 
 struct ElasticInput {  // all times in seconds since the run started
   double now = 0;
-  std::uint32_t min_nodes = 1, max_nodes = 1, outstanding_requests = 0, max_outstanding = 1;
+  std::uint32_t min_nodes = 1, max_nodes = 1;
+  std::uint32_t nodes_coming = 0;    // nodes asked for and not yet joined
+  std::uint32_t max_in_flight = 1;   // the most nodes asked for and not yet joined at once
+  double grow_hold_until = -1;       // no growth beyond what is required before this time
   std::uint32_t held_unusable = 0;   // nodes of the job not in `nodes` (lost own nodes): count to max_nodes
   double join_latency_s = 30;        // measured (or estimated) time from request to node ready
   double idle_release_s = kDefaultIdleReleaseS;  // release a node after it was idle this long
@@ -76,7 +84,7 @@ struct ElasticInput {  // all times in seconds since the run started
 
 struct ElasticDecision {
   enum class Kind {
-    kGrow,      // ask SLURM for `count` more nodes (one request each)
+    kGrow,      // ask SLURM for `count` more nodes (`need`: what the count rests on)
     kDrain,     // stop placing on `node`; released once idle
     kRelease,   // give `node` back to SLURM (it is draining or quarantined, and idle)
     kWithdraw,  // cancel `count` outstanding grow requests
@@ -86,6 +94,7 @@ struct ElasticDecision {
   std::uint32_t count = 0;  // kGrow, kWithdraw
   NodeId node;              // kDrain, kRelease, kUndrain
   std::string reason;       // "12 ready tasks need 24 cores, 4 free; est. 90 s of work > join latency 2 s: +3 nodes"
+  GrowNeed need;            // kGrow
 };
 
 const char* to_string(ElasticDecision::Kind kind);  // "grow", "drain", ...

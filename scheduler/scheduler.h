@@ -52,7 +52,7 @@ struct SchedulerConfig {
   std::uint32_t default_retries = 1;  // for tasks that do not set retries
   bool elastic = false;               // consult the ElasticPolicy (grow / drain / release)
   std::uint32_t min_nodes = 1, max_nodes = 1;
-  std::uint32_t max_outstanding = 1;      // grow requests in flight at once
+  std::uint32_t max_in_flight = 1;        // nodes asked for and not yet joined, at most
   double idle_release_s = kDefaultIdleReleaseS;  // drain and release a node idle this long
   double join_latency_s = 30;             // until the daemon measures one (set_join_latency)
   double elastic_period_s = 2;            // the ElasticPolicy is consulted at most this often
@@ -118,6 +118,9 @@ class Scheduler {
   // before each decide(); between settings the scheduler counts its own grow and withdraw decisions and
   // the nodes that join, so a caller that keeps no requests (the simulator) may leave it alone.
   void set_nodes_coming(std::uint32_t n) { nodes_coming_ = n; }
+  // SLURM said more nodes would come too late to pay off: no growth beyond what is required before
+  // `until` (seconds, the clock of decide()).
+  void set_grow_hold(double until) { grow_hold_until_ = until; }
   // Nodes the job holds that the scheduler cannot use (an own node whose agent was lost): counted against
   // max-nodes, since SLURM still counts them in the job.
   void set_nodes_held_unusable(std::uint32_t n) { nodes_unusable_ = n; }
@@ -275,6 +278,7 @@ class Scheduler {
   std::vector<TaskId> restored_failed_;  // restore_failed() tasks whose policy's effect is still to come
   NodeId first_node_;
   std::uint32_t nodes_coming_ = 0;
+  double grow_hold_until_ = -1;
   std::uint32_t nodes_unusable_ = 0;
   std::vector<std::uint8_t> lost_runs_;  // per task: runs ended by a lost node (crash_limit)
   std::optional<double> job_end_;

@@ -55,10 +55,11 @@ ElasticInput Scheduler::elastic_input(double now) const {
   in.now = now;
   in.min_nodes = cfg_.min_nodes;
   in.max_nodes = cfg_.max_nodes;
-  in.outstanding_requests = nodes_coming_;
+  in.nodes_coming = nodes_coming_;
   in.held_unusable = nodes_unusable_;
-  in.max_outstanding = cfg_.max_outstanding;
+  in.max_in_flight = cfg_.max_in_flight;
   in.join_latency_s = join_latency_s_;
+  in.grow_hold_until = grow_hold_until_;
   in.idle_release_s = cfg_.idle_release_s;
   in.new_node_cores = cfg_.new_node_cores ? cfg_.new_node_cores : pool_.typical_cores();
   in.ready_tasks = graph_.count(TaskState::kReady);
@@ -90,7 +91,7 @@ void Scheduler::run_elastic(double now, std::vector<Decision>& out) {
     switch (d.kind) {
       case ElasticDecision::Kind::kGrow:
         nodes_coming_ += d.count;
-        out.emplace_back(std::in_place_type<GrowNodes>, GrowNodes{d.count, std::move(d.reason)});
+        out.emplace_back(std::in_place_type<GrowNodes>, GrowNodes{d.count, std::move(d.reason), d.need});
         break;
       case ElasticDecision::Kind::kWithdraw:
         nodes_coming_ -= d.count < nodes_coming_ ? d.count : nodes_coming_;

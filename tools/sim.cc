@@ -74,7 +74,7 @@ class Simulation {
     s.elastic = c.elastic;
     s.min_nodes = c.elastic ? std::max<std::uint32_t>(c.min_nodes, 1) : c.nodes;
     s.max_nodes = c.nodes;
-    s.max_outstanding = c.max_outstanding;
+    s.max_in_flight = c.max_in_flight;
     s.idle_release_s = c.idle_release_s;
     s.join_latency_s = c.join_latency_s;
     s.elastic_period_s = c.tick_s;

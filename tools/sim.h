@@ -34,7 +34,7 @@ struct SimConfig {
   double join_latency_s = 30;   // from a grow decision to the node joining
   double idle_release_s = kDefaultIdleReleaseS;
   double tick_s = 2;  // elastic policy period
-  std::uint32_t max_outstanding = 16;
+  std::uint32_t max_in_flight = 16;
   scheduler::PlacementPolicy policy = scheduler::PlacementPolicy::kCriticalPath;
 };
 

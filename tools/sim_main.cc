@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
       "join-latency", po::value(&o.sim.join_latency_s)->default_value(30), "seconds from grow to node ready")(
       "idle", po::value(&o.sim.idle_release_s)->default_value(static_cast<double>(compss::kDefaultIdleReleaseS)),
       "release a node idle this many seconds")(
-      "max-outstanding", po::value(&o.sim.max_outstanding)->default_value(16), "grow requests in flight at once")(
+      "max-outstanding", po::value(&o.sim.max_in_flight)->default_value(16), "grow requests in flight at once")(
       "policy", po::value(&o.policy)->default_value("critical-path"), "fifo, priority or critical-path")(
       "mode", po::value(&o.mode)->default_value("both"), "static, elastic or both");
   try {

@@ -445,7 +445,7 @@ RuntimeConfig elastic_config() {
   RuntimeConfig c = World::config();
   c.sched.elastic = true;
   c.sched.max_nodes = 4;
-  c.sched.max_outstanding = 4;
+  c.sched.max_in_flight = 4;
   c.sched.elastic_period_s = 0;
   c.sched.join_latency_s = 1;
   return c;

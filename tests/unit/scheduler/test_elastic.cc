@@ -18,7 +18,7 @@ ElasticInput job(std::uint32_t count, double now = 1000) {
   in.now = now;
   in.min_nodes = 1;
   in.max_nodes = 16;
-  in.max_outstanding = 8;
+  in.max_in_flight = 8;
   in.join_latency_s = 2;
   in.idle_release_s = 60;
   in.new_node_cores = 8;
@@ -98,14 +98,14 @@ TEST_CASE("growth is bounded by max nodes and max outstanding, counting requests
   in.free_cores = 0;
   ready(in, 100, 1, 60);
   in.max_nodes = 5;
-  in.outstanding_requests = 1;
+  in.nodes_coming = 1;
   auto out = ElasticPolicy().decide(in);
   CHECK(grown(out) == 2);  // 2 live + 1 coming + 2 = 5
   CHECK(out[0].reason.find("capped by max-nodes 5") != std::string::npos);
   in.max_nodes = 16;
-  in.max_outstanding = 3;
+  in.max_in_flight = 3;
   CHECK(grown(ElasticPolicy().decide(in)) == 2);  // 1 + 2 = 3 outstanding
-  in.max_outstanding = 1;
+  in.max_in_flight = 1;
   CHECK(ElasticPolicy().decide(in).empty());
 }
 
@@ -124,9 +124,9 @@ TEST_CASE("outstanding requests already cover demand: no more are asked for", "[
   auto in = job(2);
   in.free_cores = 4;
   ready(in, 12, 2, 60);         // 20 cores short
-  in.outstanding_requests = 3;  // 24 cores coming
+  in.nodes_coming = 3;  // 24 cores coming
   CHECK(ElasticPolicy().decide(in).empty());
-  in.outstanding_requests = 2;  // 16 coming: 4 short
+  in.nodes_coming = 2;  // 16 coming: 4 short
   CHECK(grown(ElasticPolicy().decide(in)) == 1);
 }
 
@@ -215,7 +215,7 @@ TEST_CASE("no grow right after a drain unless demand clearly rose", "[elastic]")
 
 TEST_CASE("outstanding requests are withdrawn when demand is gone for a join latency", "[elastic]") {
   auto in = job(2, 100);
-  in.outstanding_requests = 3;
+  in.nodes_coming = 3;
   in.free_cores = 8;
   ElasticPolicy policy;
   CHECK(policy.decide(in).empty());  // just vanished: wait
@@ -232,7 +232,7 @@ TEST_CASE("outstanding requests are withdrawn when demand is gone for a join lat
 TEST_CASE("withdrawal keeps requests needed for min nodes", "[elastic]") {
   auto in = job(1, 100);
   in.min_nodes = 3;
-  in.outstanding_requests = 4;
+  in.nodes_coming = 4;
   ElasticPolicy policy;
   policy.decide(in);
   in.now = 110;
@@ -308,11 +308,11 @@ struct Sim {
     in.now = now;
     in.min_nodes = 1;
     in.max_nodes = 8;
-    in.max_outstanding = 4;
+    in.max_in_flight = 4;
     in.join_latency_s = 5;
     in.idle_release_s = 60;
     in.new_node_cores = 8;
-    in.outstanding_requests = static_cast<std::uint32_t>(arrivals.size());
+    in.nodes_coming = static_cast<std::uint32_t>(arrivals.size());
     std::uint64_t left = demand_cores;
     for (Node& n : nodes) {
       if (n.draining) continue;
@@ -441,10 +441,10 @@ TEST_CASE("a ready task wider than the job in nodes makes it grow, in merge mode
   REQUIRE(grown(d) == 1);
   CHECK(of(d, Kind::kGrow)[0].reason.find("a ready task needs 2 nodes, the job has 1") != std::string::npos);
   // Already coming: nothing more.
-  in.outstanding_requests = 1;
+  in.nodes_coming = 1;
   CHECK(grown(ElasticPolicy().decide(in)) == 0);
   // Helper mode: a helper job's node could not join that task's step, so growing would not help it.
-  in.outstanding_requests = 0;
+  in.nodes_coming = 0;
   in.grown_nodes_join_job = false;
   CHECK(grown(ElasticPolicy().decide(in)) == 0);
   // Nor does a task that fits in the nodes there are.

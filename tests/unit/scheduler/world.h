@@ -73,7 +73,7 @@ inline scheduler::SchedulerConfig elastic_config() {
   c.elastic = true;
   c.min_nodes = 1;
   c.max_nodes = 4;
-  c.max_outstanding = 4;
+  c.max_in_flight = 4;
   c.join_latency_s = 5;
   c.idle_release_s = 10;
   c.elastic_period_s = 0;
