@@ -33,5 +33,6 @@ void report(const std::string& name, double value, const std::string& unit);
 
 // Part entry points.
 int bench_sched(const BenchOptions& opt);
+int bench_sim(const BenchOptions& opt);
 
 }  // namespace compss::tools

@@ -8,6 +8,7 @@ namespace compss::tools {
 const std::vector<BenchPart>& bench_parts() {
   static const std::vector<BenchPart> parts = {
       {"sched", "scheduler core: lifecycles/s and bytes per task, 10^4..10^6 tasks on 1..1024 nodes", bench_sched},
+      {"sim", "elasticity at scale: montage-like x100, static vs elastic on 4096 and 64 simulated nodes", bench_sim},
   };
   return parts;
 }

@@ -2,13 +2,14 @@
 #include "tools/sim.h"
 
 #include <algorithm>
-#include <functional>
 #include <limits>
 #include <queue>
 #include <unordered_map>
 #include <vector>
 
+#include "scheduler/grow_plan.h"
 #include "scheduler/scheduler.h"
+#include "tools/grow_requests.h"
 
 namespace compss::tools {
 namespace {
@@ -16,18 +17,23 @@ namespace {
 using namespace compss::scheduler;
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
+constexpr std::uint64_t kQueueSeedMix = 0x9e3779b97f4a7c15ULL;  // the queue's draws apart from the shape's
 
 struct Event {
   double at;
-  bool join;         // a node joins; otherwise a task finishes
-  std::uint32_t id;  // the task, or the join's serial
+  bool join;         // a grow request's nodes join; otherwise a task finishes
+  std::uint32_t id;  // the task, or the grow request
   bool operator>(const Event& o) const { return at > o.at; }
 };
 
 class Simulation {
  public:
-  explicit Simulation(const SimConfig& cfg) : cfg_(cfg), sched_(config_of(cfg)) {
-    sched_.set_join_latency(cfg.join_latency_s);
+  explicit Simulation(const SimConfig& cfg)
+      : cfg_(cfg),
+        sched_(config_of(cfg)),
+        requests_(QueueModel(cfg.queue, cfg.seed ^ kQueueSeedMix), cfg.request_nodes, cfg.boot_s) {
+    // With the forecast on, SLURM's delay is the forecast's business; the policy sees only the boot.
+    sched_.set_join_latency(cfg.forecast ? cfg.boot_s : cfg.queue.mean() + cfg.boot_s);
   }
 
   Result<SimResult> run(TaskSource& source) {
@@ -39,6 +45,7 @@ class Simulation {
     std::vector<Decision> out;
     while (true) {
       out.clear();
+      sched_.set_nodes_coming(requests_.nodes_pending());
       sched_.decide_into(now, out);
       ++result_.decisions;
       for (const Decision& d : out) carry_out(d, now);
@@ -50,20 +57,13 @@ class Simulation {
       while (!events_.empty() && events_.top().at <= now) {
         const Event e = events_.top();
         events_.pop();
-        if (e.join) {
-          auto pending = std::find(pending_joins_.begin(), pending_joins_.end(), e.id);
-          if (pending != pending_joins_.end()) pending_joins_.erase(pending);
-          if (!cancelled_joins_.erase(e.id)) join(now);
-        } else {
-          (void)sched_.task_finished(TaskId(e.id), TaskExit::ok(), now);
-          result_.makespan_s = std::max(result_.makespan_s, now);
-          ++result_.done;
-        }
+        handle(e, now);
       }
     }
     for (const auto& [node, since] : joined_at_) result_.node_seconds += result_.makespan_s - since;
     const double capacity = result_.node_seconds * cfg_.cores;
     result_.utilisation = capacity > 0 ? result_.busy_core_seconds / capacity : 0;
+    result_.grow_rpcs = requests_.requests_made();
     return result_;
   }
 
@@ -74,9 +74,9 @@ class Simulation {
     s.elastic = c.elastic;
     s.min_nodes = c.elastic ? std::max<std::uint32_t>(c.min_nodes, 1) : c.nodes;
     s.max_nodes = c.nodes;
-    s.max_in_flight = c.max_in_flight;
+    s.max_in_flight = c.max_in_flight > 0 ? c.max_in_flight : c.nodes;
     s.idle_release_s = c.idle_release_s;
-    s.join_latency_s = c.join_latency_s;
+    s.join_latency_s = c.forecast ? c.boot_s : c.queue.mean() + c.boot_s;
     s.elastic_period_s = c.tick_s;
     return s;
   }
@@ -110,6 +110,16 @@ class Simulation {
     result_.lower_bound_s = std::max(result_.critical_path_s, result_.total_work_core_s / cores);
   }
 
+  void handle(const Event& e, double now) {
+    if (e.join) {
+      for (std::uint32_t n = requests_.arrived(e.id); n > 0; --n) join(now);
+      return;
+    }
+    (void)sched_.task_finished(TaskId(e.id), TaskExit::ok(), now);
+    result_.makespan_s = std::max(result_.makespan_s, now);
+    ++result_.done;
+  }
+
   void join(double now) {
     NodeDesc d;
     d.name = "n" + std::to_string(++named_);
@@ -128,16 +138,13 @@ class Simulation {
     } else if (const auto* k = std::get_if<KillTask>(&d)) {
       events_.push({now, false, k->task.value()});
     } else if (const auto* g = std::get_if<GrowNodes>(&d)) {
-      for (std::uint32_t i = 0; i < g->count; ++i) {
-        pending_joins_.push_back(next_join_);
-        events_.push({now + cfg_.join_latency_s, true, next_join_++});
-      }
-      result_.grows += g->count;
+      grow(*g, now);
     } else if (const auto* w = std::get_if<WithdrawGrow>(&d)) {
-      for (std::uint32_t i = 0; i < w->count && !pending_joins_.empty(); ++i) {
-        cancelled_joins_[pending_joins_.back()] = true;
-        pending_joins_.pop_back();
-      }
+      const std::uint32_t n = requests_.withdraw(w->count);
+      result_.withdrawn += n;
+      if (tracing())
+        trace(now, "withdraw " + std::to_string(w->count) + " (" + w->why + "): " + std::to_string(n) +
+                     " nodes withdrawn, " + std::to_string(requests_.nodes_pending()) + " still coming");
     } else if (const auto* r = std::get_if<ReleaseNode>(&d)) {
       auto it = joined_at_.find(r->node.value());
       if (it != joined_at_.end()) {
@@ -146,6 +153,39 @@ class Simulation {
       }
       ++result_.releases;
     }
+  }
+
+  // The grow decision re-sized with the forecast (when on), then asked for in requests.
+  void grow(const GrowNodes& g, double now) {
+    if (tracing()) trace(now, "grow " + std::to_string(g.count) + ": " + g.why);
+    std::uint32_t count = g.count;
+    if (cfg_.forecast) {
+      const GrowPlan plan = plan_grow(g.need, g.count, [&](std::uint32_t n) -> std::optional<double> {
+        return requests_.forecast(n);
+      });
+      if (tracing()) trace(now, "  plan " + std::to_string(plan.count) + ": " + plan.why);
+      if (plan.count == 0) {
+        const double delay = plan.delay_s.value_or(0);
+        const double until = now + std::clamp(delay / 2, 5.0, 60.0);
+        sched_.set_grow_hold(until);
+        ++result_.grows_declined;
+        if (tracing()) trace(now, "  declined: no growth beyond what is required until t=" + elastic_num(until));
+        return;
+      }
+      count = plan.count;
+    }
+    made_.clear();
+    requests_.ask(count, now, made_);
+    for (const GrowRequest& r : made_) events_.push({r.ready_at, true, r.id});
+    result_.grows += count;
+    if (tracing())
+      trace(now, "  asked " + std::to_string(count) + " nodes in " + std::to_string(made_.size()) +
+                   " requests; first ready at t=" + elastic_num(made_.front().ready_at));
+  }
+
+  bool tracing() const { return static_cast<bool>(cfg_.trace); }
+  void trace(double now, const std::string& line) const {
+    if (cfg_.trace) cfg_.trace(now, line);
   }
 
   std::string stuck_reason() const {
@@ -160,12 +200,12 @@ class Simulation {
 
   SimConfig cfg_;
   Scheduler sched_;
+  GrowRequests requests_;
+  std::vector<GrowRequest> made_;  // scratch of grow()
   std::vector<double> durations_, cores_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::unordered_map<std::uint32_t, double> joined_at_;  // live nodes
-  std::vector<std::uint32_t> pending_joins_;
-  std::unordered_map<std::uint32_t, bool> cancelled_joins_;
-  std::uint32_t next_join_ = 0, named_ = 0;
+  std::uint32_t named_ = 0;
   SimResult result_;
 };
 
@@ -173,6 +213,10 @@ class Simulation {
 
 Result<SimResult> run_simulation(const SimConfig& cfg, TaskSource& source) {
   if (cfg.nodes == 0 || cfg.cores == 0) return fail("the simulation needs at least one node of one core");
+  if (cfg.request_nodes == 0) return fail("--request-nodes must be at least 1");
+  if (cfg.queue.kind == QueueSpec::Kind::kTrace && cfg.queue.trace.empty()) {
+    return fail("--queue trace: the trace has no start delay");
+  }
   Simulation sim(cfg);
   return sim.run(source);
 }

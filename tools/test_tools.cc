@@ -85,7 +85,7 @@ TEST_CASE("an elastic run grows for waiting work and releases idle nodes", "[sim
   SimConfig c = nodes(8, 4);
   c.elastic = true;
   c.min_nodes = 1;
-  c.join_latency_s = 10;
+  c.queue.fixed_s = 10;
   auto r = run_simulation(c, **src);
   REQUIRE(r);
   CHECK(r->done == 401);

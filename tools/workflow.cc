@@ -147,6 +147,102 @@ class Ensemble : public Generated {
   std::vector<double> factor_;
 };
 
+// Montage-like mosaics (modelled on the structure of the Pegasus Montage workflow; durations are ours).
+// Per instance, in submission order: kImages mProjectPP, kDiffs mDiffFit (each over two neighbouring
+// projections), mConcatFit, mBgModel, kImages mBackground, mImgtbl, mAdd, mShrink, mJPEG.
+class Montage : public Generated {
+ public:
+  static constexpr std::uint32_t kImages = 376, kDiffs = 980, kGridWidth = 16;
+  static constexpr std::uint64_t kPerInstance = 2 * kImages + kDiffs + 6;
+  static_assert(kPerInstance == kMontageTasks);
+
+  explicit Montage(const ShapeOptions& o) : Generated(o) {
+    opt_.tasks = kPerInstance * o.instances;
+    // The first kDiffs neighbour pairs of images laid out kGridWidth to a row: right, below, below-right.
+    for (std::uint32_t step : {1u, kGridWidth, kGridWidth + 1}) {
+      for (std::uint32_t a = 0; a < kImages && pairs_.size() < kDiffs; ++a) {
+        const std::uint32_t b = a + step;
+        const bool wraps = step != kGridWidth && a % kGridWidth == kGridWidth - 1;
+        if (b < kImages && !wraps) pairs_.push_back({a, b});
+      }
+    }
+  }
+  void fill(TaskSpec& spec, double& duration) override {
+    const std::uint64_t instance = i_ / kPerInstance, j = i_ % kPerInstance;
+    if (j == 0) {
+      numbered(prefix_, "m", instance);
+      prefix_ += '/';
+    }
+    used_ = 0;
+    if (j < kImages) {
+      task(spec, duration, "mProjectPP", 8);
+      add(spec, "p", j, AccessMode::kOut);
+    } else if (j < kImages + kDiffs) {
+      const auto [a, b] = pairs_[j - kImages];
+      task(spec, duration, "mDiffFit", 1);
+      add(spec, "p", a, AccessMode::kIn);
+      add(spec, "p", b, AccessMode::kIn);
+      add(spec, "d", j - kImages, AccessMode::kOut);
+    } else if (j == kImages + kDiffs) {
+      task(spec, duration, "mConcatFit", 20);
+      for (std::uint64_t d = 0; d < kDiffs; ++d) add(spec, "d", d, AccessMode::kIn);
+      add(spec, "fits.tbl", AccessMode::kOut);
+    } else if (j == kImages + kDiffs + 1) {
+      step(spec, duration, "mBgModel", 30, "fits.tbl", "corrections.tbl");
+    } else if (j < 2 * kImages + kDiffs + 2) {
+      const std::uint64_t image = j - kImages - kDiffs - 2;
+      task(spec, duration, "mBackground", 1.5);
+      add(spec, "p", image, AccessMode::kIn);
+      add(spec, "corrections.tbl", AccessMode::kIn);
+      add(spec, "b", image, AccessMode::kOut);
+    } else if (j == 2 * kImages + kDiffs + 2) {
+      task(spec, duration, "mImgtbl", 3);
+      for (std::uint64_t b = 0; b < kImages; ++b) add(spec, "b", b, AccessMode::kIn);
+      add(spec, "images.tbl", AccessMode::kOut);
+    } else if (j == 2 * kImages + kDiffs + 3) {
+      step(spec, duration, "mAdd", 30, "images.tbl", "mosaic.fits");
+    } else if (j == 2 * kImages + kDiffs + 4) {
+      step(spec, duration, "mShrink", 3, "mosaic.fits", "small.fits");
+    } else {
+      step(spec, duration, "mJPEG", 2, "small.fits", "mosaic.jpg");
+    }
+    spec.accesses.resize(used_);
+  }
+
+ private:
+  static constexpr double kSigma = 0.3;
+
+  // The kind and a lognormal duration with mean `mean_s`.
+  void task(TaskSpec& spec, double& duration, const char* kind, double mean_s) {
+    spec.name = kind;
+    const double mu = std::log(mean_s) - kSigma * kSigma / 2;
+    duration = std::lognormal_distribution<double>(mu, kSigma)(rng_);
+  }
+  void step(TaskSpec& spec, double& duration, const char* kind, double mean_s, const char* in, const char* out) {
+    task(spec, duration, kind, mean_s);
+    add(spec, in, AccessMode::kIn);
+    add(spec, out, AccessMode::kOut);
+  }
+  // "m<instance>/<name><n>" or "m<instance>/<name>", appended, reusing the spec's buffers.
+  void add(TaskSpec& spec, const char* name, std::uint64_t n, AccessMode m) {
+    add(spec, name, m);
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, n);
+    spec.accesses[used_ - 1].path.append(digits, r.ptr);
+  }
+  void add(TaskSpec& spec, const char* name, AccessMode m) {
+    if (spec.accesses.size() <= used_) spec.accesses.resize(used_ + 1);
+    FileAccess& a = spec.accesses[used_++];
+    a.path.assign(prefix_);
+    a.path.append(name);
+    a.mode = m;
+  }
+
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs_;
+  std::string prefix_;  // "m<instance>/"
+  std::size_t used_ = 0;  // accesses filled for this task
+};
+
 // --- the file format ----------------------------------------------------------------------------------
 
 struct FileTask {
@@ -199,10 +295,15 @@ Status parse_item(std::string_view item, FileTask& t, const std::map<std::string
 }  // namespace
 
 const char* shape_names() {
-  return "chain, fan, random, ensemble";
+  return "chain, fan, random, ensemble, montage";
 }
 
 Result<std::unique_ptr<TaskSource>> make_shape(const ShapeOptions& opt) {
+  if (opt.shape == "montage") {
+    if (opt.instances == 0 || opt.instances > 10000) return fail("--instances must be 1..10000");
+    return std::unique_ptr<TaskSource>(new Montage(opt));
+  }
+  if (opt.instances != 1) return fail("--instances applies to --shape montage and --wfcommons only");
   if (opt.tasks == 0) return fail("--tasks must be at least 1");
   if (opt.shape == "chain") return std::unique_ptr<TaskSource>(new Chain(opt));
   if (opt.shape == "fan") {

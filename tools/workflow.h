@@ -8,6 +8,10 @@
 //   fan         blocks of 1 root -> `width` parallel tasks -> 1 merge reading all of them
 //   random      task i reads the output of a random earlier task among the last `window`: a random tree
 //   ensemble    members of 4 chained steps, each member a random length (lognormal), one final merge
+//   montage     `instances` independent copies of a Montage-like mosaic (kMontageTasks tasks each):
+//               376 mProjectPP -> 980 mDiffFit -> mConcatFit -> mBgModel -> 376 mBackground -> mImgtbl
+//               -> mAdd -> mShrink -> mJPEG; lognormal durations (sigma 0.3) around 8, 1, 20, 30, 1.5,
+//               3, 30, 3, 2 s; the task name is the kind; files under "m<instance>/"
 // File (see tools/compss-sim.md): lines `task NAME DURATION [cpus=N] [in=F,..] [out=F,..] [inout=F,..]
 //   [after=NAME,..] [kind=K]`, '#' comments.
 //
@@ -37,13 +41,16 @@ class TaskSource {
 };
 
 struct ShapeOptions {
-  std::string shape = "random";  // chain | fan | random | ensemble
-  std::uint64_t tasks = 1000;
+  std::string shape = "random";  // chain | fan | random | ensemble | montage
+  std::uint64_t tasks = 1000;    // not for montage: its size is instances x kMontageTasks
+  std::uint32_t instances = 1;   // montage
   std::uint64_t seed = 1;
   std::uint32_t cpus = 1;       // per task
   std::uint32_t width = 1000;   // fan: parallel tasks per block
   std::uint32_t window = 1000;  // random: how far back an input may come from
 };
+
+inline constexpr std::uint64_t kMontageTasks = 1738;  // tasks of one montage instance
 
 Result<std::unique_ptr<TaskSource>> make_shape(const ShapeOptions& opt);
 
