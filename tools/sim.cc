@@ -48,7 +48,12 @@ class Simulation {
       sched_.set_nodes_coming(requests_.nodes_pending());
       sched_.decide_into(now, out);
       ++result_.decisions;
+      const std::uint32_t released = result_.releases;
       for (const Decision& d : out) carry_out(d, now);
+      if (result_.releases > released && tracing()) {
+        trace(now, "released " + std::to_string(result_.releases - released) + " nodes, " +
+                       std::to_string(joined_at_.size()) + " live");
+      }
       if (sched_.outcome() != Outcome::kRunning) break;
       double next = events_.empty() ? kNever : events_.top().at;
       if (cfg_.elastic) next = std::min(next, now + cfg_.tick_s);
@@ -112,7 +117,12 @@ class Simulation {
 
   void handle(const Event& e, double now) {
     if (e.join) {
-      for (std::uint32_t n = requests_.arrived(e.id); n > 0; --n) join(now);
+      const std::uint32_t nodes = requests_.arrived(e.id);
+      for (std::uint32_t n = nodes; n > 0; --n) join(now);
+      if (nodes > 0 && tracing()) {
+        trace(now, "request " + std::to_string(e.id) + ": " + std::to_string(nodes) + " nodes joined, " +
+                       std::to_string(joined_at_.size()) + " live");
+      }
       return;
     }
     (void)sched_.task_finished(TaskId(e.id), TaskExit::ok(), now);
