@@ -185,7 +185,8 @@ int main(int argc, char** argv) {
       "release a node idle this many seconds");
   add("policy", po::value(&o.policy)->default_value("critical-path"), "fifo, priority or critical-path");
   add("mode", po::value(&o.mode)->default_value("both"), "static, elastic or both");
-  add("trace-elastic", po::bool_switch(&o.trace_elastic), "print every grow decision, its plan and withdrawals");
+  add("trace-elastic", po::bool_switch(&o.trace_elastic),
+      "print every grow decision, its plan, declines, withdrawals, joins and releases");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
