@@ -87,11 +87,13 @@ void report_pair(const std::string& prefix, const SimResult& s, const SimResult&
 
 int bench_sim(const BenchOptions& opt) {
   const std::uint32_t instances = opt.quick ? 10 : 100;
-  std::printf("montage-like x%u (%llu tasks), 32-core nodes, idle release 60 s, critical-path, queue fixed:30, "
-              "boot 0, requests of <= 64 nodes, forecast on\n",
-              instances, static_cast<unsigned long long>(kMontageTasks * instances));
-  std::printf("targets: 4096 nodes: elastic/static makespan <= 1.3, node-seconds <= 0.2; 64 nodes: no worse "
-              "than before (1-node requests, 16 in flight)\n");
+  std::printf(
+      "montage-like x%u (%llu tasks), 32-core nodes, idle release 60 s, critical-path, queue fixed:30, "
+      "boot 0, requests of <= 64 nodes, forecast on\n",
+      instances, static_cast<unsigned long long>(kMontageTasks * instances));
+  std::printf(
+      "targets: 4096 nodes: elastic/static makespan <= 1.3, node-seconds <= 0.2; 64 nodes: no worse "
+      "than before (1-node requests, 16 in flight)\n");
   std::printf("%-34s %6s %10s %13s %8s %6s %5s %8s %6s %7s\n", "run", "nodes", "makespan_s", "node_seconds", "util",
               "grows", "rpcs", "declined", "peak", "wall_s");
   const Run runs[] = {

@@ -58,9 +58,9 @@ class GrowRequests {
   QueueModel queue_;
   std::uint32_t request_nodes_;
   double boot_s_;
-  std::deque<double> draws_;           // drawn, not yet used by a request
-  std::vector<std::uint32_t> nodes_;   // per request id: its nodes while pending, else 0
-  std::vector<GrowRequest> requests_;  // every request made, by id
+  std::deque<double> draws_;            // drawn, not yet used by a request
+  std::vector<std::uint32_t> nodes_;    // per request id: its nodes while pending, else 0
+  std::vector<GrowRequest> requests_;   // every request made, by id
   std::vector<std::uint32_t> pending_;  // ids of pending requests, oldest first
   std::uint32_t nodes_pending_ = 0;
 };

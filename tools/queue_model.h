@@ -28,12 +28,12 @@ namespace compss::tools {
 struct QueueSpec {
   enum class Kind : std::uint8_t { kFixed, kLognormal, kTrace };
   Kind kind = Kind::kFixed;
-  double fixed_s = 30;             // kFixed
-  double mean_s = 30, sigma = 0;   // kLognormal
-  std::vector<double> trace;       // kTrace: the delays, never empty
-  std::string trace_file;          // kTrace: for messages
-  double mean() const;             // the mean delay of the model
-  std::string to_string() const;   // "fixed:30", "lognormal:30:0.5", "trace:FILE (12 delays)"
+  double fixed_s = 30;            // kFixed
+  double mean_s = 30, sigma = 0;  // kLognormal
+  std::vector<double> trace;      // kTrace: the delays, never empty
+  std::string trace_file;         // kTrace: for messages
+  double mean() const;            // the mean delay of the model
+  std::string to_string() const;  // "fixed:30", "lognormal:30:0.5", "trace:FILE (12 delays)"
 };
 
 // "fixed:S" | "lognormal:MEAN:SIGMA" | "trace:FILE" (FILE read here); "" -> fixed at `default_fixed_s`.

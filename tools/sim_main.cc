@@ -138,6 +138,7 @@ std::string settle(Options& o, const po::variables_map& vm) {
   o.sim.queue = std::move(queue).value();
   o.sim.seed = o.shape.seed;
   if (!vm.count("max-in-flight")) o.sim.max_in_flight = o.sim.nodes;
+  if (o.sim.max_in_flight == 0) return "--max-in-flight must be at least 1 (nodes)";
   return "";
 }
 

@@ -242,8 +242,8 @@ TEST_CASE("queue models: fixed, lognormal seeded, trace cycling; bad specs say w
   REQUIRE_FALSE(missing);
   CHECK(missing.error().message == "--queue trace: cannot read '/nonexistent/q.txt'");
 
-  for (const char* text : {"gamma:3", "fixed:-1", "fixed:", "fixed:soon", "lognormal:30", "lognormal:0:1",
-                           "lognormal:30:-1", "trace:"}) {
+  for (const char* text :
+       {"gamma:3", "fixed:-1", "fixed:", "fixed:soon", "lognormal:30", "lognormal:0:1", "lognormal:30:-1", "trace:"}) {
     auto q = parse_queue_spec(text, 30);
     CHECK_FALSE(q);
   }
@@ -279,7 +279,7 @@ TEST_CASE("a grow of 10 nodes in requests of at most 4 is 3 requests of 4, 4 and
 TEST_CASE("withdrawing pending multi-node requests takes whole requests, newest first", "[sim][grow]") {
   GrowRequests g(QueueModel(QueueSpec{}, 1), 4, 0);
   std::vector<GrowRequest> made;
-  g.ask(10, 0, made);  // 4, 4, 2
+  g.ask(10, 0, made);         // 4, 4, 2
   CHECK(g.withdraw(3) == 6);  // the 2-node request, then a 4-node one
   CHECK(g.nodes_pending() == 4);
   CHECK(g.arrived(made[2].id) == 0);
@@ -378,9 +378,15 @@ TEST_CASE("the montage shape: 1738 tasks an instance, Montage's dependency struc
     REQUIRE(s.submit(spec));
   }
   CHECK(s.graph().size() == 2 * kMontageTasks);
-  CHECK(kinds == std::map<std::string, int>{{"mProjectPP", 752}, {"mDiffFit", 1960}, {"mConcatFit", 2},
-                                             {"mBgModel", 2}, {"mBackground", 752}, {"mImgtbl", 2},
-                                             {"mAdd", 2}, {"mShrink", 2}, {"mJPEG", 2}});
+  CHECK(kinds == std::map<std::string, int>{{"mProjectPP", 752},
+                                            {"mDiffFit", 1960},
+                                            {"mConcatFit", 2},
+                                            {"mBgModel", 2},
+                                            {"mBackground", 752},
+                                            {"mImgtbl", 2},
+                                            {"mAdd", 2},
+                                            {"mShrink", 2},
+                                            {"mJPEG", 2}});
   const auto& g = s.graph();
   auto preds = [&](std::uint32_t i) {
     std::vector<std::string> names;
@@ -389,12 +395,12 @@ TEST_CASE("the montage shape: 1738 tasks an instance, Montage's dependency struc
   };
   for (std::uint32_t inst = 0; inst < 2; ++inst) {
     const std::uint32_t base = inst * kMontageTasks;
-    CHECK(preds(base).empty());                                                   // mProjectPP
+    CHECK(preds(base).empty());                                                        // mProjectPP
     CHECK(preds(base + 376) == std::vector<std::string>{"mProjectPP", "mProjectPP"});  // mDiffFit
     CHECK(g.name(compss::TaskId(base + 1356)) == "mConcatFit");
     CHECK(preds(base + 1356).size() == 980);
     CHECK(preds(base + 1357) == std::vector<std::string>{"mConcatFit"});  // mBgModel
-    auto bg = preds(base + 1358);                                            // mBackground: its image, the model
+    auto bg = preds(base + 1358);                                         // mBackground: its image, the model
     std::sort(bg.begin(), bg.end());
     CHECK(bg == std::vector<std::string>{"mBgModel", "mProjectPP"});
     CHECK(g.name(compss::TaskId(base + 1734)) == "mImgtbl");
@@ -410,8 +416,7 @@ TEST_CASE("the montage shape: 1738 tasks an instance, Montage's dependency struc
   CHECK_FALSE(make_shape(bad));  // --instances is for montage
 }
 
-TEST_CASE("an elastic montage x2 on 64 nodes grows in multi-node requests and finishes every task",
-          "[sim][montage]") {
+TEST_CASE("an elastic montage x2 on 64 nodes grows in multi-node requests and finishes every task", "[sim][montage]") {
   ShapeOptions so;
   so.shape = "montage";
   so.instances = 2;

@@ -27,9 +27,7 @@ struct RawTask {
 // Reports errors as "<file>: task '<name>': <what>".
 struct Where {
   std::string_view file;
-  Error task(std::string_view name, std::string_view what) const {
-    return fail(file, ": task '", name, "': ", what);
-  }
+  Error task(std::string_view name, std::string_view what) const { return fail(file, ": task '", name, "': ", what); }
   Error top(std::string_view what) const { return fail(file, ": ", what); }
 };
 
@@ -51,15 +49,18 @@ std::string kind_of_name(const std::string& name) {
   while (end > 0 && std::isdigit(static_cast<unsigned char>(name[end - 1]))) --end;
   if (end == name.size()) return name;
   std::string_view head(name.data(), end);
-  if (head.ends_with("_ID")) head.remove_suffix(3);
-  else if (head.ends_with("_")) head.remove_suffix(1);
-  else return name;
+  if (head.ends_with("_ID"))
+    head.remove_suffix(3);
+  else if (head.ends_with("_"))
+    head.remove_suffix(1);
+  else
+    return name;
   return head.empty() ? name : std::string(head);
 }
 
 // Runtime and cores from `obj` (keys `runtime_keys`, `cores_key`) into `t`.
-Status read_numbers(const json& obj, std::initializer_list<const char*> runtime_keys, const char* cores_key,
-                    RawTask& t, const Where& where) {
+Status read_numbers(const json& obj, std::initializer_list<const char*> runtime_keys, const char* cores_key, RawTask& t,
+                    const Where& where) {
   for (const char* key : runtime_keys) {
     const json* v = member(obj, key);
     if (!v) continue;
@@ -285,7 +286,8 @@ class WfSource : public TaskSource {
     for (const std::string& f : t.inputs) spec.accesses.push_back({prefix + f, AccessMode::kIn});
     for (const std::string& f : t.outputs) spec.accesses.push_back({prefix + f, AccessMode::kOut});
     spec.after.clear();
-    for (std::uint32_t p : t.parents) spec.after.push_back(TaskId(static_cast<std::uint32_t>(copy * wf_.tasks.size() + p)));
+    for (std::uint32_t p : t.parents)
+      spec.after.push_back(TaskId(static_cast<std::uint32_t>(copy * wf_.tasks.size() + p)));
     duration = t.runtime_s;
     ++i_;
     return true;
