@@ -9,6 +9,7 @@
 // event loop. Nothing in it waits for SLURM to schedule anything: request_nodes() submits and returns,
 // the daemon polls with poll_request().
 //
+// Sizing a request:             forecast (when would SLURM start it?) -> request_nodes of that many
 // Grow sequence (merge mode):   request_nodes -> poll_request ... Granted -> merge -> (agents start)
 // Grow sequence (helper mode):  request_nodes -> poll_request ... Granted -> (agents start in helper job)
 // Shrink (merge mode):          drain the node, then shrink(job, {node})
@@ -54,6 +55,12 @@ class Connector {
   // helper: a plain exclusive allocation of `count` nodes with the job's user and partition.
   virtual Result<RequestId> request_nodes(SlurmJobId job, std::uint32_t count, GrowMode mode,
                                           const RequestOptions& options) = 0;
+
+  // When SLURM would start a request of `count` nodes of this shape if it were made now (its will-run
+  // test; nothing is submitted). Two RPCs: the job, then will_run. An error when SLURM cannot say (no
+  // time limit on what holds the nodes, a shape that can never run).
+  virtual Result<StartForecast> forecast(SlurmJobId job, std::uint32_t count, GrowMode mode,
+                                         const RequestOptions& options) = 0;
 
   // Where a request stands (one RPC while pending; none once merged or withdrawn). A grant says what
   // the helper holds on each node (Granted::alloc).

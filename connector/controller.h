@@ -28,6 +28,7 @@ struct AllocSpec {
   std::uint32_t nodes = 1;  // min = max; always exclusive (SLURM ignores that for expand-helpers)
   std::uint32_t min_cpus = 0;  // per node; 0: SLURM's default
   std::optional<std::uint32_t> time_limit_min;
+  std::optional<std::uint32_t> forecast_limit_min;  // the job's time left, for a will-run test only
   std::uint32_t user_id = 0;
   std::uint32_t group_id = 0;
 };
@@ -35,6 +36,13 @@ struct AllocSpec {
 struct AllocReply {
   std::uint32_t job_id = 0;
   std::string node_list;  // empty while pending
+};
+
+// When SLURM would start an allocation (its will-run test; nothing is submitted).
+struct WillRunReply {
+  std::int64_t start_time = 0;  // seconds since the epoch
+  std::string node_list;        // the nodes it would get
+  std::uint32_t cpus = 0;
 };
 
 // min_nodes value meaning NumNodes=ALL (SLURM's INFINITE).
@@ -54,6 +62,9 @@ class Controller {
   virtual int load_partitions(std::map<std::string, std::vector<std::string>>* out) = 0;
   // Submits an exclusive allocation and returns without waiting for it to be granted.
   virtual int allocate(const AllocSpec& spec, AllocReply* out) = 0;
+  // When `spec` would start if submitted now (the dependency is left out: an expand-helper's target is
+  // running, so its dependency holds). ESLURM_* when SLURM cannot say (e.g. the request can never run).
+  virtual int will_run(const AllocSpec& spec, WillRunReply* out) = 0;
   // 0 merges a granted expand-helper into its target job; kAllNodes is NumNodes=ALL.
   virtual int update_min_nodes(std::uint32_t job_id, std::uint32_t min_nodes) = 0;
   // NodeList=<list>: the job keeps exactly these nodes.

@@ -73,11 +73,8 @@ std::optional<std::uint32_t> remaining_minutes(const JobFacts& j, std::int64_t n
 
 }  // namespace
 
-Result<RequestId> ControllerConnector::request_nodes(SlurmJobId job, std::uint32_t count, GrowMode mode,
-                                                     const RequestOptions& options) {
-  std::lock_guard lock(mu_);
-  const std::string what = "grow job " + job.str() + " by " + std::to_string(count) + " node(s) (" +
-                           grow_mode_name(mode) + " mode)";
+Result<AllocSpec> ControllerConnector::spec_for(SlurmJobId job, std::uint32_t count, GrowMode mode,
+                                                const RequestOptions& options, const std::string& what) {
   if (count == 0) return fail("cannot ", what, ": the count must be at least 1");
   auto j = load_job(job, "load job " + job.str() + " to " + what);
   if (!j) return j.error();
@@ -95,8 +92,41 @@ Result<RequestId> ControllerConnector::request_nodes(SlurmJobId job, std::uint32
   // An expand-helper inherits the job's end time from SLURM; a plain helper must not outlive the job.
   if (mode == GrowMode::kHelper)
     spec.time_limit_min = options.time_limit_min ? options.time_limit_min : remaining_minutes(*j, ctl_.wall_seconds());
+  else if (j->end_time > 0)
+    spec.forecast_limit_min = remaining_minutes(*j, ctl_.wall_seconds());
   spec.user_id = j->user_id;
   spec.group_id = j->group_id;
+  return spec;
+}
+
+Result<StartForecast> ControllerConnector::forecast(SlurmJobId job, std::uint32_t count, GrowMode mode,
+                                                    const RequestOptions& options) {
+  std::lock_guard lock(mu_);
+  const std::string what = "forecast " + std::to_string(count) + " node(s) for job " + job.str();
+  auto spec = spec_for(job, count, mode, options, what);
+  if (!spec) return spec.error();
+  // The will-run test of the same shape, without the expand dependency (its target runs, so it holds)
+  // and with the time an expand-helper would inherit.
+  spec->dependency.clear();
+  if (!spec->time_limit_min) spec->time_limit_min = spec->forecast_limit_min;
+  WillRunReply reply;
+  Status st = gate_.run(RpcKind::kWillRun, what, [&] { return ctl_.will_run(*spec, &reply); });
+  if (!st) return st.error();
+  StartForecast f;
+  f.start_time = reply.start_time;
+  f.delay_s = static_cast<double>(std::max<std::int64_t>(0, reply.start_time - ctl_.wall_seconds()));
+  f.node_list = reply.node_list;
+  return f;
+}
+
+Result<RequestId> ControllerConnector::request_nodes(SlurmJobId job, std::uint32_t count, GrowMode mode,
+                                                     const RequestOptions& options) {
+  std::lock_guard lock(mu_);
+  const std::string what = "grow job " + job.str() + " by " + std::to_string(count) + " node(s) (" +
+                           grow_mode_name(mode) + " mode)";
+  auto made = spec_for(job, count, mode, options, what);
+  if (!made) return made.error();
+  const AllocSpec& spec = *made;
 
   AllocReply reply;
   Status st = gate_.run(RpcKind::kAllocate, "submit helper job '" + spec.name + "' to " + what,

@@ -33,6 +33,8 @@ class ControllerConnector : public Connector {
   Result<std::vector<NodeFacts>> nodes() override;
   Result<RequestId> request_nodes(SlurmJobId job, std::uint32_t count, GrowMode mode,
                                   const RequestOptions& options) override;
+  Result<StartForecast> forecast(SlurmJobId job, std::uint32_t count, GrowMode mode,
+                                 const RequestOptions& options) override;
   Result<RequestStatus> poll_request(RequestId request) override;
   Result<std::vector<std::string>> merge(SlurmJobId job, RequestId request) override;
   Status withdraw(RequestId request) override;
@@ -44,6 +46,9 @@ class ControllerConnector : public Connector {
   std::optional<RequestPhase> phase(RequestId request);
 
  private:
+  // The allocation a grow request of `count` nodes makes (one RPC: the job, which must be running).
+  Result<AllocSpec> spec_for(SlurmJobId job, std::uint32_t count, GrowMode mode, const RequestOptions& options,
+                             const std::string& what);
   Result<JobFacts> load_job(SlurmJobId job, std::string_view what, int* code = nullptr);
   Result<RequestStatus> poll_locked(RequestRecord& r);
   Status kill(SlurmJobId job, std::string_view what);

@@ -267,6 +267,42 @@ int FakeCluster::allocate(const AllocSpec& spec, AllocReply* out) {
   return 0;
 }
 
+// Whole free nodes now, then the nodes of running jobs in the order their time limits end them.
+int FakeCluster::will_run(const AllocSpec& spec, WillRunReply* out) {
+  if (int e = enter(RpcKind::kWillRun)) return e;
+  if (spec.nodes == 0) return ESLURM_INVALID_NODE_COUNT;
+  if (!spec.partition.empty() && spec.partition != "debug") return ESLURM_INVALID_PARTITION_NAME;
+  auto excluded = expand_hostlist(spec.exclude);
+  if (!excluded) return ESLURM_INVALID_NODE_NAME;
+  const std::set<std::string> skip(excluded->begin(), excluded->end());
+  std::vector<std::string> got;
+  for (const std::string& n : nodes_)
+    if (!skip.count(n) && used(n).empty()) got.push_back(n);
+  std::int64_t start = wall_seconds();
+  std::vector<const Job*> ending;
+  for (const auto& [id, j] : jobs_)
+    if (j.facts.state == JobState::kRunning) ending.push_back(&j);
+  std::sort(ending.begin(), ending.end(), [](const Job* a, const Job* b) {
+    const auto end = [](const Job* j) { return j->facts.end_time ? j->facts.end_time : INT64_MAX; };
+    return end(a) < end(b);
+  });
+  for (const Job* j : ending) {
+    if (got.size() >= spec.nodes) break;
+    if (j->facts.end_time == 0) break;  // unlimited: SLURM cannot say when
+    for (const auto& [node, ids] : j->cpus)
+      if (!skip.count(node) && std::find(got.begin(), got.end(), node) == got.end()) got.push_back(node);
+    start = std::max(start, j->facts.end_time);
+  }
+  if (got.size() < spec.nodes) return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+  got.resize(spec.nodes);
+  WillRunReply r;
+  r.start_time = start;
+  r.node_list = compress_hostlist(sorted(got)).value_or("");
+  r.cpus = spec.nodes * kCpusPerNode;
+  *out = std::move(r);
+  return 0;
+}
+
 FakeCluster::Job* FakeCluster::running(std::uint32_t job_id, int* code) {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) {

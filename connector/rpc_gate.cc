@@ -29,6 +29,7 @@ std::string_view rpc_kind_name(RpcKind k) {
     case RpcKind::kUpdateJob: return "update_job";
     case RpcKind::kKillJob: return "kill_job";
     case RpcKind::kLoadNodes: return "load_node";
+    case RpcKind::kWillRun: return "will_run";
   }
   return "unknown";
 }

@@ -35,9 +35,10 @@
 
 namespace compss::connector {
 
-enum class RpcKind { kLoadConf, kLoadJob, kAllocate, kUpdateJob, kKillJob, kLoadNodes };
-inline constexpr std::size_t kRpcKinds = 6;
-// "load_ctl_conf", "load_job", "allocate", "update_job", "kill_job", "load_node" (node and partition tables)
+enum class RpcKind { kLoadConf, kLoadJob, kAllocate, kUpdateJob, kKillJob, kLoadNodes, kWillRun };
+inline constexpr std::size_t kRpcKinds = 7;
+// "load_ctl_conf", "load_job", "allocate", "update_job", "kill_job", "load_node" (node and partition tables),
+// "will_run" (when an allocation would start)
 std::string_view rpc_kind_name(RpcKind k);
 
 struct RpcStats {

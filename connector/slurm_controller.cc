@@ -187,19 +187,29 @@ int SlurmController::load_partitions(std::map<std::string, std::vector<std::stri
   return 0;
 }
 
-int SlurmController::allocate(const AllocSpec& spec, AllocReply* out) {
-  job_desc_msg_t d;
-  slurm_init_job_desc_msg(&d);
-  // libslurm takes char* but does not modify the strings; keep them alive in locals.
-  std::string name = spec.name, dep = spec.dependency, part = spec.partition, exc = spec.exclude;
+// libslurm exports the free function that slurm.h names for slurm_job_will_run2's reply but does not
+// declare it in the public headers (SLURM 22.05); its declaration in SLURM's own protocol header is this.
+extern "C" void slurm_free_will_run_response_msg(will_run_response_msg_t* msg);
+
+namespace {
+
+// A job description for `spec`. libslurm takes char* but does not modify the strings: they live in
+// `keep`, which must outlive `d`.
+struct DescStrings {
+  std::string name, dep, part, exc;
   char host[HOST_NAME_MAX + 1] = {};
-  gethostname(host, sizeof host - 1);
-  if (char* dot = std::strchr(host, '.')) *dot = '\0';
-  d.name = name.data();
-  if (!dep.empty()) d.dependency = dep.data();
-  if (!part.empty()) d.partition = part.data();
-  if (!exc.empty()) d.exc_nodes = exc.data();
-  d.alloc_node = host;
+};
+
+void describe(const AllocSpec& spec, job_desc_msg_t& d, DescStrings& keep) {
+  slurm_init_job_desc_msg(&d);
+  keep.name = spec.name, keep.dep = spec.dependency, keep.part = spec.partition, keep.exc = spec.exclude;
+  gethostname(keep.host, sizeof keep.host - 1);
+  if (char* dot = std::strchr(keep.host, '.')) *dot = '\0';
+  d.name = keep.name.data();
+  if (!keep.dep.empty()) d.dependency = keep.dep.data();
+  if (!keep.part.empty()) d.partition = keep.part.data();
+  if (!keep.exc.empty()) d.exc_nodes = keep.exc.data();
+  d.alloc_node = keep.host;
   d.min_nodes = spec.nodes;
   d.max_nodes = spec.nodes;
   d.shared = JOB_SHARED_NONE;  // exclusive: whole nodes, as the runtime places work per node
@@ -209,6 +219,14 @@ int SlurmController::allocate(const AllocSpec& spec, AllocReply* out) {
   if (spec.time_limit_min) d.time_limit = *spec.time_limit_min;
   d.user_id = spec.user_id;
   d.group_id = spec.group_id;
+}
+
+}  // namespace
+
+int SlurmController::allocate(const AllocSpec& spec, AllocReply* out) {
+  job_desc_msg_t d;
+  DescStrings keep;
+  describe(spec, d, keep);
   resource_allocation_response_msg_t* resp = nullptr;
   if (slurm_allocate_resources(&d, &resp) != SLURM_SUCCESS || resp == nullptr) {
     if (resp) slurm_free_resource_allocation_response_msg(resp);
@@ -218,6 +236,24 @@ int SlurmController::allocate(const AllocSpec& spec, AllocReply* out) {
   r.job_id = resp->job_id;
   r.node_list = str(resp->node_list);
   slurm_free_resource_allocation_response_msg(resp);
+  *out = std::move(r);
+  return 0;
+}
+
+int SlurmController::will_run(const AllocSpec& spec, WillRunReply* out) {
+  job_desc_msg_t d;
+  DescStrings keep;
+  describe(spec, d, keep);
+  will_run_response_msg_t* resp = nullptr;
+  if (slurm_job_will_run2(&d, &resp) != SLURM_SUCCESS || resp == nullptr) {
+    if (resp) slurm_free_will_run_response_msg(resp);
+    return last_error();
+  }
+  WillRunReply r;
+  r.start_time = static_cast<std::int64_t>(resp->start_time);
+  r.node_list = str(resp->node_list);
+  r.cpus = resp->proc_cnt;
+  slurm_free_will_run_response_msg(resp);
   *out = std::move(r);
   return 0;
 }

@@ -23,6 +23,7 @@ class SlurmController final : public Controller {
   int load_nodes(std::vector<NodeFacts>* out) override;
   int load_partitions(std::map<std::string, std::vector<std::string>>* out) override;
   int allocate(const AllocSpec& spec, AllocReply* out) override;
+  int will_run(const AllocSpec& spec, WillRunReply* out) override;
   int update_min_nodes(std::uint32_t job_id, std::uint32_t min_nodes) override;
   int update_req_nodes(std::uint32_t job_id, const std::string& node_list) override;
   int kill_job(std::uint32_t job_id) override;

@@ -84,6 +84,13 @@ struct RequestOptions {
   std::uint32_t min_cpus = 0;           // CPUs wanted on the node (SLURM's --mincpus); 0: SLURM's default
 };
 
+// When SLURM expects a request to start (Connector::forecast).
+struct StartForecast {
+  std::int64_t start_time = 0;  // seconds since the epoch
+  double delay_s = 0;           // from now; 0: at once
+  std::string node_list;        // the nodes SLURM would give it
+};
+
 // What became of a grow request.
 struct Pending {
   std::string reason;                   // SLURM's pending reason ("Resources", "Dependency", "Priority")

@@ -64,6 +64,8 @@ struct Args {
   std::string resume;       // --resume DIR: as --compss=resume=DIR, and before it
   bool no_journal = false;  // --no-journal: the benchmarks' baseline
   double grow_timeout_s = 60;
+  std::uint32_t grow_in_flight = 256, grow_request_nodes = 64;
+  std::string grow_forecast = "on";
   std::uint16_t port = 0;
   std::uint32_t local_agents = 2, expect = 0, agent_timeout_s = 60, heartbeat_s = 10;
   int ready_fd = -1;
@@ -100,6 +102,10 @@ Result<Args> parse_args(int argc, char** argv) {
       "log-level", po::value(&a.log_level), "debug, info, warn or error (default info)")(
       "connector", po::value(&a.connector), "site knobs of the SLURM connector: rpc-rate=2,retry-deadline=30s,...")(
       "grow-timeout", po::value(&a.grow_timeout_s), "seconds a grow request may stay pending (default 60)")(
+      "grow-in-flight", po::value(&a.grow_in_flight), "nodes asked for and not yet joined, at most (default 256)")(
+      "grow-request-nodes", po::value(&a.grow_request_nodes), "nodes one grow request asks for, at most (default 64)")(
+      "grow-forecast", po::value(&a.grow_forecast),
+      "on: ask SLURM when the nodes would start before asking for them (default); off: ask as the policy sized it")(
       "resume", po::value(&a.resume), "resume the run whose job directory is DIR (as --compss=resume=DIR)")(
       "no-journal", po::bool_switch(&a.no_journal),
       "write no journal (the benchmarks' baseline; a run without one cannot be resumed)")(
@@ -127,6 +133,10 @@ Result<Args> parse_args(int argc, char** argv) {
     return fail("compssd: --restarts needs a driver outside compssd (the batch script the SPANK plugin runs): "
                 "a driver started by compssd would not survive it");
   if (a.restarts && a.no_journal) return fail("compssd: --restarts needs the journal (not --no-journal)");
+  if (a.grow_forecast != "on" && a.grow_forecast != "off")
+    return fail("compssd: --grow-forecast ", a.grow_forecast, ": expected on or off");
+  if (a.grow_in_flight == 0) return fail("compssd: --grow-in-flight 0: at least 1 node");
+  if (a.grow_request_nodes == 0) return fail("compssd: --grow-request-nodes 0: at least 1 node");
   if (a.launch.empty()) a.launch = std::getenv("SLURM_JOB_ID") ? "srun" : "local";  // decided here, once
   if (a.launch != "srun" && a.launch != "local" && a.launch != "none")
     return fail("compssd: --launch ", a.launch, ": expected srun, local or none");
@@ -689,6 +699,9 @@ int main(int argc, char** argv) {
   ElasticSite site;
   site.connector = args->connector;
   site.pending_limit_s = args->grow_timeout_s;
+  site.max_in_flight = args->grow_in_flight;
+  site.request_nodes = args->grow_request_nodes;
+  site.forecast = args->grow_forecast == "on";
   const bool step = job.find('.') != std::string::npos;  // "1234.0": an srun --compss step's runtime
   auto elastic = setup_elasticity(*opts, site, env_or("SLURM_JOB_ID", ""), args->launch, rc.sched, step);
   if (!elastic) {

@@ -35,7 +35,7 @@ void Elastic::event(double now, EventKind kind, const std::string& node, std::ui
 }
 
 void Elastic::on_decision(const scheduler::Decision& d, double now) {
-  if (auto* g = std::get_if<scheduler::GrowNodes>(&d)) return grow(g->count, g->why, now);
+  if (auto* g = std::get_if<scheduler::GrowNodes>(&d)) return plan(*g, now);
   if (auto* w = std::get_if<scheduler::WithdrawGrow>(&d)) return withdraw_newest(w->count, w->why, now);
   if (auto* r = std::get_if<scheduler::ReleaseNode>(&d)) return release(r->node, r->why, now);
 }
@@ -73,16 +73,70 @@ Status Elastic::grow_by_hand(std::uint32_t count, double now) {
   return {};
 }
 
+// A policy decision: ask SLURM when the nodes would start, re-size (scheduler/grow_plan.h), then ask.
+void Elastic::plan(const scheduler::GrowNodes& g, double now) {
+  if (shut_down_ || planning_) return;
+  const std::uint32_t count = std::min(g.count, room());
+  if (count == 0) return;
+  if (!cfg_.forecast) return grow(count, g.why, now);
+  planning_ = true;
+  table_.set_nodes_planned(count);  // coming, as far as the policy is concerned, until the plan is made
+  connector::Connector* c = &c_;
+  const auto job = cfg_.job;
+  const auto mode = cfg_.mode;
+  auto opts = cfg_.request_options;
+  const std::vector<std::string> held = nodes_held_or_coming();
+  opts.exclude.insert(opts.exclude.end(), held.begin(), held.end());
+  const scheduler::GrowNeed need = g.need;
+  worker_.submit([this, c, job, mode, opts, need, count, why = g.why]() -> Continuation {
+    std::string failed;
+    auto forecast = [&](std::uint32_t n) -> std::optional<double> {
+      auto f = c->forecast(job, n, mode, opts);
+      if (!f) {
+        failed = f.error().message;
+        return std::nullopt;
+      }
+      return f->delay_s;
+    };
+    scheduler::GrowPlan p = scheduler::plan_grow(need, count, forecast);
+    if (!failed.empty()) p.why += " (" + failed + ")";
+    return [this, p = std::move(p), why]() {
+      planning_ = false;
+      table_.set_nodes_planned(0);
+      const double now = host_.now();
+      if (shut_down_) return;
+      if (p.count == 0) {
+        // Asking again at once would get the same answer: hold growth for half the wait (5..60 s).
+        const double hold = std::clamp(p.delay_s.value_or(10) / 2, 5.0, 60.0);
+        table_.set_grow_hold(now + hold);
+        char until[64];
+        std::snprintf(until, sizeof until, "; no grow request for %.0f s", hold);
+        event(now, EventKind::kGrowDeclined, "", 0, p.why + until);
+        return;
+      }
+      grow(std::min(p.count, room()), why + "; " + p.why, now);
+    };
+  });
+}
+
 void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
   if (shut_down_) return;
   // The policy's count of nodes coming does not know of requests made by hand: never pass max-nodes.
   count = std::min(count, room());
-  for (std::uint32_t i = 0; i < count; ++i) {
+  if (count == 0) return;
+  // Requests of at most request_nodes nodes, as even as can be: 100 nodes by 64 are 50 + 50.
+  const std::uint32_t per = std::max<std::uint32_t>(1, cfg_.request_nodes);
+  const std::uint32_t requests = (count + per - 1) / per;
+  std::uint32_t first_seq = 0;
+  for (std::uint32_t i = 0; i < requests; ++i) {
+    const std::uint32_t k = count / requests + (i < count % requests ? 1 : 0);
     GrowRequest& q = table_.add_request(now);
+    q.nodes_asked = k;
+    if (i == 0) first_seq = q.seq;
     event(now, EventKind::kRequested, "", q.seq,
           std::string(connector::grow_mode_name(cfg_.mode)) + " mode, " +
-              (i == 0 ? why : "with request " + std::to_string(q.seq - i)),
-          1);
+              (i == 0 ? why : "with request " + std::to_string(first_seq)),
+          k);
     poll(table_.requests().size() - 1, true);
   }
 }
@@ -108,13 +162,14 @@ void Elastic::poll(std::size_t r, bool submit) {
   const std::vector<std::string> held = nodes_held_or_coming(q.seq);
   opts.exclude.insert(opts.exclude.end(), held.begin(), held.end());
   const RequestId known = q.id;
+  const std::uint32_t count = q.nodes_asked;
   auto closing = closing_;
-  worker_.submit([this, c, job, mode, opts, known, submit, r, closing]() -> Continuation {
+  worker_.submit([this, c, job, mode, opts, known, count, submit, r, closing]() -> Continuation {
     PollOutcome o;
     const auto began = std::chrono::steady_clock::now();
     RequestId id = known;
     if (submit) {
-      o.submitted = c->request_nodes(job, 1, mode, opts);
+      o.submitted = c->request_nodes(job, count, mode, opts);
       if (o.submitted->ok()) id = **o.submitted;
     }
     if (id.valid() && closing->load()) {
@@ -155,12 +210,14 @@ void Elastic::on_polled(std::size_t r, PollOutcome&& o) {
   }
   if (auto* p = std::get_if<connector::Pending>(&st)) {
     q.pending_reason = p->reason;
+    if (q.pending_since < 0) q.pending_since = now;
     if (q.withdraw) withdraw(r);
     return;
   }
   if (q.phase == RequestPhase::kJoining || q.phase == RequestPhase::kJoined) return;
   const auto& g = std::get<connector::Granted>(st);
   q.helper_job = g.helper.valid() ? g.helper.value() : 0;
+  if (q.pending_since >= 0 && q.waited_s == 0) q.waited_s = now - q.pending_since;
   // A grant on a node the job holds (or another request brought) would only add CPUs there: give it back.
   const std::vector<std::string> held = nodes_held_or_coming(q.seq);
   std::vector<std::string> dup;
@@ -243,13 +300,14 @@ void Elastic::on_granted(std::size_t r, double now) {
   }
 }
 
+// `count` nodes: whole requests, the newest first, until at least that many nodes are withdrawn.
 void Elastic::withdraw_newest(std::uint32_t count, const std::string& why, double now) {
   auto& requests = table_.requests();
   for (std::size_t r = requests.size(); r-- > 0 && count > 0;) {
     GrowRequest& q = requests[r];
     if (!q.coming()) continue;
     q.withdraw = true;
-    --count;
+    count -= std::min(count, q.nodes_asked);
     event(now, EventKind::kWithdrawing, "", q.seq, why);
     if (!q.busy && q.id.valid()) withdraw(r);
   }

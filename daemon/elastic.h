@@ -7,8 +7,12 @@
 //   every tick:   e.tick(now)       (polls pending requests about once a second)
 //   at the end:   e.shutdown(now)   (withdraws what is pending, ends helper jobs)
 //
-// Grow: GrowNodes{k} makes k requests of one node each (request_nodes and an immediate poll in one worker
-// job, then in merge mode the merge in a second, so a quick grant costs two loop round trips). Each
+// Grow: GrowNodes{k, need} first asks SLURM when k nodes would start (Connector::forecast, on the worker;
+// forecast off: skipped) and re-sizes k with the answer (scheduler/grow_plan.h): nothing is asked for when
+// even one node would come too late, and growth is then held for half the forecast wait (5..60 s). The
+// nodes are asked for in requests of at most request_nodes nodes, one helper job each (request_nodes and
+// an immediate poll in one worker job, then in merge mode the merge in a second, so a quick grant costs
+// two loop round trips). Each
 // request excludes every node the job holds or awaits and asks for a whole node's CPUs
 // (request_options.min_cpus); a grant is checked on the event loop against the table before it is
 // merged, and one on a node the job holds anyway is given back (withdrawn), never counted as a node. The new node's agent offers exactly the CPUs
@@ -17,8 +21,9 @@
 // life live and the table takes the join latency sample. A request pending longer than pending_limit_s is
 // withdrawn; WithdrawGrow withdraws the newest open requests. The scheduler learns the nodes coming from
 // the table before each decision pass. Shrink: ReleaseNode stops the node's agent (host.stop_agent), waits
-// for its connection to close (at most stop_wait_s), then shrinks the job (merge) or, once every node of a
-// helper job is back, ends that helper (helper mode). The batch host is never given back. After every merge
+// for its connection to close (at most stop_wait_s), then shrinks the job (merge: every node due to leave
+// in one call, those that become due meanwhile in the next) or, once every node of a helper job is back,
+// ends that helper (helper mode). The batch host is never given back. After every merge
 // and shrink the job's node list, as slurmctld reports it, is compared with the table; a difference is
 // reported as an event.
 //
@@ -61,6 +66,8 @@ struct ElasticConfig {
   double stop_wait_s = 10;                 // agent told to stop -> its connection closed
   double retry_after_s = 5;                // a failed shrink / withdraw / release is tried again after this
   double check_every_s = 60;               // the job's node list is compared with the books this often
+  std::uint32_t request_nodes = 64;        // the most nodes one grow request (one helper job) asks for
+  bool forecast = true;                    // ask SLURM when the nodes would start before asking for them
   connector::RequestOptions request_options;
 };
 
@@ -89,6 +96,7 @@ class Elastic : public Elasticity {
   struct PollOutcome;
 
   // elastic.cc: growing
+  void plan(const scheduler::GrowNodes& g, double now);
   void grow(std::uint32_t count, const std::string& why, double now);
   void poll(std::size_t r, bool submit);
   void on_polled(std::size_t r, PollOutcome&& o);
@@ -104,7 +112,7 @@ class Elastic : public Elasticity {
   // elastic_shrink.cc: giving nodes back, checking the job's node set
   void release(NodeId id, const std::string& why, double now);
   void give_back(std::size_t life, double now);
-  void shrink(std::size_t life);
+  void flush_shrinks();
   void end_helper(std::uint32_t helper_job);
   void check_node_set(const std::vector<std::string>& job_nodes, const std::string& after, double now);
   std::vector<std::string> expected_nodes() const;
@@ -120,6 +128,8 @@ class Elastic : public Elasticity {
   ElasticHost& host_;
   ElasticCounts counts_;
   bool shut_down_ = false;
+  bool planning_ = false;
+  bool shrinking_ = false;  // a shrink call is in flight (merge mode)  // a forecast is being asked for; decisions meanwhile are dropped
   double last_check_ = 0;
   bool checking_ = false;
   // Set by shutdown(); worker jobs read it to undo what they obtained after the loop stopped listening.

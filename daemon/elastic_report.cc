@@ -8,24 +8,29 @@
 namespace compss::daemon {
 
 std::string Elastic::summary() const {
-  std::uint32_t granted = 0, withdrawn = 0, failed = 0, released = 0;
+  std::uint32_t granted = 0, withdrawn = 0, failed = 0, released = 0, asked = 0, got = 0, declined = 0;
   for (const auto& q : table_.requests()) {
     granted += !q.nodes.empty();
+    asked += q.nodes_asked;
+    got += static_cast<std::uint32_t>(q.nodes.size());
     withdrawn += q.phase == RequestPhase::kWithdrawn;
     failed += q.phase == RequestPhase::kFailed;
   }
   for (const auto& l : table_.lives()) released += l.state == NodeState::kReleased;
+  for (const auto& e : table_.history()) declined += e.kind == EventKind::kGrowDeclined;
   std::ostringstream os;
   os << "  elasticity: " << connector::grow_mode_name(cfg_.mode) << " mode (" << cfg_.mode_reason << "); nodes "
      << cfg_.min_nodes << ".." << cfg_.max_nodes << ", idle release " << cfg_.idle_release_s << " s\n";
   os << "  grow requests: " << table_.requests().size() << " made, " << granted << " granted, " << withdrawn
      << " withdrawn, " << failed << " failed; " << released << " node(s) given back\n";
+  os << "  nodes asked for: " << asked << ", granted " << got << "; " << declined
+     << " grow(s) not asked for (SLURM's forecast too late)" << (cfg_.forecast ? "" : "; forecasts off") << "\n";
   const auto& joins = table_.join_samples();
   if (!joins.empty()) {
     double sum = 0;
     for (double v : joins) sum += v;
     char line[160];
-    std::snprintf(line, sizeof line, "  join latency (request -> agent registered): mean %.2f s, min %.2f s, max %.2f s over %zu\n",
+    std::snprintf(line, sizeof line, "  join latency (request -> agent registered, SLURM's queue wait not counted): mean %.2f s, min %.2f s, max %.2f s over %zu\n",
                   sum / static_cast<double>(joins.size()), *std::min_element(joins.begin(), joins.end()),
                   *std::max_element(joins.begin(), joins.end()), joins.size());
     os << line;

@@ -109,12 +109,14 @@ Result<ElasticSetup> setup_elasticity(const RuntimeOptions& options, const Elast
   e.max_nodes = max_nodes;
   e.idle_release_s = static_cast<double>(options.idle_s.value_or(kDefaultIdleReleaseS));
   e.pending_limit_s = site.pending_limit_s;
+  e.request_nodes = std::max<std::uint32_t>(1, site.request_nodes);
+  e.forecast = site.forecast;
   sched.elastic = elastic;
   sched.grown_nodes_join_job = e.mode == connector::GrowMode::kMerge;
   sched.min_nodes = e.min_nodes;
   sched.max_nodes = e.max_nodes;
   sched.idle_release_s = e.idle_release_s;
-  sched.max_in_flight = site.max_in_flight;
+  sched.max_in_flight = std::max<std::uint32_t>(1, site.max_in_flight);
   sched.join_latency_s = site.join_latency_guess_s;
   sched.elastic_period_s = site.policy_period_s;
   // A grow request asks for a whole node: the CPUs of the smallest node of the job's partition (an

@@ -35,7 +35,9 @@ struct ElasticSite {
   std::string connector;           // connector knobs (connector/config.h): "rpc-rate=2,retry-deadline=30s"
   double pending_limit_s = 60;     // a grow request pending this long is withdrawn
   double join_latency_guess_s = 5; // the policy's join latency until one is measured
-  std::uint32_t max_in_flight = 2;
+  std::uint32_t max_in_flight = 256;     // nodes asked for and not yet joined, at most
+  std::uint32_t request_nodes = 64;      // nodes per grow request (one helper job each), at most
+  bool forecast = true;                  // ask SLURM when the nodes would start before asking for them
   // How often the policy may look at the queue. The scheduler's default (2 s) alone added up to 2 s to
   // every growth on the test cluster (a burst waits for the next look), more than SLURM's own round trip.
   double policy_period_s = 0.25;

@@ -45,32 +45,52 @@ void Elastic::give_back(std::size_t i, double now) {
   NodeLife& l = table_.life(i);
   l.state = NodeState::kReleasing;
   if (l.release_at < 0) l.release_at = now;
-  if (cfg_.mode == GrowMode::kMerge || l.request == 0) return shrink(i);
+  if (cfg_.mode == GrowMode::kMerge || l.request == 0) {
+    l.shrink_due = true;
+    return flush_shrinks();
+  }
   for (const auto& other : table_.lives())
     if (other.helper_job == l.helper_job && holds(other.state) && other.state != NodeState::kReleasing) return;
   end_helper(l.helper_job);
 }
 
-void Elastic::shrink(std::size_t i) {
-  table_.life(i).busy = true;
+// Merge mode: every node due to leave the job goes in one shrink call. While one is in flight, nodes that
+// become due wait for it and leave together in the next: hundreds of released nodes cost a few RPCs.
+void Elastic::flush_shrinks() {
+  if (shrinking_) return;
+  std::vector<std::size_t> batch;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < table_.lives().size(); ++i) {
+    NodeLife& l = table_.life(i);
+    if (!l.shrink_due || l.busy || l.state != NodeState::kReleasing) continue;
+    l.shrink_due = false;
+    l.busy = true;
+    batch.push_back(i);
+    names.push_back(l.name);
+  }
+  if (batch.empty()) return;
+  shrinking_ = true;
   connector::Connector* c = &c_;
   const auto job = cfg_.job;
-  const std::string node = table_.life(i).name;
-  worker_.submit([this, c, job, node, i]() -> Continuation {
-    auto left = c->shrink(job, {node});
-    return [this, i, left = std::move(left)] {
+  worker_.submit([this, c, job, names, batch]() -> Continuation {
+    auto left = c->shrink(job, names);
+    return [this, batch, names, left = std::move(left)] {
+      shrinking_ = false;
       const double now = host_.now();
-      NodeLife& l = table_.life(i);
-      l.busy = false;
-      if (!left) {
-        l.retry_at = now + cfg_.retry_after_s;
-        event(now, EventKind::kGiveBackFailed, l.name, l.request, left.error().message);
-        return;
+      for (std::size_t i : batch) {
+        NodeLife& l = table_.life(i);
+        l.busy = false;
+        if (!left) {
+          l.retry_at = now + cfg_.retry_after_s;
+          event(now, EventKind::kGiveBackFailed, l.name, l.request, left.error().message);
+          continue;
+        }
+        l.state = NodeState::kReleased;
+        l.left_at = now;
+        event(now, EventKind::kReleased, l.name, l.request, "job " + cfg_.job.str() + " now has " + join(*left, ","));
       }
-      l.state = NodeState::kReleased;
-      l.left_at = now;
-      event(now, EventKind::kReleased, l.name, l.request, "job " + cfg_.job.str() + " now has " + join(*left, ","));
-      check_node_set(*left, "giving " + l.name + " back", now);
+      if (left) check_node_set(*left, "giving " + join(names, ",") + " back", now);
+      flush_shrinks();
     };
   });
 }

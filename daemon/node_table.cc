@@ -100,6 +100,7 @@ const char* to_string(EventKind k) {
     case EventKind::kGiveBackFailed: return "give-back-failed";
     case EventKind::kLost: return "lost";
     case EventKind::kMismatch: return "mismatch";
+    case EventKind::kGrowDeclined: return "grow-declined";
   }
   return "?";
 }
@@ -118,7 +119,7 @@ std::string describe(const Event& e) {
   switch (e.kind) {
     case EventKind::kNote: return e.cause;
     case EventKind::kGrowWanted: head = "grow " + n + " node(s) wanted"; break;
-    case EventKind::kWithdrawWanted: head = "withdraw " + n + " grow request(s)"; break;
+    case EventKind::kWithdrawWanted: head = "withdraw " + n + " node(s) asked for"; break;
     case EventKind::kDrain: head = "drain " + e.node; break;
     case EventKind::kUndrain: head = "undrain " + e.node; break;
     case EventKind::kReleaseWanted: head = "release " + e.node; break;
@@ -138,6 +139,7 @@ std::string describe(const Event& e) {
     case EventKind::kGiveBackFailed: head = "cannot give " + e.node + " back (tried again later)"; break;
     case EventKind::kLost: head = "node " + e.node + " lost"; break;
     case EventKind::kMismatch: head = "node set mismatch"; break;
+    case EventKind::kGrowDeclined: head = "no grow request"; break;
   }
   return e.cause.empty() ? head : head + ": " + e.cause;
 }
@@ -163,7 +165,7 @@ NodeLife& NodeTable::node_registered(const std::string& name, NodeId id, std::ui
     if (auto it = own_cpus_.find(name); it != own_cpus_.end()) l->cpus = it->second;
   } else if (GrowRequest* q = request(l->request)) {
     q->phase = RequestPhase::kJoined;
-    join_sample(now - q->asked_at);
+    join_sample(now - q->asked_at - q->waited_s);
   }
   l->id = id;
   l->cores = cores;

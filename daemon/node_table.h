@@ -59,6 +59,7 @@ struct NodeLife {
   std::uint64_t tasks_run = 0;    // assignments sent to it
   double retry_at = 0;            // when a failed give-back may be tried again
   bool busy = false;              // a SLURM call about it is in flight
+  bool shrink_due = false;        // merge mode: to leave the job with the next shrink call
 };
 
 // Quarantined and still in the run (live or draining): the scheduler gives it no new task.
@@ -89,6 +90,8 @@ struct GrowRequest {
   bool withdraw = false;        // to be withdrawn (decided; SLURM not told yet or not confirmed)
   bool busy = false;            // a connector call about it is in flight
   double asked_at = 0, last_call = -1e300;
+  double pending_since = -1;    // first seen pending in SLURM (a request granted at once never is)
+  double waited_s = 0;          // pending_since -> granted: SLURM's queue wait
   std::string pending_reason;   // SLURM's, while pending
   std::uint32_t helper_job = 0; // the helper job SLURM created for it
   std::vector<std::string> nodes;
@@ -124,6 +127,7 @@ enum class EventKind : std::uint8_t {
   kGiveBackFailed,  // giving a node back failed (tried again)
   kLost,            // a node's agent is gone
   kMismatch,        // SLURM's node list differs from this table's
+  kGrowDeclined,    // SLURM's forecast says the nodes would come too late: nothing asked for
 };
 const char* to_string(EventKind k);  // "note", "grow-wanted", ...
 
@@ -176,11 +180,18 @@ class NodeTable {
   const std::vector<GrowRequest>& requests() const { return requests_; }
   std::uint32_t requests_open() const;           // is_open()
   std::uint32_t requests_coming() const;         // coming()
-  // Nodes the run can expect: open requests not being withdrawn, and granted nodes still starting.
-  std::uint32_t nodes_coming() const { return requests_coming() + nodes_starting(); }
+  // Nodes the run can expect: open requests not being withdrawn, granted nodes still starting, and nodes
+  // of a grow decision whose forecast is being asked for (no request exists yet).
+  std::uint32_t nodes_coming() const { return requests_coming() + nodes_starting() + nodes_planned_; }
+  void set_nodes_planned(std::uint32_t n) { nodes_planned_ = n; }
+  // SLURM said more nodes would come too late to pay off: the policy grows no further before this time.
+  void set_grow_hold(double until) { grow_hold_until_ = until; }
+  double grow_hold_until() const { return grow_hold_until_; }
 
   // --- join latency -------------------------------------------------------------------------------------
-  void join_sample(double seconds);             // a grown node became ready this long after its request
+  // A grown node became ready this long after its request, the time SLURM kept the request pending not
+  // counted (the forecast accounts for that): what a request SLURM starts at once costs.
+  void join_sample(double seconds);
   double join_latency_s() const { return join_avg_; }  // moving average; < 0 before the first sample
   const std::vector<double>& join_samples() const { return join_samples_; }
 
@@ -197,6 +208,8 @@ class NodeTable {
   std::map<std::string, std::string> own_cpus_;
   std::vector<std::uint32_t> by_id_;  // NodeId value -> index in lives_
   std::vector<GrowRequest> requests_;
+  std::uint32_t nodes_planned_ = 0;
+  double grow_hold_until_ = -1;
   std::deque<Event> recent_;
   std::vector<Event> history_;
   std::size_t max_events_;

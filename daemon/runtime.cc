@@ -67,6 +67,7 @@ void Runtime::pump(double now) {
   last_now_ = now;
   // The scheduler's view of growth comes from the one record of the requests.
   sched_.set_nodes_coming(table_.nodes_coming());
+  sched_.set_grow_hold(table_.grow_hold_until());
   sched_.set_nodes_held_unusable(table_.own_nodes_lost());
   if (table_.join_latency_s() >= 0) sched_.set_join_latency(table_.join_latency_s());
   journal_changes(now);  // the messages' changes, before starts give their tasks new attempt numbers

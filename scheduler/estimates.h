@@ -1,8 +1,8 @@
 // estimates.h - duration estimates per task name, learnt from finished tasks.
 //
 // A task's estimate is the mean duration of the successful runs of tasks with the same name; before
-// any has finished, the fallback recorded for that name (the first such task's timeout, when it has
-// one) or the configured default. The critical-path policy, backfilling and the elasticity input use it.
+// any has finished, the fallback recorded for that name (the first such task's timeout, else its
+// declared time, when it has one) or the configured default. The critical-path policy, backfilling and the elasticity input use it.
 //
 // Lifecycle: note_name() when a task of a name is submitted; learn() when one finishes successfully.
 // learn() reports whether the estimate moved enough (first sample, or a power-of-two count of samples)
@@ -23,6 +23,8 @@ class Estimates {
   bool learn(std::uint32_t name, double seconds);  // true: refresh priorities derived from estimates
   double of(std::uint32_t name) const;
   bool known(std::uint32_t name) const { return name < names_.size() && names_[name].samples > 0; }
+  // A task of the name declared its length (a timeout): the fallback is that, not the default.
+  bool declared(std::uint32_t name) const { return name < names_.size() && names_[name].fallback > 0; }
   std::uint64_t samples(std::uint32_t name) const { return name < names_.size() ? names_[name].samples : 0; }
 
  private:

@@ -61,7 +61,9 @@ void Scheduler::grow_per_task() {
 }
 
 void Scheduler::on_submitted(TaskId t) {
-  estimates_.note_name(graph_.name_id(t), graph_.timeout_s(t));
+  // A declared length (the timeout, else the time the task says it takes) stands in until one finishes.
+  const double timeout = graph_.timeout_s(t);
+  estimates_.note_name(graph_.name_id(t), timeout > 0 ? timeout : graph_.time_limit_s(t));
   // A new task has no successors yet, so its remaining path is its own estimate; its predecessors'
   // paths grew, which refresh_priorities() catches up with.
   bottom_level_[t.value()] = static_cast<float>(estimate(t));

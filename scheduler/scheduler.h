@@ -231,8 +231,13 @@ class Scheduler {
   // scheduler_elastic.cc
   void run_elastic(double now, std::vector<Decision>& out);
   ElasticInput elastic_input(double now) const;
-  double ready_work_core_s() const;
-  double unlocked_work_core_s() const;
+  struct WorkGuess {
+    std::unordered_map<std::uint32_t, double> ran_for;  // name -> longest run so far, names not yet known
+  };
+  WorkGuess work_guess(double now) const;
+  double guess(const WorkGuess& g, TaskId t) const;  // the duration the elasticity input assumes
+  double ready_work_core_s(const WorkGuess& g) const;
+  double unlocked_work_core_s(const WorkGuess& g) const;
   // scheduler_job_end.cc
   bool ends_too_late(TaskId t, double now) const;
   void hold(TaskId t);

@@ -1,4 +1,6 @@
 // scheduler_elastic.cc - the ElasticPolicy's input, computed from the graph, and its decisions.
+#include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "scheduler/scheduler.h"
@@ -9,15 +11,41 @@ namespace {
 // Sampling bounds keep the input's cost flat for graphs of millions of tasks.
 constexpr std::size_t kUnlockSample = 4096;
 constexpr std::size_t kSuccessorsPerTask = 64;
+// The least a task of a name no task has finished is taken to last, for growth.
+constexpr double kMinGuessS = 1;
 
 }  // namespace
 
-double Scheduler::ready_work_core_s() const {
+// A name no task has finished, with no declared time, is taken to last as long as the longest run of
+// that name so far (a lower bound), at least kMinGuessS, never more than the default estimate: nodes
+// bought for durations nobody has seen yet would mostly sit idle (60 s assumed for 1-second tasks made a
+// simulated job grow to the graph's full width, tools/compss-sim.md). The guess rises while they run.
+Scheduler::WorkGuess Scheduler::work_guess(double now) const {
+  WorkGuess g;
+  running_.for_each([&](const RunSlot& r) {
+    if (r.started_at < 0) return;
+    const std::uint32_t name = graph_.name_id(r.task);
+    if (estimates_.known(name) || estimates_.declared(name)) return;
+    double& longest = g.ran_for[name];
+    longest = std::max(longest, now - r.started_at);
+  });
+  return g;
+}
+
+double Scheduler::guess(const WorkGuess& g, TaskId t) const {
+  const std::uint32_t name = graph_.name_id(t);
+  const double e = estimates_.of(name);
+  if (estimates_.known(name) || estimates_.declared(name)) return e;
+  auto it = g.ran_for.find(name);
+  return std::min(e, std::max(kMinGuessS, it == g.ran_for.end() ? 0.0 : it->second));
+}
+
+double Scheduler::ready_work_core_s(const WorkGuess& g) const {
   double work = 0;
   for (std::uint64_t key : ready_.entries()) {
     const TaskId t(static_cast<std::uint32_t>(key));
     if (graph_.state(t) != TaskState::kReady) continue;
-    work += estimate(t) * static_cast<double>(cores_of(graph_.request(t)));
+    work += guess(g, t) * static_cast<double>(cores_of(graph_.request(t)));
   }
   return work;
 }
@@ -25,7 +53,7 @@ double Scheduler::ready_work_core_s() const {
 // Work that becomes ready once the ready work is done: pending successors of ready tasks whose other
 // unfinished predecessors are all ready or in flight. Sampled over at most kUnlockSample ready tasks
 // and scaled up.
-double Scheduler::unlocked_work_core_s() const {
+double Scheduler::unlocked_work_core_s(const WorkGuess& g) const {
   std::unordered_set<std::uint32_t> seen;
   double work = 0;
   std::size_t sampled = 0, ready = 0;
@@ -44,7 +72,7 @@ double Scheduler::unlocked_work_core_s() const {
         const TaskState ps = graph_.state(p);
         if (ps == TaskState::kPending || graph_.has_flag(p, TaskGraph::kHeld)) unlocked = false;
       });
-      if (unlocked) work += estimate(s) * static_cast<double>(cores_of(graph_.request(s)));
+      if (unlocked) work += guess(g, s) * static_cast<double>(cores_of(graph_.request(s)));
     });
   }
   return sampled == 0 ? 0 : work * static_cast<double>(ready) / static_cast<double>(sampled);
@@ -65,8 +93,9 @@ ElasticInput Scheduler::elastic_input(double now) const {
   in.ready_tasks = graph_.count(TaskState::kReady);
   in.ready_cores = ready_cores_;
   in.free_cores = pool_.free_cores();
-  in.ready_work_core_s = ready_work_core_s();
-  in.unlocked_work_core_s = unlocked_work_core_s();
+  const WorkGuess g = work_guess(now);
+  in.ready_work_core_s = ready_work_core_s(g);
+  in.unlocked_work_core_s = unlocked_work_core_s(g);
   in.grown_nodes_join_job = cfg_.grown_nodes_join_job;
   // Few distinct shapes: the widest one with ready tasks.
   for (std::uint32_t s = 0; s < ready_per_shape_.size(); ++s) {

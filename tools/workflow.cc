@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 
 #include "common/util/parse.h"
@@ -277,6 +278,12 @@ Status parse_item(std::string_view item, FileTask& t, const std::map<std::string
     t.spec.request.cpus = static_cast<std::uint32_t>(*n);
   } else if (key == "kind") {
     t.spec.name = std::string(value);
+  } else if (key == "time") {
+    char* end = nullptr;
+    const std::string v(value);
+    const double s = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || !(s > 0)) return fail("time: expected seconds > 0, got '", value, "'");
+    t.spec.time_limit_s = s;
   } else if (key == "in" || key == "out" || key == "inout") {
     const AccessMode mode = *scheduler::parse_access_mode(key);
     for (std::string_view f : split(value, ',')) t.spec.accesses.push_back(FileAccess{std::string(f), mode});
@@ -287,7 +294,7 @@ Status parse_item(std::string_view item, FileTask& t, const std::map<std::string
       t.spec.after.push_back(TaskId(it->second));
     }
   } else {
-    return fail("unknown key '", key, "' (expected cpus, kind, in, out, inout, after)");
+    return fail("unknown key '", key, "' (expected cpus, kind, time, in, out, inout, after)");
   }
   return ok_status();
 }

@@ -13,7 +13,7 @@
 //               -> mAdd -> mShrink -> mJPEG; lognormal durations (sigma 0.3) around 8, 1, 20, 30, 1.5,
 //               3, 30, 3, 2 s; the task name is the kind; files under "m<instance>/"
 // File (see tools/compss-sim.md): lines `task NAME DURATION [cpus=N] [in=F,..] [out=F,..] [inout=F,..]
-//   [after=NAME,..] [kind=K]`, '#' comments.
+//   [after=NAME,..] [kind=K] [time=S]`, '#' comments.
 //
 // Failure behaviour: make_shape / load_workflow return an error naming the option, file and line.
 // Thread-safety: a source is used by one thread.

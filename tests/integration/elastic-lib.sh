@@ -4,7 +4,7 @@
 # What it is: a compssd run inside `sbatch -N1 --exclusive` with --options max-nodes=4,idle=5,..., a driver
 # that submits N tasks of S seconds (each leaves done/<index>.<attempt>.<pid> naming its node), waits for
 # them, sleeps while the job shrinks and then records the job's node list and the nodes' states; and a
-# sampler of the job's node count (merge: the job's own NumNodes; helper: 1 + running helper jobs).
+# sampler of the job's node count (merge: the job's own NumNodes; helper: 1 + the nodes of running helper jobs).
 # Failure behaviour: el_* functions call it_fail / it_skip themselves.
 
 EL_BIN_DIRS=""
@@ -59,7 +59,7 @@ el_sample() {
       [ -z "$st" ] && break
       n=${st#* }
       if [ "$mode" = helper ]; then
-        h=$(squeue -h -n "compss-grow-$job" -t RUNNING -o %i 2>/dev/null | grep -c .)
+        h=$(squeue -h -n "compss-grow-$job" -t RUNNING -o %D 2>/dev/null | awk '{n += $1} END {print n + 0}')
         n=$((n + h))
       fi
       [ "${st%% *}" = RUNNING ] && echo "$(it_ms) $n" >>nodes.log

@@ -162,6 +162,14 @@ Status withdraw_unsatisfiable(Context& ctx, const std::string& first) {
     return "helper job " + blocker.str() + " holds " + list_of(g->nodes);
   });
   if (!st) return st;
+  // SLURM's will-run test now: the nodes come when the blocker's time is up (or SLURM cannot say), not at once.
+  st = step(ctx, "forecast-busy", [&]() -> Result<std::string> {
+    auto f = ctx.c.forecast(ctx.job, 1, GrowMode::kMerge, {});
+    if (!f) return "SLURM cannot say when: " + f.error().message;
+    if (f->delay_s < 1) return fail("SLURM forecasts a busy cluster's node at once (", f->node_list, ")");
+    return "1 node expected in " + std::to_string(static_cast<long>(f->delay_s)) + " s on " + f->node_list;
+  });
+  if (!st) return st;
   RequestId id;
   SlurmJobId pending_helper;
   st = step(ctx, "unsatisfiable-request", [&]() -> Result<std::string> {
@@ -210,6 +218,18 @@ Status merge_sequence(Context& ctx) {
   if (Status st = grow_and_merge(ctx, "grow1", 1, {first}, &added); !st) return st;
   if (Status st = shrink_to(ctx, "shrink1", added, {first}); !st) return st;
   if (Status st = withdraw_unsatisfiable(ctx, first); !st) return st;
+  Status st = step(ctx, "forecast-free", [&]() -> Result<std::string> {
+    RequestOptions opts;
+    opts.exclude = {first};
+    auto f = ctx.c.forecast(ctx.job, 2, GrowMode::kMerge, opts);
+    if (!f) return f.error();
+    if (f->delay_s > 0) return fail("2 idle nodes forecast in ", std::to_string(f->delay_s), " s, not at once");
+    auto nodes = expand_hostlist(f->node_list);
+    if (!nodes || nodes->size() != 2 || std::find(nodes->begin(), nodes->end(), first) != nodes->end())
+      return fail("the forecast names ", f->node_list, ", expected 2 nodes other than ", first);
+    return "2 nodes at once on " + f->node_list;
+  });
+  if (!st) return st;
   if (Status st = grow_and_merge(ctx, "grow2", 2, {first}, &added); !st) return st;
   return shrink_to(ctx, "shrink2", added, {first});
 }

@@ -51,7 +51,7 @@ TEST_CASE("the fake passes the merge sequence the real cluster runs", "[connecto
   auto st = scenario::merge_sequence(ctx);
   INFO((w.lines.empty() ? std::string() : w.lines.back()));
   REQUIRE(st.ok());
-  CHECK(w.lines.size() == 12);
+  CHECK(w.lines.size() == 14);  // 12 steps and the two forecasts
   CHECK(w.c.cluster().free_nodes() == Names{"n2", "n3", "n4"});
 }
 
@@ -314,4 +314,33 @@ TEST_CASE("an expand-helper is not exclusive: without exclusion it lands on the 
   CHECK(j->num_cpus == 3);
   CHECK(j->alloc.at(0).cpu_ids == "0");
   CHECK(j->alloc.at(1).cpu_ids == "0-1");
+}
+
+TEST_CASE("a forecast says at once on idle nodes and when a busy cluster's job ends", "[connector][fake][forecast]") {
+  World w;
+  RequestOptions opts;
+  opts.exclude = {"n1"};
+  auto f = w.c.forecast(w.job, 3, GrowMode::kMerge, opts);
+  REQUIRE(f.ok());
+  CHECK(f->delay_s == 0);
+  CHECK(f->node_list == "n[2-4]");
+  CHECK(w.c.cluster().calls(RpcKind::kAllocate) == 0);  // nothing submitted
+  CHECK(w.c.stats().attempts_of(RpcKind::kWillRun) == 1);
+
+  // Another job holds two of the three for 10 minutes: 1 node now, 3 only once it ends.
+  auto other = w.c.cluster().start_job("other", 2, 10);
+  REQUIRE(other.ok());
+  auto one = w.c.forecast(w.job, 1, GrowMode::kMerge, opts);
+  REQUIRE(one.ok());
+  CHECK(one->delay_s == 0);
+  auto three = w.c.forecast(w.job, 3, GrowMode::kMerge, opts);
+  REQUIRE(three.ok());
+  CHECK(three->delay_s == Approx(600).margin(1));
+}
+
+TEST_CASE("a forecast for more nodes than exist is an error naming the request", "[connector][fake][forecast]") {
+  World w;
+  auto f = w.c.forecast(w.job, 9, GrowMode::kHelper, {});
+  REQUIRE_FALSE(f.ok());
+  CHECK_THAT(f.error().message, Catch::Contains("forecast 9 node(s) for job"));
 }

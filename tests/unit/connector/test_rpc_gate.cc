@@ -104,6 +104,6 @@ TEST_CASE("the summary names every kind of call with its count", "[connector][ga
   Script s{{EAGAIN}};
   REQUIRE(gate.run(RpcKind::kUpdateJob, "y", std::ref(s)).ok());
   CHECK(gate.stats().summary() ==
-        "slurmctld RPCs: 3 (load_ctl_conf 0, load_job 1, allocate 0, update_job 2, kill_job 0, load_node 0); 1 retry, 0 failed, "
+        "slurmctld RPCs: 3 (load_ctl_conf 0, load_job 1, allocate 0, update_job 2, kill_job 0, load_node 0, will_run 0); 1 retry, 0 failed, "
         "0 ms waiting for the budget");
 }

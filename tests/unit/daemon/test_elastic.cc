@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -76,8 +77,16 @@ struct World : ElasticHost {
     cfg.pending_limit_s = 20;
     cfg.join_limit_s = 30;
     cfg.request_options.min_cpus = min_cpus;  // what setup_elasticity asks: a whole node's CPUs
+    cfg.forecast = false;  // the tests of forecasts turn it on
     e = std::make_unique<Elastic>(c, worker, cfg, table, *this);
     table.node_registered("n1", NodeId(0), 2, 0);  // the job's own node registered
+  }
+
+  // A new Elastic over the same table and cluster, its configuration changed.
+  void configure(const std::function<void(ElasticConfig&)>& change) {
+    ElasticConfig cfg = e->config();
+    change(cfg);
+    e = std::make_unique<Elastic>(c, worker, cfg, table, *this);
   }
 
   // What the Runtime does when an agent registers, and when its connection closes.
@@ -128,26 +137,146 @@ SlurmJobId occupy_the_rest(World& w) {
 
 }  // namespace
 
-TEST_CASE("a grow decision in merge mode merges one node per request and starts an agent on each",
+TEST_CASE("a grow decision in merge mode is one request of many nodes, merged at once, an agent on each",
           "[elastic][merge]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{2, "work waits"});
-  CHECK(w.job_nodes() == Names{"n1", "n2", "n3"});
-  REQUIRE(w.started.size() == 2);
+  w.decide(scheduler::GrowNodes{3, "work waits", {}});
+  CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
+  REQUIRE(w.started.size() == 3);
   CHECK(w.started[0].first == "n2");
   CHECK_FALSE(w.started[0].second.has_value());  // a step of the job itself, not of a helper
-  CHECK(w.table.requests().size() == 2);
-  CHECK(w.requests_in(daemon::RequestPhase::kJoining) == 2);
+  REQUIRE(w.table.requests().size() == 1);
+  CHECK(w.table.requests()[0].nodes_asked == 3);
+  CHECK(w.requests_in(daemon::RequestPhase::kJoining) == 1);
   CHECK(w.life("n2").state == NodeState::kStarting);
-  CHECK(w.life("n2").request == 1);
+  CHECK(w.life("n4").request == 1);
+  CHECK(w.c.stats().attempts_of(RpcKind::kAllocate) == 1);
+  CHECK(w.saw("grow request 1 (3 nodes): merge mode, work waits"));
+  CHECK(w.e->summary().find("nodes asked for: 3, granted 3") != std::string::npos);
   CHECK_FALSE(w.saw("mismatch"));
+}
+
+TEST_CASE("a grow decision larger than request_nodes is split into even requests", "[elastic][merge]") {
+  World w;
+  w.configure([](ElasticConfig& c) { c.request_nodes = 2; });
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{3, "work waits", {}});
+  REQUIRE(w.table.requests().size() == 2);
+  CHECK(w.table.requests()[0].nodes_asked == 2);
+  CHECK(w.table.requests()[1].nodes_asked == 1);
+  CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
+  CHECK(w.saw("grow request 2 (1 node): merge mode, with request 1"));
+}
+
+TEST_CASE("a helper-mode request of many nodes is one helper job; it ends once all its nodes are back",
+          "[elastic][helper][shrink]") {
+  World w(GrowMode::kHelper);
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{2, "work waits", {}});
+  REQUIRE(w.started.size() == 2);
+  REQUIRE(w.started[0].second.has_value());
+  CHECK(w.started[0].second == w.started[1].second);  // both nodes in one helper job
+  const SlurmJobId helper = *w.started[0].second;
+  w.joined("n2", NodeId(1), 2);
+  w.joined("n3", NodeId(2), 2);
+  w.t = 40;
+  w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
+  w.left("n2", false, 40.5);
+  CHECK(w.c.cluster().find(helper)->state == JobState::kRunning);  // n3 still works in it
+  w.decide(scheduler::ReleaseNode{NodeId(2), "idle"});
+  w.left("n3", false, 41);
+  CHECK(w.c.cluster().find(helper)->state == JobState::kEnded);
+  CHECK(w.life("n2").state == NodeState::kReleased);
+  CHECK(w.life("n3").state == NodeState::kReleased);
+}
+
+TEST_CASE("nodes given back while a shrink call is in flight leave together in the next", "[elastic][merge][shrink]") {
+  World w;
+  w.t = 1;
+  w.decide(scheduler::GrowNodes{3, "work waits", {}});
+  w.joined("n2", NodeId(1), 2);
+  w.joined("n3", NodeId(2), 2);
+  w.joined("n4", NodeId(3), 2);
+  w.t = 40;
+  for (std::uint32_t n = 1; n <= 3; ++n) w.e->on_decision(scheduler::ReleaseNode{NodeId(n), "idle"}, w.t);
+  const auto updates = w.c.stats().attempts_of(RpcKind::kUpdateJob);
+  // Their agents leave one after another before the worker runs: the first shrink call takes n2, the
+  // next both others.
+  for (const char* n : {"n2", "n3", "n4"}) {
+    NodeLife* l = w.table.latest(n);
+    l->state = NodeState::kLost;
+    w.e->node_left(*l, false, w.t);
+  }
+  w.worker.run_pending();
+  CHECK(w.job_nodes() == Names{"n1"});
+  CHECK(w.c.stats().attempts_of(RpcKind::kUpdateJob) - updates == 2);
+  CHECK(w.life("n4").state == NodeState::kReleased);
+  CHECK(w.saw("n3 given back to SLURM: job " + w.job.str() + " now has n1"));
+  CHECK(w.saw("n4 given back to SLURM: job " + w.job.str() + " now has n1"));
+  CHECK_FALSE(w.saw("mismatch"));
+}
+
+namespace {
+
+// The need of a policy decision: `work` core-seconds on the job's 2 cores, 1 s join latency.
+scheduler::GrowNodes sized(std::uint32_t count, double work) {
+  scheduler::GrowNodes g{count, "work waits", {}};
+  g.need.work_core_s = work;
+  g.need.cores = 2;
+  g.need.cores_per_node = 2;
+  g.need.join_latency_s = 1;
+  g.need.width_nodes = count;
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("with forecasts on, free nodes are asked for as sized and the forecast is in the event",
+          "[elastic][forecast]") {
+  World w;
+  w.configure([](ElasticConfig& c) { c.forecast = true; });
+  w.t = 1;
+  w.decide(sized(3, 600));  // 300 s of work on 2 cores
+  REQUIRE(w.table.requests().size() == 1);
+  CHECK(w.table.requests()[0].nodes_asked == 3);
+  CHECK(w.c.stats().attempts_of(RpcKind::kWillRun) == 1);
+  CHECK(w.saw("SLURM expects 3 nodes in 0 s; 600 core-seconds of work last 300 s"));
+  CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
+}
+
+TEST_CASE("a forecast too late to pay off makes no request and holds growth", "[elastic][forecast]") {
+  World w;
+  w.configure([](ElasticConfig& c) { c.forecast = true; });
+  occupy_the_rest(w);  // another job holds n2..n4 for 60 minutes
+  w.t = 1;
+  w.decide(sized(3, 40));  // 20 s of work on 2 cores
+  CHECK(w.table.requests().empty());
+  CHECK(w.c.stats().attempts_of(RpcKind::kAllocate) == 0);
+  CHECK(w.c.stats().attempts_of(RpcKind::kWillRun) == 2);  // 3 nodes, then 1 (2 would not be wider)
+  CHECK(w.saw("no grow request: SLURM expects 1 node in 3600 s"));
+  CHECK(w.saw("too late to pay off; no grow request for 60 s"));
+  CHECK(w.table.grow_hold_until() == Approx(61));
+  CHECK(w.table.nodes_coming() == 0);
+  CHECK(w.e->summary().find("1 grow(s) not asked for") != std::string::npos);
+}
+
+TEST_CASE("a late forecast for many nodes asks for the fewer that come in time", "[elastic][forecast]") {
+  World w;
+  w.configure([](ElasticConfig& c) { c.forecast = true; });
+  auto other = w.c.cluster().start_job("other", 2, 10);  // n2, n3 busy for 10 minutes; n4 free
+  REQUIRE(other.ok());
+  w.t = 1;
+  w.decide(sized(3, 600));
+  REQUIRE(w.table.requests().size() == 1);
+  CHECK(w.table.requests()[0].nodes_asked == 1);
+  CHECK(w.job_nodes() == Names{"n1", "n4"});
 }
 
 TEST_CASE("an agent registering on a grown node is a join latency sample for the scheduler", "[elastic][merge]") {
   World w;
   w.t = 10;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 12.5);
   REQUIRE(w.table.join_samples().size() == 1);
   CHECK(w.table.join_latency_s() == Approx(2.5));
@@ -156,7 +285,7 @@ TEST_CASE("an agent registering on a grown node is a join latency sample for the
   CHECK(w.life("n2").joined_at == Approx(12.5));
   // The second sample moves the average halfway.
   w.t = 20;
-  w.decide(scheduler::GrowNodes{1, "more work"});
+  w.decide(scheduler::GrowNodes{1, "more work", {}});
   w.joined("n3", NodeId(2), 21.5);
   REQUIRE(w.table.join_samples().size() == 2);
   CHECK(w.table.join_latency_s() == Approx(2.0));
@@ -167,7 +296,7 @@ TEST_CASE("a released node's agent is stopped first, then the job shrinks and th
           "[elastic][merge][shrink]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 2);
   w.t = 31;
   w.decide(scheduler::ReleaseNode{NodeId(1), "drained and idle: release"});
@@ -190,7 +319,7 @@ TEST_CASE("an agent that does not leave in time does not keep the node: it is gi
           "[elastic][shrink]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 2);
   w.t = 40;
   w.decide(scheduler::ReleaseNode{NodeId(1), "idle"});
@@ -212,7 +341,7 @@ TEST_CASE("helper mode starts the agent inside the helper job and ends the helpe
           "[elastic][helper]") {
   World w(GrowMode::kHelper);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   REQUIRE(w.started.size() == 1);
   REQUIRE(w.started[0].second.has_value());
   const SlurmJobId helper = *w.started[0].second;
@@ -231,7 +360,7 @@ TEST_CASE("a request that stays pending past the limit is withdrawn and the sche
   World w;
   occupy_the_rest(w);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   CHECK(w.started.empty());
   CHECK(w.table.requests_open() == 1);
   std::size_t polls_before = w.c.cluster().calls(RpcKind::kLoadJob);
@@ -254,9 +383,10 @@ TEST_CASE("a request that stays pending past the limit is withdrawn and the sche
 TEST_CASE("a withdraw decision cancels the newest pending request",
           "[elastic][pending]") {
   World w;
+  w.configure([](ElasticConfig& c) { c.request_nodes = 1; });  // two requests of one node
   const SlurmJobId other = occupy_the_rest(w);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{2, "work waits"});
+  w.decide(scheduler::GrowNodes{2, "work waits", {}});
   CHECK(w.table.requests_open() == 2);
   w.t = 5;
   w.decide(scheduler::WithdrawGrow{1, "no demand"});
@@ -276,20 +406,20 @@ TEST_CASE("a refused grow request is reported and no longer counted as coming; t
   // SLURM refuses the first allocation outright (a permanent error: no retry helps).
   w.c.cluster().fail_next(RpcKind::kAllocate, ESLURM_ACCESS_DENIED, 1);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   CHECK(w.table.nodes_coming() == 0);
   CHECK(w.requests_in(daemon::RequestPhase::kFailed) == 1);
   CHECK(w.saw("grow request 1 failed"));
   // The next decision works.
   w.t = 40;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   CHECK(w.started.size() == 1);
 }
 
 TEST_CASE("a failed shrink is tried again later and then succeeds", "[elastic][failure][shrink]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 2);
   w.c.cluster().fail_next(RpcKind::kUpdateJob, ESLURM_ACCESS_DENIED, 1);
   w.t = 30;
@@ -306,7 +436,7 @@ TEST_CASE("a failed shrink is tried again later and then succeeds", "[elastic][f
 TEST_CASE("a node whose agent never registers is given back and the request counted failed", "[elastic][failure]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   CHECK(w.job_nodes() == Names{"n1", "n2"});
   w.at(20);
   CHECK(w.table.nodes_coming() == 1);  // granted, its agent still starting
@@ -320,7 +450,7 @@ TEST_CASE("an agent that cannot be started gives its node back at once", "[elast
   World w;
   w.refuse_start = true;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   CHECK(w.table.nodes_coming() == 0);
   CHECK(w.job_nodes() == Names{"n1"});
   CHECK(w.saw("no agent on n2: its agent did not start"));
@@ -329,24 +459,24 @@ TEST_CASE("an agent that cannot be started gives its node back at once", "[elast
 TEST_CASE("a job node set that differs from the daemon's books is reported", "[elastic][nodeset]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 2);
   // Someone else gives n2 back behind the daemon's back.
   REQUIRE(w.c.cluster().update_req_nodes(w.job.value(), "n1") == 0);
   REQUIRE(w.c.cluster().start_job("other", 1).ok());  // takes n2, so the next grant is n3
   w.t = 10;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   CHECK(w.saw("node set mismatch"));
 }
 
 TEST_CASE("the end of the run withdraws pending requests and ends helper jobs", "[elastic][shutdown]") {
   World w(GrowMode::kHelper);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{2, "work waits"});
+  w.decide(scheduler::GrowNodes{2, "work waits", {}});
   REQUIRE(w.started.size() == 2);
   w.joined(w.started[0].first, NodeId(1), 2);
   REQUIRE(w.c.cluster().start_job("other", 1).ok());  // the last free node
-  w.decide(scheduler::GrowNodes{1, "more"});
+  w.decide(scheduler::GrowNodes{1, "more", {}});
   CHECK(w.table.requests_open() >= 1);
   w.e->shutdown(50);
   w.worker.run_pending();
@@ -357,14 +487,14 @@ TEST_CASE("the end of the run withdraws pending requests and ends helper jobs", 
   }
   // Decisions after the end ask SLURM for nothing.
   const auto allocs = w.c.cluster().calls(RpcKind::kAllocate);
-  w.decide(scheduler::GrowNodes{1, "late"});
+  w.decide(scheduler::GrowNodes{1, "late", {}});
   CHECK(w.c.cluster().calls(RpcKind::kAllocate) == allocs);
 }
 
 TEST_CASE("the summary names the mode, the requests, the RPC count and each node's life", "[elastic][report]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 2);
   const std::string s = w.e->summary();
   CHECK(s.find("merge mode (test)") != std::string::npos);
@@ -381,7 +511,7 @@ TEST_CASE("polls that fail while slurmctld is away leave the request pending unt
   World w;
   const SlurmJobId other = occupy_the_rest(w);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.c.cluster().fail_next(RpcKind::kLoadJob, SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT, 30);
   for (double s = 2; s <= 6; s += 1) w.at(s);
   CHECK(w.table.nodes_coming() == 1);
@@ -399,9 +529,10 @@ TEST_CASE("growth by hand is bounded by max-nodes, and so are the policy's reque
   w.worker.run_pending();
   CHECK(w.job_nodes() == Names{"n1", "n2", "n3"});
   // One more fits; the rest of the policy's ask is not made.
-  w.decide(scheduler::GrowNodes{2, "work waits"});
+  w.decide(scheduler::GrowNodes{2, "work waits", {}});
   CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
-  CHECK(w.table.requests().size() == 3);
+  CHECK(w.table.requests().size() == 2);  // 2 nodes by hand in one request, then 1
+  CHECK(w.table.requests()[1].nodes_asked == 1);
   auto refused = w.e->grow_by_hand(1, w.t);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("max-nodes 4") != std::string::npos);
@@ -469,7 +600,7 @@ TEST_CASE("elasticity is off, with the reason, for elastic=off, outside SLURM an
 TEST_CASE("a grown node whose agent is lost is given back; one of the job's own nodes stays", "[elastic][shrink]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 2);
   w.left("n2", false, 10);
   CHECK(w.job_nodes() == Names{"n1"});
@@ -489,7 +620,7 @@ TEST_CASE("the periodic check reports a job changed behind the daemon's back, ab
           "[elastic][nodeset]") {
   World w;
   w.t = 1;
-  w.decide(scheduler::GrowNodes{1, "work waits"});
+  w.decide(scheduler::GrowNodes{1, "work waits", {}});
   w.joined("n2", NodeId(1), 2);
   const auto loads = w.c.cluster().calls(RpcKind::kLoadJob);
   w.at(30);
@@ -517,7 +648,7 @@ TEST_CASE("a job on one CPU of a shared node grows by whole other nodes, never o
   }
   World w(GrowMode::kMerge, 1);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{3, "work waits"});
+  w.decide(scheduler::GrowNodes{3, "work waits", {}});
   CHECK(w.job_nodes() == Names{"n1", "n2", "n3", "n4"});
   REQUIRE(w.started.size() == 3);
   for (const char* n : {"n2", "n3", "n4"}) {
@@ -536,9 +667,10 @@ TEST_CASE("a grant on a node the job already holds is given back, never counted 
   // Nodes of one CPU per request (a site whose smallest node is smaller than these): two requests made
   // while nothing is free both land on n2 once it frees up; the second is given back.
   World w(GrowMode::kMerge, 0, 1);
+  w.configure([](ElasticConfig& c) { c.request_nodes = 1; });
   SlurmJobId other = occupy_the_rest(w);
   w.t = 1;
-  w.decide(scheduler::GrowNodes{2, "work waits"});
+  w.decide(scheduler::GrowNodes{2, "work waits", {}});
   CHECK(w.requests_in(daemon::RequestPhase::kPending) == 2);
   REQUIRE(w.c.cluster().kill_job(other.value()) == 0);
   w.at(3);

@@ -38,6 +38,10 @@ class JobOnlyConnector final : public connector::Connector {
                                   const connector::RequestOptions&) override {
     return fail("not here");
   }
+  Result<connector::StartForecast> forecast(connector::SlurmJobId, std::uint32_t, connector::GrowMode,
+                                            const connector::RequestOptions&) override {
+    return fail("not here");
+  }
   Result<connector::RequestStatus> poll_request(RequestId) override { return fail("not here"); }
   Result<std::vector<std::string>> merge(connector::SlurmJobId, RequestId) override { return fail("not here"); }
   Status withdraw(RequestId) override { return fail("not here"); }

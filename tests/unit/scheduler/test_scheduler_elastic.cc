@@ -13,7 +13,7 @@ using namespace compss::scheduler;
 using Lines = std::vector<std::string>;
 
 TEST_CASE("ready work that outlasts the join latency grows the job up to max nodes", "[elastic]") {
-  World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
+  World w("t: array 1-10, timeout 60", "1 x {cpus: 1}", elastic_config());  // declared: up to 60 s each
   Lines d = w.step();
   CHECK(d.front() == "start t[1] on n1");
   CHECK(has(d, "grow 3"));  // 9 cores wanted; capped by max-nodes 4
@@ -53,13 +53,26 @@ TEST_CASE("idle nodes are drained, then released; the first node never", "[elast
   CHECK_FALSE(w.sched.node_lost(w.node("n2"), w.now));
 }
 
+TEST_CASE("tasks of a length nobody has seen grow the job as they prove long, not by the default estimate",
+          "[elastic]") {
+  // 9 waiting tasks of unknown length: taken as 1 s each until one has run longer (9 s of work on 1
+  // core outlasts the 5 s join latency, and keeps 1.8 cores busy that long: 1 node, not 3).
+  World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
+  Lines d = w.step();
+  CHECK(has(d, "grow 1"));
+  w.sched.set_nodes_coming(0);  // the request failed
+  // t[1] has run 20 s and not ended: the others are taken as at least 20 s long.
+  w.now = 20;
+  CHECK(has(w.step(), "grow 3"));
+}
+
 TEST_CASE("a static job never grows", "[elastic]") {
   World w("t: array 1-10", "1 x {cpus: 1}");
   for (const std::string& d : w.step()) CHECK(d.rfind("grow", 0) != 0);
 }
 
 TEST_CASE("grow requests are withdrawn when the demand vanishes before the nodes come", "[elastic]") {
-  World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
+  World w("t: array 1-10, timeout 60", "1 x {cpus: 1}", elastic_config());
   REQUIRE(has(w.step(), "grow 3"));
   for (int i = 2; i <= 10; ++i) REQUIRE(w.sched.cancel(w.id("t[" + std::to_string(i) + "]")));
   Lines all;
@@ -72,7 +85,7 @@ TEST_CASE("grow requests are withdrawn when the demand vanishes before the nodes
 }
 
 TEST_CASE("the owner of the grow requests says how many nodes are coming; the policy asks again", "[elastic]") {
-  World w("t: array 1-10", "1 x {cpus: 1}", elastic_config());
+  World w("t: array 1-10, timeout 60", "1 x {cpus: 1}", elastic_config());
   REQUIRE(has(w.step(), "grow 3"));
   CHECK(w.sched.nodes_coming() == 3);
   w.sched.set_nodes_coming(1);  // two requests failed
