@@ -32,6 +32,8 @@ std::string command_names() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The streams keep buffers of their own: `compss submit --stdin` sees how many lines wait in std::cin.
+  std::ios_base::sync_with_stdio(false);
   compss::cli::Io io{std::cout, std::cerr};
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {

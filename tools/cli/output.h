@@ -20,6 +20,7 @@ namespace compss::cli {
 struct Io {
   std::ostream& out;
   std::ostream& err;
+  std::istream* in = nullptr;  // standard input when null (compss submit --stdin)
 };
 
 // Prints the usage error with a pointer to --help; returns kExitUsage.

@@ -1,13 +1,16 @@
 // compss submit: one task (or an array of them) into the graph; prints its id or id range.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <compss/client.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 
 #include "tools/cli/commands.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/submit_options.h"
+#include "tools/cli/words.h"
 
 namespace compss::cli {
 
@@ -28,11 +31,75 @@ Result<std::string> caller_cwd() {
   return real.string();
 }
 
+// Lines read but not yet sent go in one request once no more input is waiting, or at this many.
+constexpr std::size_t kStdinBatch = 1024;
+
+// compss submit --stdin [--json]: one task per line of standard input (compss submit's options and
+// command, split as a shell splits words, nothing expanded), over one connection. Lines that arrive
+// together go in one request; each line's id is printed, in order, as soon as its request is answered,
+// so a driver can read them back. A bad line stops the reading with its line number; the lines before it
+// are submitted first (and said to be), nothing after it is.
+int submit_stdin(const std::vector<std::string>& args, Io& io, std::istream& in, const std::string& cwd) {
+  bool json = false;
+  for (const std::string& a : args) {
+    if (a == "--stdin") continue;
+    if (a == "--json") {
+      json = true;
+      continue;
+    }
+    return usage_error(io, "submit", "--stdin reads each task's options and command from its line; give only --json "
+                                     "beside it, not '" + a + "'");
+  }
+  auto conn = client::Connection::connect();
+  if (!conn) return client_error(io, "submit", conn.error());
+  std::vector<client::TaskSpec> batch;
+  std::uint64_t line_no = 0, first_in_batch = 0, sent = 0;
+  // Sends the lines read so far, the last of them `last`; prints their ids.
+  auto flush = [&](std::uint64_t last) -> int {
+    if (batch.empty()) return kExitOk;
+    auto ids = conn->submit(batch);
+    if (!ids) {
+      io.err << "compss submit: stdin lines " << first_in_batch << "-" << last << " not submitted: "
+             << ids.error().message << " (" << sent << " task(s) of earlier lines were)\n";
+      return exit_status_for(ids.error());
+    }
+    for (const client::IdRange& r : *ids) io.out << (json ? submit_json(r) : format_range(r)) << "\n";
+    io.out.flush();
+    sent += batch.size();
+    batch.clear();
+    return kExitOk;
+  };
+  auto stop_at = [&](const std::string& why) {
+    if (int rc = flush(line_no - 1); rc != kExitOk) return rc;
+    return usage_error(io, "submit", "stdin line " + std::to_string(line_no) + ": " + why + " (" +
+                                         std::to_string(sent) + " task(s) of earlier lines were submitted; nothing after it was read)");
+  };
+  std::string line;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (batch.empty()) first_in_batch = line_no;
+    auto words = split_words(line);
+    if (!words) return stop_at(words.error().message);
+    if (words->empty()) continue;
+    auto cmd = parse_submit(*words, cwd);
+    if (!cmd) return stop_at(cmd.error().message);
+    if (cmd->help) return stop_at("--help is not a task");
+    if (cmd->json) return stop_at("--json goes after --stdin, not on a line");
+    batch.push_back(std::move(cmd->spec));
+    if (batch.size() >= kStdinBatch || in.rdbuf()->in_avail() <= 0) {
+      if (int rc = flush(line_no); rc != kExitOk) return rc;
+    }
+  }
+  return flush(line_no);
+}
+
 }  // namespace
 
 int run_submit(const std::vector<std::string>& args, Io& io) {
   auto cwd = caller_cwd();
   if (!cwd) return usage_error(io, "submit", cwd.error().message);
+  const auto end = std::find(args.begin(), args.end(), "--");
+  if (std::find(args.begin(), end, "--stdin") != end) return submit_stdin(args, io, io.in ? *io.in : std::cin, *cwd);
   auto cmd = parse_submit(args, *cwd);
   if (!cmd) return usage_error(io, "submit", cmd.error().message);
   if (cmd->help) {

@@ -24,7 +24,7 @@ constexpr std::uint64_t kMaxAfterIds = 1000000;
 struct RawSubmit {
   std::optional<std::string> name, cpus, cpus_per_rank, mem, gpus, gpus_per_rank, time, nodes, ranks, ranks_per_node, on_failure, retries, timeout,
       group, priority, array;
-  bool mpi = false;
+  bool mpi = false, stdin_lines = false;
   std::vector<std::string> in, out, inout, after, custom;
   CommonFlags flags;
 };
@@ -55,7 +55,8 @@ po::options_description submit_description(RawSubmit& r) {
       ("group", opt(&r.group)->value_name("G"), "group name, for compss wait/cancel --group")
       ("priority", opt(&r.priority)->value_name("P"), "higher runs first among ready tasks (default 0)")
       ("array", opt(&r.array)->value_name("A-B[:S]"), "one task per index; {i} in the command is the index")
-      ("custom", many(&r.custom, "NAME=AMOUNT"), "a custom resource per rank (repeatable)");
+      ("custom", many(&r.custom, "NAME=AMOUNT"), "a custom resource per rank (repeatable)")
+      ("stdin", po::bool_switch(&r.stdin_lines), "one task per line of standard input (its options, --, the command); alone or with --json");
   // clang-format on
   add_common_options(d, r.flags);
   return d;
@@ -207,6 +208,8 @@ Result<SubmitCommand> parse_submit(const std::vector<std::string>& args, std::st
   cmd.json = raw.flags.json;
   cmd.help = raw.flags.help;
   if (cmd.help) return cmd;
+  // run_submit takes --stdin before parsing; here it is on a line of its input, or after other options.
+  if (raw.stdin_lines) return fail("--stdin reads the tasks from standard input: give it with nothing but --json");
   auto spec = build_spec(raw, std::move(command), cwd);
   if (!spec) return spec.error();
   cmd.spec = std::move(*spec);
@@ -218,7 +221,9 @@ std::string submit_help() {
   std::ostringstream os;
   os << "usage: compss submit [OPTIONS] -- CMD [ARGS...]\n\n"
         "Adds one task (or, with --array, one per index) to the job's task graph and prints its id\n"
-        "(a range FIRST-LAST for an array). Relative paths are taken from the current directory.\n\n";
+        "(a range FIRST-LAST for an array). Relative paths are taken from the current directory.\n"
+        "'compss submit --stdin [--json]' reads one task per line (these options, --, the command) and\n"
+        "prints each line's id in order.\n\n";
   print_options(os, submit_description(raw));
   return os.str();
 }

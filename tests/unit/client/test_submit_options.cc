@@ -8,6 +8,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/submit_options.h"
+#include "tools/cli/words.h"
 
 using compss::cli::parse_submit;
 using compss::client::ArraySpec;
@@ -185,4 +186,64 @@ TEST_CASE("a usage error exits 2 and points at --help, before any runtime is ask
   CHECK(out.str().empty());
   CHECK_THAT(err.str(), Catch::StartsWith("compss submit: --mem: bad size 'lots'"));
   CHECK_THAT(err.str(), Catch::Contains("(see 'compss submit --help')"));
+}
+
+// --- compss submit --stdin: one line into words, as a shell splits a simple command ---------------------
+
+TEST_CASE("a --stdin line splits into words as a shell splits them, nothing expanded", "[cli][stdin]") {
+  using compss::cli::split_words;
+  struct Row {
+    const char* line;
+    Args words;
+  };
+  const Row rows[] = {
+      {"", {}},
+      {"   \t ", {}},
+      {"# a comment", {}},
+      {"--cpus 2 -- sim 3  # the third run", {"--cpus", "2", "--", "sim", "3"}},
+      {"--out 'r 1.txt' -- sh -c 'echo $HOME > r'", {"--out", "r 1.txt", "--", "sh", "-c", "echo $HOME > r"}},
+      {R"(-- sh -c "echo \"hi\" \$x \\ \n")", {"--", "sh", "-c", R"(echo "hi" $x \ \n)"}},
+      {R"(a\ b c\#d e#f)", {"a b", "c#d", "e#f"}},
+      {R"(x'y'"z" '' "")", {"xyz", "", ""}},
+      {"--in *.dat ~/x", {"--in", "*.dat", "~/x"}},
+      {"trailing-cr\r", {"trailing-cr"}},
+  };
+  for (const Row& r : rows) {
+    INFO(r.line);
+    auto w = split_words(r.line);
+    REQUIRE(w.ok());
+    CHECK(*w == r.words);
+  }
+}
+
+TEST_CASE("a --stdin line with an open quote or a last backslash names the column", "[cli][stdin]") {
+  using compss::cli::split_words;
+  auto a = split_words("-- sh -c 'echo open");
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.error().message == "column 10: a ' quote is not closed");
+  auto b = split_words(R"(-- echo "x \" y)");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().message == "column 9: a \" quote is not closed");
+  auto c = split_words("-- echo x\\");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().message == "column 10: a backslash ends the line");
+}
+
+TEST_CASE("compss submit --stdin outside a runtime says so and reads nothing", "[cli][stdin]") {
+  std::ostringstream out, err;
+  std::istringstream in("-- true\n");
+  compss::cli::Io io{out, err, &in};
+  // No COMPSS_SOCKET / COMPSS_ADDRESS in the unit tests' environment.
+  ::unsetenv("COMPSS_SOCKET");
+  ::unsetenv("COMPSS_ADDRESS");
+  CHECK(compss::cli::run_submit({"--stdin"}, io) == compss::cli::kExitUnreachable);
+  CHECK(out.str().empty());
+  CHECK(in.tellg() == 0);
+  CHECK(compss::cli::run_submit({"--json", "--stdin"}, io) == compss::cli::kExitUnreachable);  // either order
+  CHECK(compss::cli::run_submit({"--stdin", "--cpus", "2"}, io) == compss::cli::kExitUsage);
+  CHECK(err.str().find("give only --json beside it, not '--cpus'") != std::string::npos);
+  // On a line of the input (or after the command's --) it is no option of a task.
+  auto line = parse_submit({"--stdin", "--", "true"}, kCwd);
+  REQUIRE_FALSE(line.ok());
+  CHECK(line.error().message.find("--stdin reads the tasks from standard input") != std::string::npos);
 }
