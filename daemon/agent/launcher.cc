@@ -2,6 +2,7 @@
 #include "daemon/agent/launcher.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,6 +56,37 @@ Status prepare_output_dir(const LauncherConfig& config) {
 
 Launcher::Running::~Running() {
   if (failure_fd >= 0) close(failure_fd);
+}
+
+namespace {
+
+constexpr std::size_t kChildStack = 128 * 1024;
+
+struct ChildArgs {
+  const ExecPlan* plan;
+  int stdin_fd, output_fd, failure_fd;
+};
+
+int child_main(void* p) {
+  const auto* a = static_cast<const ChildArgs*>(p);
+  a->plan->run_in_child(a->stdin_fd, a->output_fd, a->failure_fd);
+}
+
+}  // namespace
+
+// The child: cloned with CLONE_VM | CLONE_VFORK (the agent's thread waits until it execs or exits, so one
+// stack serves every launch), or forked where the kernel refuses that.
+pid_t Launcher::spawn(const ExecPlan& plan, int output_fd, int failure_fd) {
+  ChildArgs args{&plan, devnull_, output_fd, failure_fd};
+  if (clone_vm_) {
+    if (!child_stack_) child_stack_ = std::make_unique<char[]>(kChildStack);
+    const pid_t pid = ::clone(child_main, child_stack_.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+    if (pid >= 0 || (errno != EINVAL && errno != ENOSYS)) return pid;
+    clone_vm_ = false;
+  }
+  const pid_t pid = ::fork();
+  if (pid == 0) plan.run_in_child(devnull_, output_fd, failure_fd);
+  return pid;
 }
 
 Result<std::unique_ptr<Launcher>> Launcher::create(boost::asio::io_context& io, NodeTopology topology,
@@ -124,8 +156,7 @@ Result<pid_t> Launcher::start(const LaunchSpec& spec) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   r->started = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) plan.run_in_child(devnull_, out.write, failure.write);
+  pid_t pid = spawn(plan, out.write, failure.write);
   int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) return fail("cannot fork task ", spec.task.str(), ": ", std::strerror(fork_errno));

@@ -8,7 +8,9 @@
 // destroy it from inside one of its callbacks.
 //
 // What start() does (the child part is child.h, the environment task_env.h, the output output.h):
-//   - fork; the child gets a process group of its own (setpgid), stdin from /dev/null, stdout and
+//   - clone(CLONE_VM | CLONE_VFORK) (fork where the kernel refuses it): the child borrows the agent's
+//     memory until it execs, so no page tables are copied, and runs only child.h's async-signal-safe
+//     steps on a stack of its own; the child gets a process group of its own (setpgid), stdin from /dev/null, stdout and
 //     stderr on one pipe to the agent, exactly the PUs of its cores (sched_setaffinity), the task's
 //     working directory, and execs the command found in the task's PATH;
 //   - a task that cannot start (working directory missing, command not found, binding refused) still
@@ -47,6 +49,8 @@
 #include "daemon/agent/topology.h"
 
 namespace compss::agent {
+
+class ExecPlan;  // child.h
 
 struct LauncherConfig {
   std::string node_name;   // the stream file is <output_dir>/<node_name>.out
@@ -93,12 +97,15 @@ class Launcher {
   void watch_memory();  // while tasks with a memory request run: every 500 ms, their groups' resident size
   void read_output(const std::shared_ptr<Running>& r);
   void maybe_finish(const std::shared_ptr<Running>& r);
+  pid_t spawn(const ExecPlan& plan, int output_fd, int failure_fd);
   TaskResult make_result(Running& r);
 
   boost::asio::io_context& io_;
   NodeTopology topology_;
   LauncherConfig config_;
   int devnull_;
+  std::unique_ptr<char[]> child_stack_;  // the stack a cloned child runs on until it execs (one at a time)
+  bool clone_vm_ = true;                  // false once the kernel refused CLONE_VM | CLONE_VFORK: fork
   boost::asio::signal_set sigchld_;
   boost::asio::steady_timer memory_timer_;
   bool memory_watch_ = false;
