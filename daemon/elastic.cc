@@ -114,12 +114,12 @@ void Elastic::plan(const scheduler::GrowNodes& g, double now) {
         event(now, EventKind::kGrowDeclined, "", 0, p.why + until);
         return;
       }
-      grow(std::min(p.count, room()), why + "; " + p.why, now);
+      grow(std::min(p.count, room()), why + "; " + p.why, now, p.delay_s.value_or(0));
     };
   });
 }
 
-void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
+void Elastic::grow(std::uint32_t count, const std::string& why, double now, double expected_wait_s) {
   if (shut_down_) return;
   // The policy's count of nodes coming does not know of requests made by hand: never pass max-nodes.
   count = std::min(count, room());
@@ -132,6 +132,7 @@ void Elastic::grow(std::uint32_t count, const std::string& why, double now) {
     const std::uint32_t k = count / requests + (i < count % requests ? 1 : 0);
     GrowRequest& q = table_.add_request(now);
     q.nodes_asked = k;
+    q.expected_wait_s = expected_wait_s;
     if (i == 0) first_seq = q.seq;
     event(now, EventKind::kRequested, "", q.seq,
           std::string(connector::grow_mode_name(cfg_.mode)) + " mode, " +
@@ -343,10 +344,13 @@ void Elastic::tick(double now) {
       if (now - q.last_call >= cfg_.retry_after_s) withdraw(r);
       continue;
     }
-    if (q.phase == RequestPhase::kPending && now - q.asked_at > cfg_.pending_limit_s) {
-      char why[160];
-      std::snprintf(why, sizeof why, "pending for %.0f s (%s), over the limit of %.0f s", now - q.asked_at,
-                    q.pending_reason.empty() ? "no reason given" : q.pending_reason.c_str(), cfg_.pending_limit_s);
+    // SLURM said when it would start the request: it may take that long, and the limit on top.
+    const double limit = cfg_.pending_limit_s + q.expected_wait_s;
+    if (q.phase == RequestPhase::kPending && now - q.asked_at > limit) {
+      char why[200];
+      std::snprintf(why, sizeof why, "pending for %.0f s (%s), over the limit of %.0f s%s", now - q.asked_at,
+                    q.pending_reason.empty() ? "no reason given" : q.pending_reason.c_str(), limit,
+                    q.expected_wait_s > 0 ? " (SLURM's forecast and --grow-timeout)" : "");
       event(now, EventKind::kWithdrawing, "", q.seq, why);
       withdraw(r);
       continue;

@@ -18,7 +18,8 @@
 // merged, and one on a node the job holds anyway is given back (withdrawn), never counted as a node. The new node's agent offers exactly the CPUs
 // SLURM granted there (Granted::alloc -> ElasticHost::start_agent). A granted node
 // gets a starting life and an agent (host.start_agent); when the agent registers, the Runtime marks the
-// life live and the table takes the join latency sample. A request pending longer than pending_limit_s is
+// life live and the table takes the join latency sample. A request pending longer than pending_limit_s (plus
+// the wait SLURM forecast for it) is
 // withdrawn; WithdrawGrow withdraws the newest open requests. The scheduler learns the nodes coming from
 // the table before each decision pass. Shrink: ReleaseNode stops the node's agent (host.stop_agent), waits
 // for its connection to close (at most stop_wait_s), then shrinks the job (merge: every node due to leave
@@ -97,7 +98,8 @@ class Elastic : public Elasticity {
 
   // elastic.cc: growing
   void plan(const scheduler::GrowNodes& g, double now);
-  void grow(std::uint32_t count, const std::string& why, double now);
+  // `expected_wait_s`: SLURM's forecast for the nodes; a request may stay pending that much longer.
+  void grow(std::uint32_t count, const std::string& why, double now, double expected_wait_s = 0);
   void poll(std::size_t r, bool submit);
   void on_polled(std::size_t r, PollOutcome&& o);
   GrowRequest& begin_call(std::size_t r);

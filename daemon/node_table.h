@@ -92,6 +92,7 @@ struct GrowRequest {
   double asked_at = 0, last_call = -1e300;
   double pending_since = -1;    // first seen pending in SLURM (a request granted at once never is)
   double waited_s = 0;          // pending_since -> granted: SLURM's queue wait
+  double expected_wait_s = 0;   // SLURM's forecast when it was asked for (0: at once, or not asked)
   std::string pending_reason;   // SLURM's, while pending
   std::uint32_t helper_job = 0; // the helper job SLURM created for it
   std::vector<std::string> nodes;

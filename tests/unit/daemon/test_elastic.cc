@@ -685,3 +685,20 @@ TEST_CASE("a grant on a node the job already holds is given back, never counted 
   REQUIRE(j);
   CHECK(j->num_cpus == 3);  // n1 whole, one CPU of n2; the other CPU went back to SLURM
 }
+
+TEST_CASE("a request SLURM forecast to wait stays pending that long before the grow timeout counts",
+          "[elastic][forecast][pending]") {
+  World w;  // --grow-timeout 20 s
+  w.configure([](ElasticConfig& c) { c.forecast = true; });
+  auto other = w.c.cluster().start_job("other", 3, 10);  // n2..n4 busy for 10 minutes
+  REQUIRE(other.ok());
+  w.t = 1;
+  w.decide(sized(1, 2.0e6));  // a million seconds of work on 2 cores: worth waiting 600 s for
+  REQUIRE(w.table.requests().size() == 1);
+  CHECK(w.table.requests()[0].expected_wait_s == Approx(600).margin(1));
+  w.at(30);  // past the 20 s timeout alone
+  CHECK(w.requests_in(daemon::RequestPhase::kPending) == 1);
+  w.at(625);  // past the forecast and the timeout
+  CHECK(w.requests_in(daemon::RequestPhase::kWithdrawn) == 1);
+  CHECK(w.saw("over the limit of 620 s (SLURM's forecast and --grow-timeout)"));
+}
