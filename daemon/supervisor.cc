@@ -60,7 +60,13 @@ Child start(const std::string& exe, std::vector<std::string> args, const std::st
     ::fcntl(sec[0], F_SETFD, 0);  // these two survive the exec
     ::fcntl(rdy[1], F_SETFD, 0);
     for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
-    ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    // SIGUSR1/SIGUSR2 stay blocked across the exec until compssd handles them (UserSignals::start): a
+    // driver-ended SIGUSR1 passed on while a restarted compssd still reads its journal would otherwise
+    // kill it (default action), and the run would lose a restart.
+    sigset_t mask = old_mask;
+    sigaddset(&mask, SIGUSR1);
+    sigaddset(&mask, SIGUSR2);
+    ::sigprocmask(SIG_SETMASK, &mask, nullptr);
     ::execv(exe.c_str(), argv.data());  // this very program (by its path: the process is named compssd)
     ::execvp(argv[0], argv.data());
     ::_exit(127);

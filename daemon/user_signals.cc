@@ -41,6 +41,12 @@ Status UserSignals::start() {
   if (::sigaction(SIGUSR1, &sa, nullptr) != 0 || ::sigaction(SIGUSR2, &sa, nullptr) != 0)
     return fail("cannot handle SIGUSR1/SIGUSR2: ", std::strerror(errno));
   installed_ = true;
+  // Under the supervisor they arrive blocked (supervisor.cc): what came meanwhile is delivered now.
+  sigset_t usr;
+  sigemptyset(&usr);
+  sigaddset(&usr, SIGUSR1);
+  sigaddset(&usr, SIGUSR2);
+  ::pthread_sigmask(SIG_UNBLOCK, &usr, nullptr);
   read_next();
   return {};
 }

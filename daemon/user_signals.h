@@ -4,7 +4,8 @@
 // into a pipe; the io_context reads the pipe and calls the owner's function on its own thread.
 //
 //   UserSignals sig(io, [](int signo, bool driver_ended) { ... });
-//   sig.start();   // installs the handlers; the destructor puts the default ones back
+//   sig.start();   // installs the handlers, then unblocks SIGUSR1/SIGUSR2 (blocked by the supervisor
+//                  // until now); the destructor puts the default ones back
 //
 // Failure: start() returns an error when the pipe or the handlers cannot be set up.
 // Thread-safety: one instance per process; the callback runs on the io_context's thread.
