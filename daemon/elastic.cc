@@ -106,11 +106,9 @@ void Elastic::plan(const scheduler::GrowNodes& g, double now) {
       const double now = host_.now();
       if (shut_down_) return;
       if (p.count == 0) {
-        // Asking again at once would get the same answer: hold growth for half the wait (5..60 s).
-        const double hold = std::clamp(p.delay_s.value_or(10) / 2, 5.0, 60.0);
-        table_.set_grow_hold(now + hold);
+        table_.set_grow_hold(now + p.hold_s);
         char until[64];
-        std::snprintf(until, sizeof until, "; no grow request for %.0f s", hold);
+        std::snprintf(until, sizeof until, "; no grow request for %.0f s", p.hold_s);
         event(now, EventKind::kGrowDeclined, "", 0, p.why + until);
         return;
       }

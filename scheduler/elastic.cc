@@ -125,7 +125,7 @@ std::vector<ElasticDecision> ElasticPolicy::decide(const ElasticInput& in) {
     if (!n.draining || n.quarantined) continue;
     out.push_back({Kind::kUndrain, 0, n.node,
                    "demand is back (" + std::to_string(in.ready_cores) + " ready cores, " +
-                       std::to_string(in.free_cores) + " free): stop draining it"});
+                       std::to_string(in.free_cores) + " free): stop draining it", {}});
     --want;
     last_grow_at_ = in.now;
   }
@@ -174,7 +174,7 @@ void ElasticPolicy::drain_idle(const ElasticInput& in, std::uint32_t active, std
     out.push_back({Kind::kDrain, 0, n->node,
                    "idle " + elastic_num(in.now - n->idle_since) + " s >= " + elastic_num(in.idle_release_s) + " s; " +
                        std::to_string(in.free_cores) + " free cores, " + std::to_string(in.ready_cores) +
-                       " wanted by ready work: drain"});
+                       " wanted by ready work: drain", {}});
     --above_min;
     spare -= n->cores;
     shrunk(in);
@@ -198,7 +198,7 @@ void ElasticPolicy::withdraw(const ElasticInput& in, std::uint32_t active, bool 
   const std::uint32_t surplus = std::min(coming, active + coming - in.min_nodes);
   out.push_back({Kind::kWithdraw, surplus, NodeId{},
                  "no demand for " + elastic_num(in.now - no_demand_since_) + " s (" + std::to_string(in.ready_cores) +
-                     " ready cores, " + std::to_string(in.free_cores) + " free): withdraw " + std::to_string(surplus)});
+                     " ready cores, " + std::to_string(in.free_cores) + " free): withdraw " + std::to_string(surplus), {}});
   shrunk(in);
 }
 
@@ -210,9 +210,9 @@ void ElasticPolicy::release_drained(const ElasticInput& in, std::vector<ElasticD
   for (const NodeState& n : in.nodes) {
     if (!n.idle || n.keep || taken_back(n.node)) continue;
     if (n.quarantined) {
-      out.push_back({Kind::kRelease, 0, n.node, "quarantined and idle: release"});
+      out.push_back({Kind::kRelease, 0, n.node, "quarantined and idle: release", {}});
     } else if (n.draining) {
-      out.push_back({Kind::kRelease, 0, n.node, "drained and idle: release"});
+      out.push_back({Kind::kRelease, 0, n.node, "drained and idle: release", {}});
     }
   }
 }

@@ -68,6 +68,7 @@ GrowPlan plan_grow(const GrowNeed& need, std::uint32_t count, const Forecast& fo
     n /= 2;  // a smaller request may start sooner
   }
   p.count = 0;
+  p.hold_s = std::clamp(p.delay_s.value_or(0) / 2, 5.0, 60.0);
   if (p.why.empty()) p.why = "no nodes to ask for";
   return p;
 }

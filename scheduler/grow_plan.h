@@ -43,6 +43,9 @@ struct GrowPlan {
   std::uint32_t count = 0;           // nodes to ask for; 0: none
   std::optional<double> delay_s;     // SLURM's forecast for `count` (or for the last size asked about)
   std::uint32_t queries = 0;         // forecasts asked for
+  // count 0: how long to hold growth (asking again at once would get the same answer): half the
+  // forecast wait, 5..60 s.
+  double hold_s = 0;
   std::string why;                   // "SLURM expects them in 12 s; 38000 core-seconds of work (...)"
 };
 

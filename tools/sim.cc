@@ -175,8 +175,7 @@ class Simulation {
       });
       if (tracing()) trace(now, "  plan " + std::to_string(plan.count) + ": " + plan.why);
       if (plan.count == 0) {
-        const double delay = plan.delay_s.value_or(0);
-        const double until = now + std::clamp(delay / 2, 5.0, 60.0);
+        const double until = now + plan.hold_s;
         sched_.set_grow_hold(until);
         ++result_.grows_declined;
         if (tracing()) trace(now, "  declined: no growth beyond what is required until t=" + elastic_num(until));
