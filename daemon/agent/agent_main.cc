@@ -334,6 +334,7 @@ void Agent::assign(const proto::Assign& a) {
     deferred_[a.task] = a;
     return;
   }
+  const std::uint64_t t = agent::LaunchProfile::now_ns();
   agent::LaunchSpec spec;
   spec.task = TaskId(static_cast<std::uint32_t>(a.task));
   spec.attempt = a.attempt;
@@ -355,6 +356,7 @@ void Agent::assign(const proto::Assign& a) {
   spec.cores = a.cores;
   spec.gpus = gpus_.task_numbers(a.gpus);  // an MPI task's ranks translate their own (compss-rank)
   spec.memory_bytes = a.memory;
+  launcher_->profile().add(agent::LaunchProfile::kEnv, t);
   Status step = a.mpi ? mpi_step(a, spec) : Status{};
   if (auto pid = step ? launcher_->start(spec) : Result<pid_t>(step.error()); !pid) {
     if (a.mpi) end_mpi_step(a.task, a.attempt);
@@ -446,6 +448,7 @@ void Agent::maybe_exit() {
 void Agent::shut(int code, const std::string& why) {
   if (io_.stopped()) return;
   log::info("exiting: ", why);
+  if (launcher_ && launcher_->profile().launches() > 0) log::info(launcher_->profile().summary());
   exit_code_ = code;
   if (launcher_) launcher_->kill_all(SIGKILL, std::chrono::milliseconds(0));
   beat_.cancel();

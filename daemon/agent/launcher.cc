@@ -141,12 +141,16 @@ Status Launcher::check_request(const LaunchSpec& spec) const {
 
 Result<pid_t> Launcher::start(const LaunchSpec& spec) {
   if (auto st = check_request(spec); !st) return st.error();
+  std::uint64_t t = LaunchProfile::now_ns();
   auto cpus = CpuSet::for_cores(topology_, spec.cores);
   if (!cpus) return fail("task ", spec.task.str(), ": ", cpus.error().message);
   ExecPlan plan(spec, *cpus, build_task_env(spec));
+  profile_.add(LaunchProfile::kPlan, t);
+  t = LaunchProfile::now_ns();
   Pipe out, failure;
   if (auto st = open_pipe(out, "output"); !st) return st.error();
   if (auto st = open_pipe(failure, "launch status"); !st) return st.error();
+  profile_.add(LaunchProfile::kPipes, t);
 
   std::string spill = config_.output_dir + "/task-" + spec.task.str() + "." + std::to_string(spec.attempt) + ".out";
   auto r = std::make_shared<Running>(io_, spec, std::move(*cpus), std::move(spill), config_.output_limit);
@@ -156,10 +160,14 @@ Result<pid_t> Launcher::start(const LaunchSpec& spec) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   r->started = std::chrono::steady_clock::now();
+  t = LaunchProfile::now_ns();
   pid_t pid = spawn(plan, out.write, failure.write);
   int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  profile_.add(LaunchProfile::kSpawn, t);
   if (pid < 0) return fail("cannot fork task ", spec.task.str(), ": ", std::strerror(fork_errno));
+  t = LaunchProfile::now_ns();
+  profile_.launched();
 
   // Also here, so that kill() finds the group even before the child has run.
   setpgid(pid, pid);
@@ -178,6 +186,7 @@ Result<pid_t> Launcher::start(const LaunchSpec& spec) {
   read_output(r);
   if (spec.memory_bytes > 0 && !memory_watch_) watch_memory();
   if (on_started_) on_started_(spec.task, spec.attempt, pid);
+  profile_.add(LaunchProfile::kWatch, t);
   return pid;
 }
 

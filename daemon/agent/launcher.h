@@ -44,6 +44,7 @@
 #include <unordered_map>
 
 #include "common/util/result.h"
+#include "daemon/agent/launch_profile.h"
 #include "daemon/agent/launch_types.h"
 #include "daemon/agent/output.h"
 #include "daemon/agent/topology.h"
@@ -85,6 +86,7 @@ class Launcher {
   std::vector<RunningInfo> unfinished() const;  // started, their finish not reported yet
   const std::string& stream_path() const { return stream_.path(); }
   const NodeTopology& topology() const { return topology_; }
+  LaunchProfile& profile() { return profile_; }  // the agent adds its own steps (env, finish)
 
  private:
   struct Running;
@@ -105,6 +107,7 @@ class Launcher {
   LauncherConfig config_;
   int devnull_;
   std::unique_ptr<char[]> child_stack_;  // the stack a cloned child runs on until it execs (one at a time)
+  LaunchProfile profile_;
   bool clone_vm_ = true;                  // false once the kernel refused CLONE_VM | CLONE_VFORK: fork
   boost::asio::signal_set sigchld_;
   boost::asio::steady_timer memory_timer_;

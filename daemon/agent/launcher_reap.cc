@@ -64,6 +64,7 @@ void Launcher::watch_children() {
 }
 
 void Launcher::reap() {
+  const std::uint64_t t = LaunchProfile::now_ns();
   std::vector<std::shared_ptr<Running>> ended;
   for (auto& [id, r] : tasks_) {
     if (r->reaped) continue;
@@ -74,6 +75,7 @@ void Launcher::reap() {
     r->ended = std::chrono::steady_clock::now();
     ended.push_back(r);
   }
+  profile_.add(LaunchProfile::kReap, t);
   for (auto& r : ended) on_exit(r);
 }
 
@@ -112,10 +114,12 @@ void Launcher::read_output(const std::shared_ptr<Running>& r) {
 void Launcher::maybe_finish(const std::shared_ptr<Running>& r) {
   if (!r->reaped || !r->output_done || r->finished) return;
   r->finished = true;
+  const std::uint64_t t = LaunchProfile::now_ns();
   r->drain_timer.cancel();
   TaskResult result = make_result(*r);
   tasks_.erase(r->spec.task);
   if (on_finished_) on_finished_(result);
+  profile_.add(LaunchProfile::kFinish, t);
 }
 
 TaskResult Launcher::make_result(Running& r) {
