@@ -139,6 +139,49 @@ int compss_submit(compss_client* client, const compss_task_spec* specs, size_t n
   });
 }
 
+int compss_submit_nowait(compss_client* client, const compss_task_spec* specs, size_t n, uint64_t* ticket, char* err,
+                         size_t err_len) {
+  if (int rc = check_client(client, err, err_len)) return rc;
+  return guarded(err, err_len, [&] {
+    if (!specs || !ticket) {
+      write_error(err, err_len, "compss_submit_nowait: specs or ticket is NULL");
+      return static_cast<int>(COMPSS_USAGE);
+    }
+    std::vector<compss::client::TaskSpec> tasks;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto t = compss::client::from_c(specs[i], i);
+      if (!t) return report(t.error(), err, err_len);
+      tasks.push_back(std::move(*t));
+    }
+    auto got = client->conn.submit_nowait(tasks);
+    if (!got) return report(got.error(), err, err_len);
+    *ticket = *got;
+    return static_cast<int>(COMPSS_OK);
+  });
+}
+
+int compss_submit_ids(compss_client* client, uint64_t ticket, compss_id_range* ids, size_t n, char* err,
+                      size_t err_len) {
+  if (int rc = check_client(client, err, err_len)) return rc;
+  return guarded(err, err_len, [&] {
+    if (n > 0 && !ids) {
+      write_error(err, err_len, "compss_submit_ids: ids is NULL");
+      return static_cast<int>(COMPSS_USAGE);
+    }
+    auto got = client->conn.ids_of(ticket);
+    if (!got) return report(got.error(), err, err_len);
+    if (got->size() != n) {
+      write_error(err, err_len,
+                  ("compss_submit_ids: ticket " + std::to_string(ticket) + " submitted " + std::to_string(got->size()) +
+                   " spec(s), not " + std::to_string(n) + "; its ids are lost")
+                      .c_str());
+      return static_cast<int>(COMPSS_USAGE);
+    }
+    for (std::size_t i = 0; i < n; ++i) ids[i] = compss_id_range{(*got)[i].first, (*got)[i].last};
+    return static_cast<int>(COMPSS_OK);
+  });
+}
+
 int compss_wait(compss_client* client, const compss_selector* what, uint32_t timeout_s, compss_wait_result** out,
                 char* err, size_t err_len) {
   if (int rc = check_client(client, err, err_len)) return rc;

@@ -4,11 +4,13 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <compss/client.hpp>
 #include <thread>
 #include <type_traits>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "common/client/auth.h"
@@ -68,6 +70,21 @@ struct Connection::Impl {
   std::uint64_t next_rid = 1;
   std::string broken;  // why the connection cannot be used any more; empty while it can
 
+  // Pipelined submits (submit_nowait): sent, their answers not read yet, oldest first (the daemon answers a
+  // connection's requests in order); and the answers read, until ids_of() hands them over.
+  struct Pending {
+    std::uint64_t ticket;
+    proto::Submit request;
+    std::vector<std::uint64_t> counts;
+  };
+  std::deque<Pending> pending;
+  std::map<std::uint64_t, Result<std::vector<IdRange>>> answered;
+  std::uint64_t next_ticket = 1;
+  Status read_pending_answer();
+  Status drain();
+  Status resend_pending(const Error& why, int& repeats);
+  void fail_pending(const Error& e);
+
   Status send(const proto::Message& m);
   Result<proto::Message> read_message(int timeout_ms);
   Error break_with(Error e);
@@ -109,9 +126,80 @@ Result<proto::Message> Connection::Impl::read_message(int timeout_ms) {
   }
 }
 
+// The connection broke with pipelined submits unanswered: on a new connection, every one of them is sent
+// again with its key (a daemon that took one answers the ids it gave then), as call() repeats a submit.
+Status Connection::Impl::resend_pending(const Error& why, int& repeats) {
+  if (why.kind != ErrorKind::kLost || repeats++ >= kMaxRepeats) return why;
+  for (const Pending& p : pending)
+    if (p.request.key.empty()) return why;  // taken or not, the daemon could not tell: not sent twice
+  if (!reconnect()) return why;
+  for (Pending& p : pending) {
+    p.request.rid = next_rid++;
+    if (auto s = send(p.request); !s) return resend_pending(s.error(), repeats);
+  }
+  return {};
+}
+
+// Every pipelined submit not answered gets `e` as its answer.
+void Connection::Impl::fail_pending(const Error& e) {
+  for (Pending& p : pending) answered.insert_or_assign(p.ticket, Result<std::vector<IdRange>>(e));
+  pending.clear();
+}
+
+// Reads the answer to the oldest pipelined submit.
+Status Connection::Impl::read_pending_answer() {
+  for (int repeats = 0;;) {
+    if (!broken.empty()) {
+      Error e{ErrorKind::kLost, broken, {}};
+      fail_pending(e);
+      return e;
+    }
+    Pending& p = pending.front();
+    auto answer = read_message(-1);
+    if (!answer) {
+      if (auto s = resend_pending(answer.error(), repeats); !s) {
+        fail_pending(s.error());
+        return s.error();
+      }
+      continue;
+    }
+    if (auto* reply = std::get_if<proto::Submitted>(&*answer); reply && reply->rid == p.request.rid) {
+      auto ids = split_ids(reply->ids, p.counts);
+      if (!ids) {
+        Error e = break_with(ids.error());
+        fail_pending(e);
+        return e;
+      }
+      answered.insert_or_assign(p.ticket, std::move(ids));
+    } else if (auto* e = std::get_if<proto::ErrorMessage>(&*answer); e && (e->rid == p.request.rid || e->rid == 0)) {
+      answered.insert_or_assign(p.ticket, Result<std::vector<IdRange>>(
+                                              Error{ErrorKind::kRefused, e->message, std::string(proto::word(e->code))}));
+    } else {
+      Error bad = break_with(Error{ErrorKind::kProtocol,
+                                   "the compss runtime answered a pipelined 'submit' with '" +
+                                       std::string(proto::type_name(*answer)) + "' (request id " +
+                                       std::to_string(p.request.rid) + ")",
+                                   {}});
+      fail_pending(bad);
+      return bad;
+    }
+    pending.pop_front();
+    return {};
+  }
+}
+
+// Reads the answers of every pipelined submit, so that the next request's answer is the next message.
+Status Connection::Impl::drain() {
+  while (!pending.empty())
+    if (auto s = read_pending_answer(); !s) return s;
+  return {};
+}
+
 template <class Reply, class Request>
 Result<Reply> Connection::Impl::call(Request request) {
   std::lock_guard lock(mu);
+  // A pipelined submit that cannot be answered is its ticket's error, not this request's.
+  if (!pending.empty()) (void)drain();
   const bool was_open = broken.empty();  // a connection broken by an earlier call stays broken
   auto r = call_once<Reply>(request);
   if (!was_open) return r;
@@ -246,29 +334,77 @@ Result<Connection> Connection::connect(std::string_view address) {
   }
 }
 
-Result<std::vector<IdRange>> Connection::submit(const std::vector<TaskSpec>& tasks) {
-  if (tasks.empty()) return usage("submit: no tasks given");
+namespace {
+
+// A submit request for `tasks` (checked, paths made absolute, a key for repeating it) and the ids each
+// spec will get.
+Status make_submit(const std::vector<TaskSpec>& tasks, const char* call, proto::Submit& request,
+                   std::vector<std::uint64_t>& counts) {
+  if (tasks.empty()) return usage(std::string(call) + ": no tasks given");
   std::error_code ec;
   std::string cwd = std::filesystem::current_path(ec).string();
-  proto::Submit request;
-  std::vector<std::uint64_t> counts;
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const auto& t = tasks[i];
-    if (t.argv.empty()) return usage("submit: task " + std::to_string(i) + " has no command (argv is empty)");
+    const std::string which = std::string(call) + ": task " + std::to_string(i);
+    if (t.argv.empty()) return usage(which + " has no command (argv is empty)");
     bool relative = !t.cwd.starts_with('/');
-    if (relative && ec)
-      return usage("submit: task " + std::to_string(i) +
-                   " has a relative cwd and the current directory is unknown: " + ec.message());
+    if (relative && ec) return usage(which + " has a relative cwd and the current directory is unknown: " + ec.message());
     if (t.array && (t.array->step == 0 || t.array->first > t.array->last))
-      return usage("submit: task " + std::to_string(i) + " has a bad array (first above last, or step 0)");
+      return usage(which + " has a bad array (first above last, or step 0)");
     request.tasks.push_back(to_wire(with_absolute_paths(t, cwd)));
     counts.push_back(task_count(t));
   }
   if (auto key = random_hex(16)) request.key = *key;  // without one a submit is not repeated
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<IdRange>> Connection::submit(const std::vector<TaskSpec>& tasks) {
+  proto::Submit request;
+  std::vector<std::uint64_t> counts;
+  if (auto s = make_submit(tasks, "submit", request, counts); !s) return s.error();
   auto answer = impl_->call<proto::Submitted>(std::move(request));
   if (!answer) return answer.error();
   auto ids = split_ids(answer->ids, counts);
   if (!ids) return impl_->break_with(ids.error());
+  return ids;
+}
+
+Result<std::uint64_t> Connection::submit_nowait(const std::vector<TaskSpec>& tasks) {
+  proto::Submit request;
+  std::vector<std::uint64_t> counts;
+  if (auto s = make_submit(tasks, "submit_nowait", request, counts); !s) return s.error();
+  std::lock_guard lock(impl_->mu);
+  Impl& c = *impl_;
+  if (!c.broken.empty()) return Error{ErrorKind::kLost, c.broken, {}};
+  while (c.pending.size() >= kPipelineDepth)
+    if (auto s = c.read_pending_answer(); !s) return s.error();
+  const std::uint64_t ticket = c.next_ticket++;
+  request.rid = c.next_rid++;
+  c.pending.push_back(Impl::Pending{ticket, std::move(request), std::move(counts)});
+  if (auto s = c.send(c.pending.back().request); !s) {
+    int repeats = 0;
+    if (auto r = c.resend_pending(s.error(), repeats); !r) {
+      c.fail_pending(r.error());
+      c.answered.erase(ticket);  // this call's error says it; no ticket was handed out
+      return r.error();
+    }
+  }
+  return ticket;
+}
+
+Result<std::vector<IdRange>> Connection::ids_of(std::uint64_t ticket) {
+  std::lock_guard lock(impl_->mu);
+  Impl& c = *impl_;
+  while (!c.pending.empty() && c.pending.front().ticket <= ticket)
+    if (auto s = c.read_pending_answer(); !s) break;  // its ticket has the error now
+  auto it = c.answered.find(ticket);
+  if (it == c.answered.end())
+    return usage("ids_of: no submit_nowait with ticket " + std::to_string(ticket) +
+                 " waits to be collected (each ticket's ids are handed over once)");
+  Result<std::vector<IdRange>> ids = std::move(it->second);
+  c.answered.erase(it);
   return ids;
 }
 

@@ -181,6 +181,22 @@ void compss_task_spec_init(compss_task_spec* spec);
 int compss_submit(compss_client* client, const compss_task_spec* specs, size_t n, compss_id_range* ids, char* err,
                   size_t err_len);
 
+/* Pipelined submission: sends `n` tasks as one submit and returns at once, without waiting for the answer;
+ * *ticket (1, 2, ... on this connection) names it. The daemon takes a connection's submits in order, so
+ * file dependencies between them hold. compss_submit_ids() gives a ticket's ids once, `n` ranges (as many
+ * as its specs), waiting for its answer if it has not come; a refused submit is COMPSS_REFUSED there. At
+ * most 64 submits wait for answers; one more first reads the oldest answer. Any other call first reads
+ * every outstanding answer.
+ *
+ *   uint64_t tickets[100];
+ *   for (int i = 0; i < 100; i++) compss_submit_nowait(c, &member[i], 1, &tickets[i], err, sizeof err);
+ *   for (int i = 0; i < 100; i++) compss_submit_ids(c, tickets[i], &ids[i], 1, err, sizeof err);
+ */
+int compss_submit_nowait(compss_client* client, const compss_task_spec* specs, size_t n, uint64_t* ticket, char* err,
+                         size_t err_len);
+int compss_submit_ids(compss_client* client, uint64_t ticket, compss_id_range* ids, size_t n, char* err,
+                      size_t err_len);
+
 /* Waits until the selected tasks are final (timeout_s 0: no limit). Returns COMPSS_OK when all of them
  * succeeded, COMPSS_TASKS_FAILED when some failed, were cancelled or the wait timed out; in both cases
  * *out is set (free it with compss_wait_result_free). `out` may be NULL when only the verdict matters.

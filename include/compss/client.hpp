@@ -2,7 +2,7 @@
 //
 // A Connection talks to the job's daemon (compssd) over its Unix socket or over TCP, using the wire
 // protocol of doc/spec/protocol.md: it says hello, checks the welcome, then sends one request per call
-// and blocks until the answer comes.
+// and blocks until the answer comes (submit_nowait excepted: pipelined submission).
 //
 // Lifecycle: Connection::connect() -> submit/wait/status/query/cancel/explain/shutdown, any number of
 // times -> destruction closes the socket. A Connection is movable, not copyable.
@@ -22,6 +22,7 @@
 
 #include <compss/result.hpp>
 #include <compss/types.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,6 +33,9 @@ namespace compss::client {
 
 // How long a client waits for a restarting compssd (see above).
 inline constexpr unsigned kReconnectSeconds = 10;
+
+// Pipelined submits (Connection::submit_nowait) in flight on one connection, at most.
+inline constexpr std::size_t kPipelineDepth = 64;
 
 // The environment variables connect() reads when it is given no address.
 inline constexpr const char* kSocketVariable = "COMPSS_SOCKET";
@@ -65,6 +69,21 @@ class Connection {
   //   auto ids = c->submit({t});
   //   if (ids) std::cout << (*ids)[0].first << "\n";
   Result<std::vector<IdRange>> submit(const std::vector<TaskSpec>& tasks);
+
+  // Pipelined submission: sends the submit and returns at once with its ticket (1, 2, ... on this
+  // connection), without waiting for the answer, so that a driver submitting task after task pays one
+  // round trip for many. The daemon takes a connection's requests in order, so a later submit's files
+  // depend on an earlier one's as with submit(). At most kPipelineDepth submits wait for their answers; one
+  // more first reads the oldest answer. ids_of(ticket) gives that submit's ids (reading answers until its
+  // own has come) or its error (a refusal: kRefused), once. Any other call first reads every outstanding
+  // answer. A connection that breaks is made again and every unanswered submit sent again with its key,
+  // as submit() does; when that fails, each unanswered ticket's ids_of() says why.
+  //
+  //   std::vector<std::uint64_t> tickets;
+  //   for (auto& t : members) tickets.push_back(*c->submit_nowait({t}));
+  //   for (auto k : tickets) if (auto ids = c->ids_of(k)) std::cout << (*ids)[0].first << "\n";
+  Result<std::uint64_t> submit_nowait(const std::vector<TaskSpec>& tasks);
+  Result<std::vector<IdRange>> ids_of(std::uint64_t ticket);
 
   // Blocks until every selected task is final, or `timeout_s` passes (0: no limit). The result says
   // which failed or were cancelled and why; a wait whose tasks failed is still an ok Result.

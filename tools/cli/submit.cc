@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <compss/client.hpp>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 
@@ -36,9 +37,10 @@ constexpr std::size_t kStdinBatch = 1024;
 
 // compss submit --stdin [--json]: one task per line of standard input (compss submit's options and
 // command, split as a shell splits words, nothing expanded), over one connection. Lines that arrive
-// together go in one request; each line's id is printed, in order, as soon as its request is answered,
-// so a driver can read them back. A bad line stops the reading with its line number; the lines before it
-// are submitted first (and said to be), nothing after it is.
+// together go in one request; requests are pipelined (submit_nowait) while more input is waiting, and
+// before reading blocks every line's id is printed, in order, so a driver can read them back. A bad line
+// stops the reading with its line number; the lines before it are submitted first (and said to be),
+// nothing after it is.
 int submit_stdin(const std::vector<std::string>& args, Io& io, std::istream& in, const std::string& cwd) {
   bool json = false;
   for (const std::string& a : args) {
@@ -54,23 +56,42 @@ int submit_stdin(const std::vector<std::string>& args, Io& io, std::istream& in,
   if (!conn) return client_error(io, "submit", conn.error());
   std::vector<client::TaskSpec> batch;
   std::uint64_t line_no = 0, first_in_batch = 0, sent = 0;
-  // Sends the lines read so far, the last of them `last`; prints their ids.
+  struct InFlight {
+    std::uint64_t ticket, first, last, count;
+  };
+  std::deque<InFlight> in_flight;
+  auto not_submitted = [&](std::uint64_t first, std::uint64_t last, const client::Error& e) {
+    io.err << "compss submit: stdin lines " << first << "-" << last << " not submitted: " << e.message << " ("
+           << sent << " task(s) of earlier lines were)\n";
+    return exit_status_for(e);
+  };
+  // Prints the ids of every request sent, in order.
+  auto collect = [&]() -> int {
+    for (; !in_flight.empty(); in_flight.pop_front()) {
+      const InFlight& f = in_flight.front();
+      auto ids = conn->ids_of(f.ticket);
+      if (!ids) return not_submitted(f.first, f.last, ids.error());
+      for (const client::IdRange& r : *ids) io.out << (json ? submit_json(r) : format_range(r)) << "\n";
+      sent += f.count;
+    }
+    io.out.flush();
+    return kExitOk;
+  };
+  // Sends the lines read so far, the last of them `last`, without waiting for the answer.
   auto flush = [&](std::uint64_t last) -> int {
     if (batch.empty()) return kExitOk;
-    auto ids = conn->submit(batch);
-    if (!ids) {
-      io.err << "compss submit: stdin lines " << first_in_batch << "-" << last << " not submitted: "
-             << ids.error().message << " (" << sent << " task(s) of earlier lines were)\n";
-      return exit_status_for(ids.error());
+    auto ticket = conn->submit_nowait(batch);
+    if (!ticket) {
+      if (int rc = collect(); rc != kExitOk) return rc;
+      return not_submitted(first_in_batch, last, ticket.error());
     }
-    for (const client::IdRange& r : *ids) io.out << (json ? submit_json(r) : format_range(r)) << "\n";
-    io.out.flush();
-    sent += batch.size();
+    in_flight.push_back({*ticket, first_in_batch, last, batch.size()});
     batch.clear();
     return kExitOk;
   };
   auto stop_at = [&](const std::string& why) {
     if (int rc = flush(line_no - 1); rc != kExitOk) return rc;
+    if (int rc = collect(); rc != kExitOk) return rc;
     return usage_error(io, "submit", "stdin line " + std::to_string(line_no) + ": " + why + " (" +
                                          std::to_string(sent) + " task(s) of earlier lines were submitted; nothing after it was read)");
   };
@@ -86,11 +107,15 @@ int submit_stdin(const std::vector<std::string>& args, Io& io, std::istream& in,
     if (cmd->help) return stop_at("--help is not a task");
     if (cmd->json) return stop_at("--json goes after --stdin, not on a line");
     batch.push_back(std::move(cmd->spec));
-    if (batch.size() >= kStdinBatch || in.rdbuf()->in_avail() <= 0) {
+    if (batch.size() >= kStdinBatch)
       if (int rc = flush(line_no); rc != kExitOk) return rc;
+    if (in.rdbuf()->in_avail() <= 0) {  // reading may block: the driver may be waiting for these ids
+      if (int rc = flush(line_no); rc != kExitOk) return rc;
+      if (int rc = collect(); rc != kExitOk) return rc;
     }
   }
-  return flush(line_no);
+  if (int rc = flush(line_no); rc != kExitOk) return rc;
+  return collect();
 }
 
 }  // namespace

@@ -201,3 +201,34 @@ TEST_CASE("a connection lost under the C API is COMPSS_LOST from then on", "[cli
   CHECK(compss_explain(c, 1, nullptr, err, sizeof err) == COMPSS_LOST);
   compss_disconnect(c);
 }
+
+TEST_CASE("the C API pipelines submits: compss_submit_nowait, then compss_submit_ids", "[client][c-api][pipeline]") {
+  FakeDaemon d;
+  char err[256] = "";
+  compss_client* c = nullptr;
+  REQUIRE(compss_connect(d.path().c_str(), &c, err, sizeof err) == COMPSS_OK);
+  const char* argv[] = {"./member"};
+  compss_task_spec spec;
+  compss_task_spec_init(&spec);
+  spec.argv = argv;
+  spec.argc = 1;
+  spec.cwd = "/home/u";
+  uint64_t tickets[10];
+  for (auto& t : tickets) REQUIRE(compss_submit_nowait(c, &spec, 1, &t, err, sizeof err) == COMPSS_OK);
+  for (int i = 0; i < 10; ++i) {
+    compss_id_range id{99, 99};
+    REQUIRE(compss_submit_ids(c, tickets[i], &id, 1, err, sizeof err) == COMPSS_OK);
+    CHECK(id.first == static_cast<compss_task_id>(i));
+  }
+  // Each ticket once; a wrong count is a usage error that says so.
+  compss_id_range id;
+  CHECK(compss_submit_ids(c, tickets[0], &id, 1, err, sizeof err) == COMPSS_USAGE);
+  CHECK_THAT(std::string(err), Catch::Contains("handed over once"));
+  uint64_t t;
+  REQUIRE(compss_submit_nowait(c, &spec, 1, &t, err, sizeof err) == COMPSS_OK);
+  compss_id_range two[2];
+  CHECK(compss_submit_ids(c, t, two, 2, err, sizeof err) == COMPSS_USAGE);
+  CHECK_THAT(std::string(err), Catch::Contains("submitted 1 spec(s), not 2"));
+  CHECK(compss_submit_nowait(c, nullptr, 1, &t, err, sizeof err) == COMPSS_USAGE);
+  compss_disconnect(c);
+}

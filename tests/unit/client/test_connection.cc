@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <compss/client.hpp>
 #include <cstdlib>
+#include <map>
 #include <thread>
 
 #include "common/proto/codec.h"
@@ -505,4 +506,140 @@ TEST_CASE("a daemon that closes every connection at once is asked three times mo
   });
   CHECK(failed_status(d).kind == ErrorKind::kLost);
   CHECK(asked == 4);
+}
+
+TEST_CASE("submit_nowait sends submits without waiting; ids_of gives each one's ids, in any order", "[client][pipeline]") {
+  // The daemon answers nothing until the third submit has come, then all three: a client that waited for
+  // each answer would never send the second.
+  std::vector<proto::Submit> held;
+  std::uint64_t next = 100;
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    auto* s = std::get_if<proto::Submit>(&m);
+    if (!s) return self.canned(m);
+    held.push_back(*s);
+    if (held.size() < 3) return Answer{};
+    Answer a;
+    for (const auto& h : held) {
+      proto::Submitted r{h.rid, {}};
+      r.ids.push_back({next, next});
+      ++next;
+      a.messages.push_back(r);
+    }
+    held.clear();
+    return a;
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto t1 = c->submit_nowait({task({"a"})});
+  auto t2 = c->submit_nowait({task({"b"})});
+  auto t3 = c->submit_nowait({task({"c"})});
+  REQUIRE(t1);
+  REQUIRE(t2);
+  REQUIRE(t3);
+  CHECK(*t1 == 1);
+  CHECK(*t2 == 2);
+  CHECK(*t3 == 3);
+  auto i3 = c->ids_of(*t3);  // reads the three answers
+  auto i1 = c->ids_of(*t1);
+  auto i2 = c->ids_of(*t2);
+  REQUIRE(i1);
+  REQUIRE(i2);
+  REQUIRE(i3);
+  CHECK((*i1)[0].first == 100);
+  CHECK((*i2)[0].first == 101);
+  CHECK((*i3)[0].first == 102);
+  // Handed over once; a ticket never given out is no ticket.
+  CHECK(c->ids_of(*t1).error().kind == ErrorKind::kUsage);
+  CHECK_THAT(c->ids_of(99).error().message, Catch::Contains("no submit_nowait with ticket 99"));
+  // The submits went in order, one per call, each with a key of its own.
+  std::vector<proto::Submit> sent;
+  for (const auto& m : d.received())
+    if (auto* s = std::get_if<proto::Submit>(&m)) sent.push_back(*s);
+  REQUIRE(sent.size() == 3);
+  CHECK(sent[0].tasks.at(0).argv == std::vector<std::string>{"a"});
+  CHECK(sent[2].tasks.at(0).argv == std::vector<std::string>{"c"});
+  CHECK(sent[0].key != sent[1].key);
+}
+
+TEST_CASE("a refused pipelined submit is its ticket's error; the others and later calls go on", "[client][pipeline]") {
+  int submits = 0;
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (auto* s = std::get_if<proto::Submit>(&m); s && ++submits == 2)
+      return test::reply(proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "after: task 77 does not exist"});
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  std::vector<std::uint64_t> tickets;
+  for (const char* cmd : {"a", "b", "c"}) tickets.push_back(*c->submit_nowait({task({cmd})}));
+  // status() first reads the three answers: its own answer is the next message.
+  auto s = c->status();
+  REQUIRE(s);
+  CHECK(s->counts.done == 5);
+  auto a = c->ids_of(tickets[0]);
+  auto b = c->ids_of(tickets[1]);
+  auto x = c->ids_of(tickets[2]);
+  REQUIRE(a);
+  REQUIRE_FALSE(b);
+  CHECK(b.error().kind == ErrorKind::kRefused);
+  CHECK(b.error().code == "invalid");
+  CHECK_THAT(b.error().message, Catch::Contains("task 77 does not exist"));
+  REQUIRE(x);
+  CHECK((*x)[0].first == (*a)[0].first + 1);
+}
+
+TEST_CASE("pipelined submits cut by a compssd restart are sent again, with their keys, on a new connection",
+          "[client][pipeline]") {
+  // The first connection takes two submits and hangs up on the third, unanswered: the client had sent
+  // five; the three unanswered go again on the second connection.
+  std::atomic<int> submits{0};
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (std::holds_alternative<proto::Submit>(m) && ++submits == 3) return test::hang_up();
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  std::vector<std::uint64_t> tickets;
+  for (int i = 0; i < 5; ++i) {
+    auto t = c->submit_nowait({task({"m", std::to_string(i)})});
+    REQUIRE(t);
+    tickets.push_back(*t);
+  }
+  std::vector<std::uint64_t> firsts;
+  for (auto t : tickets) {
+    auto ids = c->ids_of(t);
+    REQUIRE(ids);
+    firsts.push_back((*ids)[0].first);
+  }
+  CHECK(d.connections() == 2);
+  // By submission: 0 and 1 on the first connection; the rest on the second, in order.
+  CHECK(firsts == std::vector<std::uint64_t>{0, 1, 2, 3, 4});
+  std::map<std::string, int> keys;
+  std::vector<std::string> order;
+  for (const auto& m : d.received())
+    if (auto* s = std::get_if<proto::Submit>(&m)) {
+      ++keys[s->key];
+      order.push_back(s->tasks.at(0).argv.at(1));
+    }
+  CHECK(keys.size() == 5);  // one key per submit; the ones sent again kept theirs
+  int twice = 0;
+  for (const auto& [k, n] : keys) twice += n == 2;
+  CHECK(twice >= 1);
+  CHECK(order.front() == "0");
+  CHECK(order.back() == "4");
+}
+
+TEST_CASE("a pipelined submit on a connection that stays broken reports kLost at its ticket", "[client][pipeline]") {
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (std::holds_alternative<proto::Submit>(m)) return test::hang_up();
+    return self.canned(m);
+  });
+  auto c = Connection::connect(d.path());
+  REQUIRE(c);
+  auto t = c->submit_nowait({task({"x"})});
+  REQUIRE(t);
+  auto ids = c->ids_of(*t);
+  REQUIRE_FALSE(ids);
+  CHECK(ids.error().kind == ErrorKind::kLost);
+  CHECK(d.connections() <= 5);  // asked again three times at most, not forever
 }
