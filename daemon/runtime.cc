@@ -1,5 +1,7 @@
 #include "daemon/runtime.h"
 
+#include <unistd.h>  // environ
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -10,7 +12,10 @@ namespace compss::daemon {
 
 using scheduler::TaskState;
 
-Runtime::Runtime(RuntimeConfig cfg) : cfg_(std::move(cfg)), sched_(cfg_.sched), table_(cfg_.max_events) {}
+Runtime::Runtime(RuntimeConfig cfg)
+    : cfg_(std::move(cfg)), sched_(cfg_.sched), table_(cfg_.max_events) {
+  job_env_ = proto::env_map(environ);
+}
 
 std::string Runtime::node_name(NodeId n) const {
   if (const NodeLife* l = table_.life_of(n)) return l->name;

@@ -37,6 +37,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/proto/env.h"
 #include "common/proto/messages.h"
 #include "daemon/elasticity.h"
 #include "daemon/journal.h"
@@ -156,6 +157,7 @@ class Runtime {
     std::vector<std::string> argv;
     std::string cwd;
     std::vector<std::string> env;
+    std::vector<std::string> env_unset;  // the job's variables its submitter no longer had (--export=ALL)
     bool array = false;
     bool mpi = false;  // one MPI program over its ranks: the first node's agent runs it as a SLURM step
   };
@@ -255,6 +257,7 @@ class Runtime {
   std::unordered_map<std::string, std::uint32_t> binding_ids_;
   std::unordered_map<const Endpoint*, Agent> agents_;
   NodeTable table_;
+  proto::EnvMap job_env_;  // compssd's environment when it started: what --export is relative to
   Elasticity* elastic_ = nullptr;
   std::vector<Waiter> waiters_;
   std::vector<scheduler::Decision> decisions_;

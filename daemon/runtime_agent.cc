@@ -144,6 +144,7 @@ void Runtime::start(const scheduler::StartTask& s, double now) {
   m.name = std::string(sched_.graph().name(s.task));
   m.cwd = l.cwd;
   m.env = l.env;
+  m.env_unset = l.env_unset;
   m.cores = slot.cores;
   m.gpus = slot.gpus;
   m.memory = slot.memory;

@@ -159,6 +159,7 @@ Result<std::vector<std::uint64_t>> Runtime::add_tasks(proto::Submit&& m, double 
   std::vector<std::uint8_t> msg;
   const std::string key = m.key;
   for (auto& t : m.tasks) {
+    proto::resolve_export(t, job_env_);  // kept and journaled as what differs from the job's environment
     auto spec = to_sched_spec(t);
     if (!spec) return spec.error();
     // The spec as submitted, for a restart to submit again (journal.md, table submits).
@@ -175,7 +176,8 @@ Result<std::vector<std::uint64_t>> Runtime::add_tasks(proto::Submit&& m, double 
       if (!r) return r.error();
       ids.push_back(r->value());
     }
-    launches_.push_back(Launch{std::move(t.argv), std::move(t.cwd), std::move(t.env), t.array.has_value(), t.mpi});
+    launches_.push_back(
+        Launch{std::move(t.argv), std::move(t.cwd), std::move(t.env), std::move(t.env_unset), t.array.has_value(), t.mpi});
     launch_of_.resize(sched_.graph().size(), launch);
     attempts_.resize(sched_.graph().size());
     submitted(launch, t, t.after, TaskId(static_cast<std::uint32_t>(ids[before])),

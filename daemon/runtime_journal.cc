@@ -91,6 +91,7 @@ void Runtime::submitted(std::uint32_t launch, const proto::TaskSpec& t, const st
   Fingerprint prefix;
   prefix.cwd(l.cwd);
   for (const auto& e : l.env) prefix.env(e);
+  for (const auto& n : l.env_unset) prefix.env(n);  // a name without '=': the variable left out
   for (std::uint32_t i = 0; i < count; ++i) {
     const TaskId id(first.value() + i);
     const std::uint64_t fp = fingerprint(id, prefix.value());

@@ -1,6 +1,12 @@
 #include "common/client/to_wire.h"
 
+#include <unistd.h>  // environ
+
+#include <cstdlib>
 #include <string>
+#include <string_view>
+
+#include "common/proto/env.h"
 
 namespace compss::client {
 
@@ -33,12 +39,27 @@ Error protocol(std::string message) {
 
 }  // namespace
 
+bool exported_variable(std::string_view name) {
+  return proto::caller_variable(name);
+}
+
 proto::TaskSpec to_wire(const TaskSpec& t) {
   proto::TaskSpec w;
   w.name = t.name;
   w.argv = t.argv;
   w.cwd = t.cwd;
   w.env = t.env;
+  if (t.export_env == ExportEnv::kAll) {
+    w.export_all = true;
+    for (char** e = environ; *e; ++e) {
+      std::string_view kv(*e);
+      auto eq = kv.find('=');
+      if (eq != std::string_view::npos && eq > 0 && proto::caller_variable(kv.substr(0, eq))) w.exported.emplace_back(kv);
+    }
+  } else if (t.export_env == ExportEnv::kNames) {
+    for (const std::string& name : t.export_names)
+      if (const char* v = std::getenv(name.c_str()); v && proto::caller_variable(name)) w.exported.push_back(name + "=" + v);
+  }
   w.in = t.in;
   w.out = t.out;
   w.inout = t.inout;

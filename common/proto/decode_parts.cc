@@ -66,6 +66,9 @@ void read_task_spec(Reader& r, TaskSpec& t) {
   r.str_list("argv", t.argv, kRequired, true);
   r.str("cwd", t.cwd, kRequired, true);
   r.env_list("env", t.env);
+  r.env_list("exported", t.exported);
+  r.boolean("export_all", t.export_all);
+  r.name_list("env_unset", t.env_unset);
   r.str_list("in", t.in);
   r.str_list("out", t.out);
   r.str_list("inout", t.inout);
@@ -156,6 +159,7 @@ void read(Reader& r, Assign& m) {
   r.str_list("argv", m.argv, kRequired, true);
   r.str("cwd", m.cwd, kRequired, true);
   r.env_list("env", m.env);
+  r.name_list("env_unset", m.env_unset);
   r.u32_list("cores", m.cores, kRequired);
   r.u32_list("gpus", m.gpus);
   r.u64("memory", m.memory);

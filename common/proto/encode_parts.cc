@@ -69,6 +69,9 @@ json task_spec_json(const TaskSpec& t) {
   json j{{"argv", t.argv}, {"cwd", t.cwd}};
   put_str(j, "name", t.name);
   put_vec(j, "env", t.env);
+  put_vec(j, "exported", t.exported);
+  put_if(j, "export_all", t.export_all);
+  put_vec(j, "env_unset", t.env_unset);
   put_vec(j, "in", t.in);
   put_vec(j, "out", t.out);
   put_vec(j, "inout", t.inout);
@@ -157,6 +160,7 @@ void write(json& j, const Assign& m) {
   j["argv"] = m.argv;
   j["cwd"] = m.cwd;
   put_vec(j, "env", m.env);
+  put_vec(j, "env_unset", m.env_unset);
   j["cores"] = m.cores;
   put_vec(j, "gpus", m.gpus);
   put_if(j, "memory", m.memory);

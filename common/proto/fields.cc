@@ -199,6 +199,16 @@ void Reader::env_list(std::string_view key, std::vector<std::string>& out) {
   if (ok() && has(key)) out = std::move(items);
 }
 
+void Reader::name_list(std::string_view key, std::vector<std::string>& out) {
+  std::vector<std::string> items;
+  str_list(key, items);
+  for (std::size_t i = 0; i < items.size() && ok(); ++i)
+    if (items[i].empty() || items[i].find('=') != std::string::npos)
+      fail(std::string(key) + "[" + std::to_string(i) + "]", "must be a variable name (not empty, no '='), got " +
+                                                                  excerpt(items[i]));
+  if (ok() && has(key)) out = std::move(items);
+}
+
 void Reader::u32_list(std::string_view key, std::vector<std::uint32_t>& out, Need need, bool non_empty) {
   const json* v = array(key, need, non_empty);
   if (!v) return;

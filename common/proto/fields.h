@@ -68,6 +68,7 @@ class Reader {
   void str_list(std::string_view key, std::vector<std::string>& out, Need need = kOptional,
                 bool non_empty = false);
   void env_list(std::string_view key, std::vector<std::string>& out);  // optional, KEY=VALUE items
+  void name_list(std::string_view key, std::vector<std::string>& out);  // optional, variable names
   void u32_list(std::string_view key, std::vector<std::uint32_t>& out, Need need = kOptional,
                 bool non_empty = false);
   void u64_list(std::string_view key, std::vector<std::uint64_t>& out);  // optional

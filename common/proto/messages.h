@@ -43,6 +43,13 @@ struct TaskSpec {
   std::vector<std::string> argv;
   std::string cwd;
   std::vector<std::string> env;  // KEY=VALUE
+  // The submitter's environment (compss submit --export): `exported` holds its variables (KEY=VALUE,
+  // the runtime's and the node's own left out: caller_variable()); with export_all they are the whole of
+  // it. compssd turns them into env (what differs from the job's environment) and env_unset (what the
+  // submitter no longer has) before it keeps or journals the spec.
+  std::vector<std::string> exported;
+  bool export_all = false;
+  std::vector<std::string> env_unset;  // names the task does not get from the job's environment
   std::vector<std::string> in;
   std::vector<std::string> out;
   std::vector<std::string> inout;
@@ -326,7 +333,8 @@ struct Assign {
   std::string name;
   std::vector<std::string> argv;
   std::string cwd;
-  std::vector<std::string> env;  // KEY=VALUE
+  std::vector<std::string> env;        // KEY=VALUE
+  std::vector<std::string> env_unset;  // names left out of the agent's environment
   std::vector<std::uint32_t> cores;
   std::vector<std::uint32_t> gpus;
   std::uint64_t memory = 0;

@@ -345,6 +345,10 @@ void Agent::assign(const proto::Assign& a) {
     std::string kv(*e);
     auto eq = kv.find('=');
     if (eq == std::string::npos || kv.rfind("COMPSS_SECRET=", 0) == 0) continue;
+    // The job's variables the submitter no longer had (compss submit --export=ALL).
+    if (!a.env_unset.empty() &&
+        std::find(a.env_unset.begin(), a.env_unset.end(), std::string_view(kv).substr(0, eq)) != a.env_unset.end())
+      continue;
     // An MPI task's step gets its own session and layout from SLURM, not this agent's step's.
     if (a.mpi && agent::inherited_step_variable(std::string_view(kv).substr(0, eq))) continue;
     spec.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));

@@ -34,6 +34,11 @@ namespace compss::client {
 // How long a client waits for a restarting compssd (see above).
 inline constexpr unsigned kReconnectSeconds = 10;
 
+// Whether a task takes variable `name` from its submitter's environment (ExportEnv, types.hpp): false for
+// the runtime's and the node's own variables (COMPSS_*, SLURM_*, OMP_NUM_THREADS, ...), which it gets from
+// where it runs.
+bool exported_variable(std::string_view name);
+
 // Pipelined submits (Connection::submit_nowait) in flight on one connection, at most.
 inline constexpr std::size_t kPipelineDepth = 64;
 

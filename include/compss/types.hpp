@@ -52,11 +52,20 @@ struct ArraySpec {
   friend bool operator==(const ArraySpec&, const ArraySpec&) = default;
 };
 
+// Which of the submitting process's environment variables a task gets (compss submit --export). kNone:
+// the job's environment as it started, plus TaskSpec::env. kAll: this process's environment as it is at
+// the submit (a variable it has unset is unset for the task too). kNames: the job's, plus the variables
+// named in TaskSpec::export_names as this process has them. The runtime's and the node's own variables
+// (COMPSS_*, SLURM_*, OMP_NUM_THREADS, CUDA_VISIBLE_DEVICES, ...) always come from where the task runs.
+enum class ExportEnv : std::uint8_t { kNone, kAll, kNames };
+
 struct TaskSpec {
   std::string name;                         // empty: the daemon names it after argv[0]
   std::vector<std::string> argv;            // required, non-empty
   std::string cwd;                          // required: an absolute path where the task runs
   std::vector<std::string> env;             // KEY=VALUE items added to the job's environment
+  ExportEnv export_env = ExportEnv::kNone;  // what of this process's environment the task gets (above)
+  std::vector<std::string> export_names;    // with kNames
   std::vector<std::string> in, out, inout;  // file accesses; dependencies follow from them
   std::vector<TaskId> after;                // explicit dependencies on earlier tasks
   std::uint32_t cpus = 1;                   // cores per rank

@@ -1,7 +1,11 @@
 #include "tools/cli/submit_options.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cctype>
 #include <boost/program_options.hpp>
+#include <compss/client.hpp>
 #include <limits>
 #include <sstream>
 
@@ -23,9 +27,9 @@ constexpr std::uint64_t kMaxAfterIds = 1000000;
 // The options as typed; every value is parsed afterwards so that errors name the option.
 struct RawSubmit {
   std::optional<std::string> name, cpus, cpus_per_rank, mem, gpus, gpus_per_rank, time, nodes, ranks, ranks_per_node, on_failure, retries, timeout,
-      group, priority, array;
+      group, priority, array, export_env, cwd;
   bool mpi = false, stdin_lines = false;
-  std::vector<std::string> in, out, inout, after, custom;
+  std::vector<std::string> in, out, inout, after, custom, env;
   CommonFlags flags;
 };
 
@@ -56,6 +60,9 @@ po::options_description submit_description(RawSubmit& r) {
       ("priority", opt(&r.priority)->value_name("P"), "higher runs first among ready tasks (default 0)")
       ("array", opt(&r.array)->value_name("A-B[:S]"), "one task per index; {i} in the command is the index")
       ("custom", many(&r.custom, "NAME=AMOUNT"), "a custom resource per rank (repeatable)")
+      ("env", many(&r.env, "K=V"), "set K to V in the task's environment (repeatable)")
+      ("export", opt(&r.export_env)->value_name("E"), "what of this environment the task gets: ALL (default), NONE (the job's as it started), or K1,K2,K3=V,...")
+      ("cwd", opt(&r.cwd)->value_name("DIR"), "where the task runs (default: the current directory)")
       ("stdin", po::bool_switch(&r.stdin_lines), "one task per line of standard input (its options, --, the command); alone or with --json");
   // clang-format on
   add_common_options(d, r.flags);
@@ -162,6 +169,82 @@ Result<std::string> text_value(const std::optional<std::string>& v, std::string_
   return *v;
 }
 
+// A variable name as a shell writes one.
+bool variable_name(std::string_view n) {
+  if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0]))) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// What the runtime sets in every task, so that a value given for it would be overwritten.
+bool runtime_sets(std::string_view n) {
+  return n.starts_with("COMPSS_") || n == "OMP_NUM_THREADS" || n == "CUDA_VISIBLE_DEVICES" || n == "CUDA_DEVICE_ORDER";
+}
+
+// --env K=V: K a variable name the runtime does not set itself.
+Status add_env(std::string_view item, std::string_view what, client::TaskSpec& t) {
+  auto eq = item.find('=');
+  std::string_view name = item.substr(0, eq);
+  if (eq == std::string_view::npos || !variable_name(name))
+    return fail("bad ", what, " '", std::string(item), "': expected NAME=VALUE, NAME made of letters, digits and _");
+  if (runtime_sets(name))
+    return fail("bad ", what, " '", std::string(item), "': ", std::string(name),
+                " is set by the runtime for each task (compss(1), TASK ENVIRONMENT)");
+  t.env.emplace_back(item);
+  return ok_status();
+}
+
+// --export=ALL|NONE|ITEM,... as sbatch spells it: ALL or NONE first (ALL when neither), then names taken
+// from this environment and NAME=VALUE items set as --env sets them.
+Status parse_export(const RawSubmit& r, client::TaskSpec& t) {
+  t.export_env = client::ExportEnv::kAll;
+  for (const auto& e : r.env)
+    if (auto s = add_env(e, "--env", t); !s) return s;
+  if (!r.export_env) return ok_status();
+  const std::string& v = *r.export_env;
+  if (v.empty()) return fail("bad --export: give ALL, NONE or a list of variables (K1,K2,K3=V)");
+  std::vector<std::string_view> items;
+  for (std::size_t at = 0;;) {
+    auto comma = v.find(',', at);
+    items.push_back(std::string_view(v).substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  auto upper = [](std::string_view s) {
+    std::string u(s);
+    for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+  };
+  std::size_t i = 0;
+  if (upper(items[0]) == "ALL") {
+    ++i;
+  } else if (upper(items[0]) == "NONE") {
+    t.export_env = client::ExportEnv::kNone;
+    ++i;
+  } else {
+    t.export_env = client::ExportEnv::kNames;
+  }
+  for (; i < items.size(); ++i) {
+    std::string_view item = items[i];
+    if (item.empty()) return fail("bad --export '", v, "': an empty item");
+    if (upper(item) == "ALL" || upper(item) == "NONE")
+      return fail("bad --export '", v, "': ", std::string(item), " may only come first");
+    if (item.find('=') != std::string_view::npos) {
+      if (auto s = add_env(item, "--export", t); !s) return s;
+      continue;
+    }
+    if (!variable_name(item)) return fail("bad --export '", v, "': '", std::string(item), "' is not a variable name");
+    if (!client::exported_variable(item))
+      return fail("bad --export '", v, "': ", std::string(item),
+                  " comes from the node where the task runs, not from the submitter");
+    if (t.export_env == client::ExportEnv::kNames) t.export_names.emplace_back(item);
+    // Under ALL the variable comes anyway; under NONE a bare name exports it alone, as sbatch does not:
+    else if (t.export_env == client::ExportEnv::kNone)
+      return fail("bad --export '", v, "': NONE exports nothing; give the names alone (--export=", std::string(item),
+                  ") or NAME=VALUE");
+  }
+  return ok_status();
+}
+
 Status parse_after(const RawSubmit& r, client::TaskSpec& t) {
   for (const auto& a : r.after) {
     auto range = parse_id_range(a, "--after");
@@ -189,11 +272,20 @@ Result<client::TaskSpec> build_spec(const RawSubmit& r, std::vector<std::string>
   t.in = r.in;
   t.out = r.out;
   t.inout = r.inout;
-  for (auto step : {parse_resources, parse_policy, parse_after}) {
+  if (r.cwd) {
+    auto dir = text_value(r.cwd, "--cwd");
+    if (!dir) return dir.error();
+    t.cwd = *dir;
+  }
+  for (auto step : {parse_resources, parse_policy, parse_after, parse_export}) {
     auto s = step(r, t);
     if (!s) return s.error();
   }
-  return client::with_absolute_paths(std::move(t), cwd);
+  t = client::with_absolute_paths(std::move(t), cwd);
+  struct stat st {};
+  if (r.cwd && (::stat(t.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+    return fail("bad --cwd '", *r.cwd, "': ", t.cwd, " is not a directory here");
+  return t;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ TaskSpec base(Args argv) {
   TaskSpec t;
   t.argv = std::move(argv);
   t.cwd = kCwd;
+  t.export_env = compss::client::ExportEnv::kAll;  // compss submit's default: the caller's environment
   return t;
 }
 
@@ -86,6 +87,27 @@ TEST_CASE("each submit option lands in its field of the request", "[cli][submit]
       {{"--custom", "license=2", "--custom", "fpga=1", "--", "sim"},
        [](TaskSpec& t) {
          t.custom = {{"license", 2}, {"fpga", 1}};
+       }},
+      {{"--env", "A=1", "--env", "B=x=y", "--env", "C=", "--", "sim"}, [](TaskSpec& t) { t.env = {"A=1", "B=x=y", "C="}; }},
+      {{"--export", "NONE", "--", "sim"}, [](TaskSpec& t) { t.export_env = compss::client::ExportEnv::kNone; }},
+      {{"--export", "none,K=v", "--", "sim"},
+       [](TaskSpec& t) {
+         t.export_env = compss::client::ExportEnv::kNone;
+         t.env = {"K=v"};
+       }},
+      {{"--export", "ALL,K=v", "--", "sim"}, [](TaskSpec& t) { t.env = {"K=v"}; }},
+      {{"--export", "ALL,MODULEPATH", "--", "sim"}, [](TaskSpec&) {}},
+      {{"--export", "PATH,LD_LIBRARY_PATH,K=v", "--", "sim"},
+       [](TaskSpec& t) {
+         t.export_env = compss::client::ExportEnv::kNames;
+         t.export_names = {"PATH", "LD_LIBRARY_PATH"};
+         t.env = {"K=v"};
+       }},
+      {{"--cwd", "/tmp", "--", "sim"}, [](TaskSpec& t) { t.cwd = "/tmp"; }},
+      {{"--cwd", "/tmp", "--in", "a", "--", "sim"},
+       [](TaskSpec& t) {
+         t.cwd = "/tmp";
+         t.in = {"/tmp/a"};  // relative files are where the task runs
        }},
   };
   for (const auto& row : rows) {
@@ -163,6 +185,20 @@ TEST_CASE("bad submit command lines are refused with a message naming the option
       {{"--after", "x", "--", "sim"}, "bad --after 'x': expected whole numbers"},
       {{"--after", "9-3", "--", "sim"}, "bad --after '9-3': the first id is above the last"},
       {{"--name", "", "--", "sim"}, "bad --name: it may not be empty"},
+      {{"--env", "A", "--", "sim"}, "bad --env 'A': expected NAME=VALUE"},
+      {{"--env", "=1", "--", "sim"}, "bad --env '=1': expected NAME=VALUE"},
+      {{"--env", "A-B=1", "--", "sim"}, "bad --env 'A-B=1': expected NAME=VALUE, NAME made of letters, digits and _"},
+      {{"--env", "COMPSS_TASK_ID=3", "--", "sim"}, "COMPSS_TASK_ID is set by the runtime for each task"},
+      {{"--env", "CUDA_VISIBLE_DEVICES=0", "--", "sim"}, "CUDA_VISIBLE_DEVICES is set by the runtime for each task"},
+      {{"--export", "", "--", "sim"}, "bad --export: give ALL, NONE or a list of variables"},
+      {{"--export", "A,,B", "--", "sim"}, "bad --export 'A,,B': an empty item"},
+      {{"--export", "A,ALL", "--", "sim"}, "bad --export 'A,ALL': ALL may only come first"},
+      {{"--export", "NONE,PATH", "--", "sim"}, "NONE exports nothing; give the names alone (--export=PATH)"},
+      {{"--export", "SLURM_JOB_ID", "--", "sim"}, "SLURM_JOB_ID comes from the node where the task runs"},
+      {{"--export", "OMP_NUM_THREADS", "--", "sim"}, "OMP_NUM_THREADS comes from the node where the task runs"},
+      {{"--export", "9X", "--", "sim"}, "'9X' is not a variable name"},
+      {{"--cwd", "/no/such/dir", "--", "sim"}, "bad --cwd '/no/such/dir': /no/such/dir is not a directory here"},
+      {{"--cwd", "", "--", "sim"}, "bad --cwd: it may not be empty"},
       {{"a", "--", "b"}, "unexpected argument 'a' before '--'"},
       {{}, "missing command: give it after '--'"},
       {{"--cpus", "2", "--"}, "missing command"},

@@ -1,7 +1,11 @@
 // The public values to and from the protocol's messages.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "common/client/to_wire.h"
+#include "common/proto/env.h"
 
 using namespace compss;
 using client::IdRange;
@@ -132,4 +136,41 @@ TEST_CASE("a quarantined node comes from the wire with the state quarantined whi
   CHECK(r.nodes.at(1).quarantined == 3);
   CHECK(r.nodes.at(2).state == "up");
   CHECK(r.nodes.at(2).quarantined < 0);
+}
+
+TEST_CASE("a spec that exports the environment carries this process's variables, the node's left out",
+          "[client][wire][env]") {
+  ::setenv("COMPSS_WIRE_TEST_X", "1", 1);  // the runtime's: never sent
+  ::setenv("WIRE_TEST_MODULE", "/opt/m", 1);
+  ::setenv("SLURM_WIRE_TEST", "n1", 1);
+  client::TaskSpec t;
+  t.argv = {"x"};
+  t.cwd = "/";
+  auto has = [](const std::vector<std::string>& v, const std::string& kv) {
+    return std::find(v.begin(), v.end(), kv) != v.end();
+  };
+  SECTION("kNone (the library's default): nothing") {
+    auto w = client::to_wire(t);
+    CHECK(w.exported.empty());
+    CHECK_FALSE(w.export_all);
+  }
+  SECTION("kAll: every caller variable, as the whole of it") {
+    t.export_env = client::ExportEnv::kAll;
+    auto w = client::to_wire(t);
+    CHECK(w.export_all);
+    CHECK(has(w.exported, "WIRE_TEST_MODULE=/opt/m"));
+    CHECK_FALSE(has(w.exported, "COMPSS_WIRE_TEST_X=1"));
+    CHECK_FALSE(has(w.exported, "SLURM_WIRE_TEST=n1"));
+    for (const auto& kv : w.exported) CHECK(proto::caller_variable(kv.substr(0, kv.find('='))));
+  }
+  SECTION("kNames: the named ones this process has") {
+    t.export_env = client::ExportEnv::kNames;
+    t.export_names = {"WIRE_TEST_MODULE", "WIRE_TEST_NOT_SET"};
+    auto w = client::to_wire(t);
+    CHECK_FALSE(w.export_all);
+    CHECK(w.exported == std::vector<std::string>{"WIRE_TEST_MODULE=/opt/m"});
+  }
+  ::unsetenv("COMPSS_WIRE_TEST_X");
+  ::unsetenv("WIRE_TEST_MODULE");
+  ::unsetenv("SLURM_WIRE_TEST");
 }

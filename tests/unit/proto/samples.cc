@@ -30,6 +30,9 @@ TaskSpec full_task_spec() {
   t.priority = -5;
   t.group = "ensemble";
   t.array = ArraySpec{1, 64, 3};
+  t.exported = {"MODULEPATH=/opt/modules", "EMPTY="};
+  t.export_all = true;
+  t.env_unset = {"GONE"};
   return t;
 }
 
@@ -69,6 +72,7 @@ std::vector<Message> full_samples() {
              {"./merge", "out/"},
              "/home/u/run",
              {"COMPSS_X=1"},
+             {"GONE", "OLD_MODULE"},
              {4, 5, 6, 7},
              {1},
              1ull << 31,
