@@ -22,7 +22,8 @@ int run_wait(const std::vector<std::string>& args, Io& io) {
     io.out << wait_json(*w) << "\n";
   else
     print_wait(io, *w);
-  return w->succeeded() ? kExitOk : kExitTasksFailed;
+  if (!w->failed.empty() || !w->cancelled.empty()) return kExitTasksFailed;  // final, whatever else is pending
+  return w->timed_out ? kExitTimedOut : kExitOk;
 }
 
 }  // namespace compss::cli

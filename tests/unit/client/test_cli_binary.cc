@@ -136,7 +136,7 @@ TEST_CASE("compss wait exits 1 and says which tasks failed or were cancelled and
   CHECK(parsed["cancelled"][0]["reason"] == "predecessor 3 failed");
 }
 
-TEST_CASE("compss wait exits 0 when every awaited task succeeded, and 1 on a timeout", "[cli][binary]") {
+TEST_CASE("compss wait exits 0 when every awaited task succeeded, and 5 on a timeout", "[cli][binary]") {
   FakeDaemon ok;
   auto r = run_in_process(cli::run_wait, ok.path(), {"0-4"});
   CHECK(r.status == cli::kExitOk);
@@ -154,9 +154,24 @@ TEST_CASE("compss wait exits 0 when every awaited task succeeded, and 1 on a tim
     return self.canned(m);
   });
   auto t = run_in_process(cli::run_wait, slow.path(), {"--timeout", "5m"});
-  CHECK(t.status == cli::kExitTasksFailed);
+  CHECK(t.status == cli::kExitTimedOut);
+  CHECK(t.status == 5);
   CHECK_THAT(t.out, Catch::Contains("timed out: 2 tasks not finished yet"));
   CHECK(std::get<proto::Wait>(slow.received().back()).timeout_s == 300);
+
+  // A failure is final: it outranks the tasks still running when the time was up.
+  FakeDaemon both([](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (auto* w = std::get_if<proto::Wait>(&m)) {
+      proto::WaitResult res;
+      res.rid = w->rid;
+      res.timed_out = true;
+      res.pending = 1;
+      res.failed.push_back({3, "sim", "exit code 1"});
+      return test::reply(res);
+    }
+    return self.canned(m);
+  });
+  CHECK(run_in_process(cli::run_wait, both.path(), {"--timeout", "10"}).status == cli::kExitTasksFailed);
 }
 
 TEST_CASE("--json output stays valid JSON when the daemon sends bytes that are not UTF-8", "[cli][binary]") {
