@@ -49,7 +49,11 @@ int main(int argc, char** argv) {
     std::cout << "compss " << PACKAGE_VERSION << "\n";
     return compss::cli::kExitOk;
   }
-  if (const Command* c = compss::cli::find_command(first)) return c->run({args.begin() + 1, args.end()}, io);
+  if (const Command* c = compss::cli::find_command(first)) {
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    io.json = compss::cli::wants_json(rest);
+    return c->run(rest, io);
+  }
   std::cerr << "compss: unknown command '" << first << "' (commands: " << command_names() << "; see 'compss --help')\n";
   return compss::cli::kExitUsage;
 }

@@ -44,10 +44,28 @@ std::string plural(std::uint64_t n, std::string_view word) {
 
 }  // namespace
 
+namespace {
+
+int json_error(Io& io, std::string_view command, std::string_view message, int status) {
+  if (io.json)
+    io.out << text(json{{"error", std::string(message)}, {"command", std::string(command)}, {"exit", status}}) << "\n";
+  return status;
+}
+
+}  // namespace
+
+bool wants_json(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == "--json") return true;
+  }
+  return false;
+}
+
 int usage_error(Io& io, std::string_view command, std::string_view message) {
   io.err << "compss " << command << ": " << message << "\n"
          << "(see 'compss " << command << " --help')\n";
-  return kExitUsage;
+  return json_error(io, command, message, kExitUsage);
 }
 
 int exit_status_for(const client::Error& e) {
@@ -67,7 +85,7 @@ int exit_status_for(const client::Error& e) {
 int client_error(Io& io, std::string_view command, const client::Error& e) {
   // A refusal is the daemon's own words, printed as is.
   io.err << "compss " << command << ": " << e.message << "\n";
-  return exit_status_for(e);
+  return json_error(io, command, e.message, exit_status_for(e));
 }
 
 std::string format_range(const client::IdRange& r) {

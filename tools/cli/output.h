@@ -13,6 +13,7 @@
 #include <compss/types.hpp>
 #include <ostream>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace compss::cli {
@@ -21,7 +22,13 @@ struct Io {
   std::ostream& out;
   std::ostream& err;
   std::istream* in = nullptr;  // standard input when null (compss submit --stdin)
+  // --json was given: an error is also printed on stdout as {"error": ..., "command": ..., "exit": N}, so
+  // that a script reading the JSON reads the failure too (the words stay on stderr).
+  bool json = false;
 };
+
+// Whether `args` (the words after the command) ask for --json, before any "--".
+bool wants_json(const std::vector<std::string>& args);
 
 // Prints the usage error with a pointer to --help; returns kExitUsage.
 int usage_error(Io& io, std::string_view command, std::string_view message);

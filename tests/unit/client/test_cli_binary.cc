@@ -310,6 +310,27 @@ TEST_CASE("the compss binary: ids on stdout, exit statuses, JSON that parses", "
   CHECK_THAT(help.out, Catch::StartsWith("usage: compss wait"));
 }
 
+TEST_CASE("under --json an error is a JSON object on stdout too, with the exit status", "[cli][binary][json]") {
+  auto no_runtime = run_binary("", {"status", "--json"});
+  CHECK(no_runtime.status == 3);
+  auto e = json::parse(no_runtime.out);
+  CHECK(e["exit"] == 3);
+  CHECK(e["command"] == "status");
+  CHECK_THAT(e["error"].get<std::string>(), Catch::Contains("COMPSS_SOCKET and COMPSS_ADDRESS are unset"));
+  CHECK_THAT(no_runtime.err, Catch::Contains("COMPSS_SOCKET and COMPSS_ADDRESS are unset"));  // still said in words
+
+  FakeDaemon d(failing_wait);
+  auto usage = run_binary(d.path(), {"submit", "--json", "--array", "9-1", "--", "x"});
+  CHECK(usage.status == 2);
+  auto u = json::parse(usage.out);
+  CHECK(u["exit"] == 2);
+  CHECK_THAT(u["error"].get<std::string>(), Catch::Contains("bad --array '9-1'"));
+  // --json after -- is the task's, not compss's: the error stays in words only.
+  auto words = run_binary(d.path(), {"submit", "--array", "9-1", "--", "x", "--json"});
+  CHECK(words.status == 2);
+  CHECK(words.out.empty());
+}
+
 TEST_CASE("compss resize sends the signed count and says what it asked, as text and as JSON", "[cli][binary]") {
   FakeDaemon d([](FakeDaemon& self, const proto::Message& m) -> Answer {
     if (auto* r = std::get_if<proto::Resize>(&m)) return test::reply(proto::Ok{r->rid});
