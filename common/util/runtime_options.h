@@ -33,7 +33,7 @@ struct RuntimeOptions {
   ElasticMode elastic = ElasticMode::kAuto;
   bool elastic_set = false;                // elastic= was given (else a site's compss.yaml may set it)
   std::optional<std::uint64_t> idle_s;     // release a node idle this long; unset: the site's or the default
-  PolicyName policy = PolicyName::kFifo;
+  PolicyName policy = PolicyName::kPriority;  // submission order among equal --priority
   bool policy_set = false;                 // policy= was given
   std::string resume_dir;                  // empty: a fresh run
   std::string config_file;                 // a user compss.yaml; empty: none

@@ -4,13 +4,13 @@
 
 using namespace compss;
 
-TEST_CASE("plain --compss gives the defaults", "[util][options]") {
+TEST_CASE("plain --compss gives the defaults (policy priority: submission order among equal priorities)", "[util][options]") {
   auto o = parse_runtime_options("");
   REQUIRE(o.ok());
   CHECK_FALSE(o->max_nodes);
   CHECK_FALSE(o->min_nodes);
   CHECK(o->elastic == ElasticMode::kAuto);
-  CHECK(o->policy == PolicyName::kFifo);
+  CHECK(o->policy == PolicyName::kPriority);
 }
 
 TEST_CASE("every key is parsed", "[util][options]") {
@@ -74,5 +74,5 @@ TEST_CASE("the canonical form parses back to the same options", "[util][options]
   REQUIRE(few.ok());
   CHECK(to_string(*few) == "max-nodes=2");
   CHECK(few->elastic == ElasticMode::kAuto);
-  CHECK(few->policy == PolicyName::kFifo);
+  CHECK(few->policy == PolicyName::kPriority);
 }
