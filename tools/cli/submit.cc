@@ -66,11 +66,26 @@ int submit_stdin(const std::vector<std::string>& args, Io& io, std::istream& in,
     return exit_status_for(e);
   };
   // Prints the ids of every request sent, in order.
+  // Prints the ids of every request sent, in order. After a refused request, the requests already sent
+  // behind it are still answered: their tasks exist, and the message says which lines they are.
   auto collect = [&]() -> int {
     for (; !in_flight.empty(); in_flight.pop_front()) {
       const InFlight& f = in_flight.front();
       auto ids = conn->ids_of(f.ticket);
-      if (!ids) return not_submitted(f.first, f.last, ids.error());
+      if (!ids) {
+        io.out.flush();
+        int rc = not_submitted(f.first, f.last, ids.error());
+        for (in_flight.pop_front(); !in_flight.empty(); in_flight.pop_front()) {
+          const InFlight& later = in_flight.front();
+          auto more = conn->ids_of(later.ticket);
+          if (!more) continue;
+          io.err << "compss submit: stdin lines " << later.first << "-" << later.last
+                 << ", sent before that answer came, were submitted:";
+          for (const client::IdRange& r : *more) io.err << " " << format_range(r);
+          io.err << "\n";
+        }
+        return rc;
+      }
       for (const client::IdRange& r : *ids) io.out << (json ? submit_json(r) : format_range(r)) << "\n";
       sent += f.count;
     }

@@ -353,3 +353,29 @@ TEST_CASE("compss resize sends the signed count and says what it asked, as text 
     CHECK_THAT(r.err, Catch::StartsWith("compss resize: "));
   }
 }
+
+TEST_CASE("compss submit --stdin: a refused request names its lines, and the requests sent behind it too",
+          "[cli][stdin][pipeline]") {
+  // 1,500 lines at once: requests of 1,024 and 476 lines go out before the first answer is read; the
+  // daemon refuses the first and takes the second.
+  int submits = 0;
+  FakeDaemon d([&](FakeDaemon& self, const proto::Message& m) -> Answer {
+    if (auto* s = std::get_if<proto::Submit>(&m); s && ++submits == 1)
+      return test::reply(proto::ErrorMessage{s->rid, proto::ErrorCode::kInvalid, "task 3: after 99: no such task"});
+    return self.canned(m);
+  });
+  std::string lines;
+  for (int i = 0; i < 1500; ++i) lines += "-- true\n";
+  std::istringstream in(lines);
+  std::ostringstream out, err;
+  cli::Io io{out, err, &in};
+  ::setenv("COMPSS_SOCKET", d.path().c_str(), 1);
+  int rc = cli::run_submit({"--stdin"}, io);
+  ::unsetenv("COMPSS_SOCKET");
+  CHECK(rc == cli::kExitRefused);
+  CHECK(submits == 2);
+  CHECK(out.str().empty());  // no line before the refused ones
+  CHECK_THAT(err.str(), Catch::Contains("stdin lines 1-1024 not submitted: task 3: after 99: no such task"));
+  CHECK_THAT(err.str(), Catch::Contains("stdin lines 1025-1500, sent before that answer came, were submitted: 0 1 2"));
+  CHECK_THAT(err.str(), Catch::Contains(" 475\n"));
+}
