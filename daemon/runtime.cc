@@ -13,9 +13,7 @@ namespace compss::daemon {
 using scheduler::TaskState;
 
 Runtime::Runtime(RuntimeConfig cfg)
-    : cfg_(std::move(cfg)), sched_(cfg_.sched), table_(cfg_.max_events) {
-  job_env_ = proto::env_map(environ);
-}
+    : cfg_(std::move(cfg)), sched_(cfg_.sched), table_(cfg_.max_events), job_env_(proto::env_map(environ)) {}
 
 std::string Runtime::node_name(NodeId n) const {
   if (const NodeLife* l = table_.life_of(n)) return l->name;

@@ -86,6 +86,17 @@ int deliver(const Value& v, CType** out, char* err, std::size_t err_len) {
   return COMPSS_OK;
 }
 
+// The C specs as the C++ client takes them; the first bad one's error is reported into `err`.
+int tasks_from_c(const compss_task_spec* specs, std::size_t n, std::vector<compss::client::TaskSpec>& tasks, char* err,
+                 std::size_t err_len) {
+  for (std::size_t i = 0; i < n; ++i) {
+    auto t = compss::client::from_c(specs[i], i);
+    if (!t) return report(t.error(), err, err_len);
+    tasks.push_back(std::move(*t));
+  }
+  return COMPSS_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -127,11 +138,7 @@ int compss_submit(compss_client* client, const compss_task_spec* specs, size_t n
       return static_cast<int>(COMPSS_USAGE);
     }
     std::vector<compss::client::TaskSpec> tasks;
-    for (std::size_t i = 0; i < n; ++i) {
-      auto t = compss::client::from_c(specs[i], i);
-      if (!t) return report(t.error(), err, err_len);
-      tasks.push_back(std::move(*t));
-    }
+    if (int rc = tasks_from_c(specs, n, tasks, err, err_len)) return rc;
     auto got = client->conn.submit(tasks);
     if (!got) return report(got.error(), err, err_len);
     for (std::size_t i = 0; i < n; ++i) ids[i] = compss_id_range{(*got)[i].first, (*got)[i].last};
@@ -148,11 +155,7 @@ int compss_submit_nowait(compss_client* client, const compss_task_spec* specs, s
       return static_cast<int>(COMPSS_USAGE);
     }
     std::vector<compss::client::TaskSpec> tasks;
-    for (std::size_t i = 0; i < n; ++i) {
-      auto t = compss::client::from_c(specs[i], i);
-      if (!t) return report(t.error(), err, err_len);
-      tasks.push_back(std::move(*t));
-    }
+    if (int rc = tasks_from_c(specs, n, tasks, err, err_len)) return rc;
     auto got = client->conn.submit_nowait(tasks);
     if (!got) return report(got.error(), err, err_len);
     *ticket = *got;

@@ -86,7 +86,7 @@ class Launcher {
   std::vector<RunningInfo> unfinished() const;  // started, their finish not reported yet
   const std::string& stream_path() const { return stream_.path(); }
   const NodeTopology& topology() const { return topology_; }
-  LaunchProfile& profile() { return profile_; }  // the agent adds its own steps (env, finish)
+  LaunchProfile& profile() { return profile_; }  // the agent adds its own step (env)
 
  private:
   struct Running;
