@@ -1,9 +1,12 @@
 #include "tools/cli/submit_options.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <boost/program_options.hpp>
 #include <compss/client.hpp>
 #include <limits>
@@ -282,9 +285,14 @@ Result<client::TaskSpec> build_spec(const RawSubmit& r, std::vector<std::string>
     if (!s) return s.error();
   }
   t = client::with_absolute_paths(std::move(t), cwd);
+  if (!r.cwd) return t;
   struct stat st {};
-  if (r.cwd && (::stat(t.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+  // stat() needs only its parents' permission; entering it (what the task does first) needs its own.
+  const bool seen = ::stat(t.cwd.c_str(), &st) == 0;
+  if ((!seen && errno != EACCES) || (seen && !S_ISDIR(st.st_mode)))
     return fail("bad --cwd '", *r.cwd, "': ", t.cwd, " is not a directory here");
+  if (::access(t.cwd.c_str(), X_OK) != 0)  // another user's directory
+    return fail("bad --cwd '", *r.cwd, "': you cannot reach ", t.cwd, " (", std::strerror(errno), ")");
   return t;
 }
 
